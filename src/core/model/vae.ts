@@ -1,0 +1,91 @@
+/** A VAE: encoder and decoder LayersModels plus a fast functional forward pass over their weights. */
+import * as tf from '@tensorflow/tfjs';
+import { buildDecoder, buildEncoder, LAYER_NAMES } from './build';
+import type { VaeConfig } from './config';
+import { dense, denseOnConstant, type DenseActivation, type DenseParams } from './dense';
+import { klToStandardNormal, reconstructionNll, reparameterize } from './elbo';
+
+/** Per-example loss terms of one batch, in nats: each [B]. */
+export interface LossTerms {
+  reconstruction: tf.Tensor1D;
+  kl: tf.Tensor1D;
+}
+
+function denseParamsOf(model: tf.LayersModel, name: string): DenseParams {
+  const layer = model.getLayer(name);
+  const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  const activation = (layer.getConfig().activation ?? 'linear') as DenseActivation;
+  if (!kernel || !bias) throw new Error(`Layer ${name} has no kernel and bias`);
+  return { kernel, bias, activation };
+}
+
+/** Encoder, decoder and the math that ties them; owns its tensors until `dispose`. */
+export class Vae {
+  private readonly encoderHidden: DenseParams[];
+  private readonly meanHead: DenseParams;
+  private readonly logVarHead: DenseParams;
+  private readonly decoderLayers: DenseParams[];
+
+  constructor(
+    readonly config: VaeConfig,
+    readonly encoder: tf.LayersModel,
+    readonly decoder: tf.LayersModel,
+  ) {
+    this.encoderHidden = config.hidden.map((_, i) => denseParamsOf(encoder, LAYER_NAMES.encoderHidden(i)));
+    this.meanHead = denseParamsOf(encoder, LAYER_NAMES.mean);
+    this.logVarHead = denseParamsOf(encoder, LAYER_NAMES.logVar);
+    this.decoderLayers = [
+      ...config.hidden.map((_, i) => denseParamsOf(decoder, LAYER_NAMES.decoderHidden(i))),
+      denseParamsOf(decoder, LAYER_NAMES.decoderOutput),
+    ];
+  }
+
+  /** A VAE with fresh Glorot-initialised weights. */
+  static create(config: VaeConfig): Vae {
+    return new Vae(config, buildEncoder(config), buildDecoder(config));
+  }
+
+  /** Every trainable variable, encoder first. */
+  trainableVariables(): tf.Variable[] {
+    return [...this.encoderHidden, this.meanHead, this.logVarHead, ...this.decoderLayers].flatMap((p) => [p.kernel, p.bias]);
+  }
+
+  /** q(z|x): x [B, D] -> mean, logVar [B, Z]. Differentiable (fast gradients). */
+  encode(x: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+    let h = x;
+    this.encoderHidden.forEach((p, i) => {
+      h = i === 0 ? denseOnConstant(h, p) : dense(h, p);
+    });
+    if (this.encoderHidden.length === 0) {
+      return { mean: denseOnConstant(h, this.meanHead), logVar: denseOnConstant(h, this.logVarHead) };
+    }
+    return { mean: dense(h, this.meanHead), logVar: dense(h, this.logVarHead) };
+  }
+
+  /** p(x|z) logits: z [B, Z] -> [B, D]. Differentiable (fast gradients). */
+  decodeLogits(z: tf.Tensor2D): tf.Tensor2D {
+    return this.decoderLayers.reduce((h, p) => dense(h, p), z);
+  }
+
+  /** Pixel intensities (or Gaussian means) in [0, 1]: z [B, Z] -> [B, D]. */
+  decode(z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.sigmoid(this.decodeLogits(z)));
+  }
+
+  /** Per-example reconstruction NLL and KL for x [B, D] with noise eps [B, Z]. */
+  lossTerms(x: tf.Tensor2D, eps: tf.Tensor2D): LossTerms {
+    const { mean, logVar } = this.encode(x);
+    const z = reparameterize(mean, logVar, eps); // [B, Z]
+    const logits = this.decodeLogits(z); // [B, D]
+    return {
+      reconstruction: reconstructionNll(logits, x, this.config.likelihood, this.config.gaussianVariance),
+      kl: klToStandardNormal(mean, logVar),
+    };
+  }
+
+  /** Frees the encoder's and decoder's weights. */
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+  }
+}

@@ -1,0 +1,3 @@
+import { initNodeBackend } from '../../scripts/lib/tf-node';
+
+await initNodeBackend((process.env.TF_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
