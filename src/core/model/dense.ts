@@ -1,17 +1,22 @@
 /**
- * A dense layer whose gradient avoids the transposed matMul kernels.
+ * Dense layers computed feature-major (activations [features, B]) so that no product makes the
+ * wasm backend repack a weight matrix or run a transposed matMul kernel (DESIGN.md §3).
  *
- * tfjs' own dense gradient computes dx = dy·Wᵀ and dW = xᵀ·dy with `matMul(..., transposeA/B)`,
- * which the wasm backend runs about 10x slower than a plain product (DESIGN.md §3). Here the
- * transpose is an explicit cheap copy followed by an untransposed `matMul`. The activation is
- * fused into the forward product and differentiated from the layer's output.
+ * The wasm backend (XNNPACK) re-packs the right-hand operand of every product whose tensor it
+ * has not seen before: for a weight that changes every step that costs more than the product.
+ * Its transposed kernels (`transposeA/B`) are ~10x slower than plain products. Feature-major,
+ * the only right-hand operands are activations and gradients (batch-sized), weights stay on
+ * the left, and the one transpose per layer is of the weight, done as an explicit copy:
+ *
+ *   forward   Y  = act(Wᵀ·X + b)        X [in, B], W [in, out], Y [out, B]
+ *   backward  dW = X·Gᵀ,  db = Σ_B G,  dX = W·G    with G = dL/d(pre-activation) [out, B]
  */
 import * as tf from '@tensorflow/tfjs';
 
 /** Activations a fast dense layer supports. */
 export type DenseActivation = 'linear' | 'relu' | 'elu' | 'tanh';
 
-/** The weights of one dense layer. */
+/** The weights of one dense layer, in the Keras layout. */
 export interface DenseParams {
   /** [inputDim, units] */
   kernel: tf.Variable;
@@ -20,13 +25,22 @@ export interface DenseParams {
   activation: DenseActivation;
 }
 
-/** y = act(x·W + b) forward: x [B, in], W [in, out], b [out] -> [B, out]. */
-function forward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
-  if (activation === 'tanh') return tf.tanh(tf.fused.matMul({ a: x, b: kernel, bias })) as tf.Tensor2D;
-  return tf.fused.matMul({ a: x, b: kernel, bias, activation }) as tf.Tensor2D;
+/** act(Wᵀ·X + b): X [in, B] -> [out, B]. */
+function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  const pre = tf.add(tf.matMul(tf.transpose(kernel), xCols), tf.reshape(bias, [-1, 1])) as tf.Tensor2D; // [out, B]
+  switch (activation) {
+    case 'linear':
+      return pre;
+    case 'relu':
+      return tf.relu(pre);
+    case 'elu':
+      return tf.elu(pre);
+    case 'tanh':
+      return tf.tanh(pre);
+  }
 }
 
-/** dL/d(pre-activation) from dL/dy and the output y: [B, out]. */
+/** dL/d(pre-activation) from dL/dY and the output Y: [out, B]. */
 function preActivationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
   switch (activation) {
     case 'linear':
@@ -40,56 +54,52 @@ function preActivationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseAct
   }
 }
 
-/** Gradients of W [in, out] and b [out] from x [B, in] and g = dL/d(pre-activation) [B, out]. */
-function paramGrads(x: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  return [tf.matMul(tf.transpose(x), g), tf.sum(g, 0)];
+/** dW [in, out] and db [out] from X [in, B] and G [out, B]. */
+function paramGrads(xCols: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
+  return [tf.matMul(xCols, tf.transpose(g)), tf.sum(g, 1)];
 }
 
-/**
- * Applies a dense layer, differentiable with respect to x, W and b.
- * x: [B, in] -> [B, out].
- */
-export function dense(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
+/** A dense layer on feature-major activations, differentiable in X, W and b: X [in, B] -> [out, B]. */
+export function denseColumns(xCols: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xIn, kernel, bias] = args as tf.Tensor[];
+    const [x, kernel, bias] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    const y = forward(xIn as tf.Tensor2D, kernel as tf.Tensor2D, bias as tf.Tensor1D, p.activation);
-    save([xIn, kernel, y]);
+    const y = forward(x as tf.Tensor2D, kernel as tf.Tensor2D, bias as tf.Tensor1D, p.activation);
+    save([x, kernel, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, w, ys] = saved as tf.Tensor2D[];
         const g = preActivationGrad(dy as tf.Tensor2D, ys, p.activation);
-        const dx = tf.matMul(g, tf.transpose(w)); // [B, in]
-        return [dx, ...paramGrads(xs, g)];
+        return [tf.matMul(w, g), ...paramGrads(xs, g)]; // dX = W·G [in, B]
       },
     };
   });
-  return op(x, p.kernel, p.bias) as tf.Tensor2D;
+  return op(xCols, p.kernel, p.bias) as tf.Tensor2D;
 }
 
 /**
- * Applies a dense layer to a constant input (the data batch): no gradient for x is computed,
- * which saves the largest product of the backward pass. x: [B, in] -> [B, out].
+ * The same layer on a constant input (the data batch): the gradient for X, the largest product
+ * of the backward pass, is not computed. X [in, B] -> [out, B].
  */
-export function denseOnConstant(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
+export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [kernel, bias] = args as tf.Tensor[];
     const save = args[2] as tf.GradSaveFunc;
-    const y = forward(x, kernel as tf.Tensor2D, bias as tf.Tensor1D, p.activation);
-    save([y]);
+    const y = forward(xCols, kernel as tf.Tensor2D, bias as tf.Tensor1D, p.activation);
+    save([y, xCols]); // saved, so X outlives the forward scope even when it was made inside it
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const g = preActivationGrad(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, p.activation);
-        return paramGrads(x, g);
+        const [ys, xs] = saved as tf.Tensor2D[];
+        return paramGrads(xs, preActivationGrad(dy as tf.Tensor2D, ys, p.activation));
       },
     };
   });
   return op(p.kernel, p.bias) as tf.Tensor2D;
 }
 
-/** The same layer computed with tfjs' stock ops and autodiff, as a reference. x: [B, in] -> [B, out]. */
+/** The layer batch-major with tfjs' stock ops and autodiff, as a reference: x [B, in] -> [B, out]. */
 export function denseReference(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
   const pre = tf.add(tf.matMul(x, p.kernel), p.bias) as tf.Tensor2D;
   switch (p.activation) {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildDecoder, buildEncoder, LAYER_NAMES } from './build';
 import type { VaeConfig } from './config';
-import { dense, denseOnConstant, type DenseActivation, type DenseParams } from './dense';
+import { denseColumns, denseColumnsOnConstant, type DenseActivation, type DenseParams } from './dense';
 import { klToStandardNormal, reconstructionNll, reparameterize } from './elbo';
 
 /** Per-example loss terms of one batch, in nats: each [B]. */
@@ -50,21 +50,29 @@ export class Vae {
     return [...this.encoderHidden, this.meanHead, this.logVarHead, ...this.decoderLayers].flatMap((p) => [p.kernel, p.bias]);
   }
 
-  /** q(z|x): x [B, D] -> mean, logVar [B, Z]. Differentiable (fast gradients). */
-  encode(x: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    let h = x;
-    this.encoderHidden.forEach((p, i) => {
-      h = i === 0 ? denseOnConstant(h, p) : dense(h, p);
-    });
+  /** q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). */
+  encodeColumns(xCols: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
     if (this.encoderHidden.length === 0) {
-      return { mean: denseOnConstant(h, this.meanHead), logVar: denseOnConstant(h, this.logVarHead) };
+      return { mean: denseColumnsOnConstant(xCols, this.meanHead), logVar: denseColumnsOnConstant(xCols, this.logVarHead) };
     }
-    return { mean: dense(h, this.meanHead), logVar: dense(h, this.logVarHead) };
+    const h = this.encoderHidden.reduce((hCols, p, i) => (i === 0 ? denseColumnsOnConstant(hCols, p) : denseColumns(hCols, p)), xCols);
+    return { mean: denseColumns(h, this.meanHead), logVar: denseColumns(h, this.logVarHead) };
   }
 
-  /** p(x|z) logits: z [B, Z] -> [B, D]. Differentiable (fast gradients). */
+  /** p(x|z) logits feature-major: Z [Z, B] -> [D, B]. Differentiable (fast gradients). */
+  decodeLogitsColumns(zCols: tf.Tensor2D): tf.Tensor2D {
+    return this.decoderLayers.reduce((hCols, p) => denseColumns(hCols, p), zCols);
+  }
+
+  /** q(z|x): x [B, D] -> mean, logVar [B, Z]. */
+  encode(x: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+    const { mean, logVar } = this.encodeColumns(tf.transpose(x));
+    return { mean: tf.transpose(mean), logVar: tf.transpose(logVar) };
+  }
+
+  /** p(x|z) logits: z [B, Z] -> [B, D]. */
   decodeLogits(z: tf.Tensor2D): tf.Tensor2D {
-    return this.decoderLayers.reduce((h, p) => dense(h, p), z);
+    return tf.transpose(this.decodeLogitsColumns(tf.transpose(z)));
   }
 
   /** Pixel intensities (or Gaussian means) in [0, 1]: z [B, Z] -> [B, D]. */
@@ -72,14 +80,19 @@ export class Vae {
     return tf.tidy(() => tf.sigmoid(this.decodeLogits(z)));
   }
 
-  /** Per-example reconstruction NLL and KL for x [B, D] with noise eps [B, Z]. */
+  /** Per-example reconstruction NLL and KL for x [B, D] with noise eps [B, Z]: each [B]. */
   lossTerms(x: tf.Tensor2D, eps: tf.Tensor2D): LossTerms {
-    const { mean, logVar } = this.encode(x);
-    const z = reparameterize(mean, logVar, eps); // [B, Z]
-    const logits = this.decodeLogits(z); // [B, D]
+    return this.lossTermsColumns(tf.transpose(x), tf.transpose(eps));
+  }
+
+  /** Per-example reconstruction NLL and KL, feature-major: X [D, B], eps [Z, B] -> each [B]. */
+  lossTermsColumns(xCols: tf.Tensor2D, epsCols: tf.Tensor2D): LossTerms {
+    const { mean, logVar } = this.encodeColumns(xCols); // [Z, B]
+    const z = reparameterize(mean, logVar, epsCols); // [Z, B]
+    const logits = this.decodeLogitsColumns(z); // [D, B]
     return {
-      reconstruction: reconstructionNll(logits, x, this.config.likelihood, this.config.gaussianVariance),
-      kl: klToStandardNormal(mean, logVar),
+      reconstruction: reconstructionNll(logits, xCols, this.config.likelihood, this.config.gaussianVariance, 0),
+      kl: klToStandardNormal(mean, logVar, 0),
     };
   }
 

@@ -4,6 +4,7 @@ import { BatchSampler } from '../data/batch-sampler';
 import type { ImageDataset } from '../data/dataset';
 import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
+import { Adam } from './adam';
 
 /** Loss terms of one training step, nats per example (batch means). */
 export interface StepMetrics {
@@ -43,7 +44,7 @@ export interface RunOptions {
 
 /** Owns the optimizer and the batch order for one VAE and one training set. */
 export class Trainer {
-  private optimizer: tf.Optimizer;
+  private readonly optimizer: Adam;
   private readonly sampler: BatchSampler;
   private readonly variables: tf.Variable[];
   private pending: { step: number; epoch: number; klWeight: number; values: tf.Tensor1D }[] = [];
@@ -57,7 +58,7 @@ export class Trainer {
     readonly metricsEvery = 10,
   ) {
     const { config } = vae;
-    this.optimizer = tf.train.adam(config.learningRate);
+    this.optimizer = new Adam({ learningRate: config.learningRate });
     this.sampler = new BatchSampler(train, config.batchSize, { seed: config.seed, binarize: config.binarize });
     this.variables = vae.trainableVariables();
   }
@@ -89,21 +90,18 @@ export class Trainer {
     const klWeight = klWeightAt(config, this.stepCount);
     const seed = (config.seed * 1_000_003 + this.stepCount) % 2_147_483_647;
     const values = tf.tidy(() => {
-      const x = tf.tensor2d(batch.pixels, [batch.size, config.inputDim]); // [B, D]
-      const eps = tf.randomNormal([batch.size, config.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D; // [B, Z]
+      const xCols = tf.transpose(tf.tensor2d(batch.pixels, [batch.size, config.inputDim])); // [D, B]
+      const epsCols = tf.randomNormal([config.latentDim, batch.size], 0, 1, 'float32', seed) as tf.Tensor2D; // [Z, B]
       let metrics: tf.Tensor1D | null = null;
-      this.optimizer.minimize(
-        () => {
-          const terms = this.vae.lossTerms(x, eps);
-          const reconstruction = tf.mean(terms.reconstruction);
-          const kl = tf.mean(terms.kl);
-          const total = tf.add(reconstruction, tf.mul(kl, klWeight)) as tf.Scalar;
-          metrics = tf.keep(tf.stack([reconstruction, kl, total]) as tf.Tensor1D);
-          return total;
-        },
-        false,
-        this.variables,
-      );
+      const { grads } = tf.variableGrads(() => {
+        const terms = this.vae.lossTermsColumns(xCols, epsCols);
+        const reconstruction = tf.mean(terms.reconstruction);
+        const kl = tf.mean(terms.kl);
+        const total = tf.add(reconstruction, tf.mul(kl, klWeight)) as tf.Scalar;
+        metrics = tf.keep(tf.stack([reconstruction, kl, total]) as tf.Tensor1D);
+        return total;
+      }, this.variables);
+      this.optimizer.apply(this.variables, this.variables.map((v) => grads[v.name]));
       return metrics as unknown as tf.Tensor1D;
     });
     this.pending.push({ step: this.stepCount, epoch: batch.epoch, klWeight, values });
@@ -170,8 +168,7 @@ export class Trainer {
   /** Puts back the last weights that gave a finite loss, and restarts Adam (its moments hold NaN now). */
   private restoreLastGood(): void {
     if (this.lastGood) this.variables.forEach((v, i) => v.assign(this.lastGood![i]));
-    this.optimizer.dispose();
-    this.optimizer = tf.train.adam(this.vae.config.learningRate);
+    this.optimizer.reset();
   }
 
   /** Frees the optimizer state, queued metrics and the rollback snapshot (not the VAE). */

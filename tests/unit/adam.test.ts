@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { Adam } from '../../src/core/train/adam';
+
+describe('Adam', () => {
+  it('takes the same steps as tf.train.adam', () => {
+    const target = tf.tensor1d([3, -2, 0.5, 10]);
+    const ours = tf.variable(tf.tensor1d([0, 0, 1, -1]));
+    const theirs = tf.variable(tf.tensor1d([0, 0, 1, -1]));
+    const adam = new Adam({ learningRate: 0.05 });
+    const reference = tf.train.adam(0.05);
+    const loss = (v: tf.Variable) => () => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar;
+    for (let i = 0; i < 30; i++) {
+      const { grads, value } = tf.variableGrads(loss(ours), [ours]);
+      adam.apply([ours], [grads[ours.name]]);
+      tf.dispose([value, grads[ours.name]]);
+      reference.minimize(loss(theirs), false, [theirs]);
+    }
+    const diff = tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0];
+    expect(diff).toBeLessThan(1e-4); // float32 rounding of an equivalent formula
+    // and it actually moved toward the target
+    expect(Math.abs(ours.dataSync()[0] - 0)).toBeGreaterThan(1);
+    expect(adam.iterations).toBe(30);
+    adam.dispose();
+    reference.dispose();
+    tf.dispose([target, ours, theirs]);
+  });
+
+  it('reset zeroes the moments and leaks nothing', () => {
+    const v = tf.variable(tf.ones([5]));
+    const adam = new Adam({ learningRate: 0.1 });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 10; i++) tf.tidy(() => adam.apply([v], [tf.onesLike(v)]));
+    expect(tf.memory().numTensors).toBe(before + 2); // m and v
+    adam.reset();
+    expect(adam.iterations).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    v.dispose();
+  });
+});
