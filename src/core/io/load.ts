@@ -1,0 +1,112 @@
+/** Loading a VAE (manifest + two LayersModels, or a decoder model.json alone) from a URL or any WeightsSource. */
+import type * as tf from '@tensorflow/tfjs';
+import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
+import { buildModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
+import { parseManifest, WeightsError, type VaeManifest } from './manifest';
+import { urlSource, type ReadOptions, type WeightsSource } from './source';
+import { checkDecoder, checkEncoder, checkFinite, checkLatentSizes, guessDecoderOutput } from './validate';
+
+export { WeightsError } from './manifest';
+export { memorySource, urlSource, type WeightsSource } from './source';
+
+/** A loaded and validated model. The caller owns the LayersModels (see `disposeLoaded`). */
+export interface LoadedModel {
+  /** The manifest, or null for a decoder model.json loaded alone. */
+  manifest: VaeManifest | null;
+  /** q(z|x): outputs [mean, logVar] or [mean, logVar, z]; null for a decoder-only model. */
+  encoder: tf.LayersModel | null;
+  /** p(x|z): [null, latentDim] -> [null, 784] or [null, 28, 28, 1]. */
+  decoder: tf.LayersModel;
+  latentDim: number;
+  decoderOutput: 'logits' | 'probabilities';
+}
+
+/** Options of the loaders. */
+export interface LoadOptions {
+  /** Overall progress of the weight download, from 0 to 1. */
+  onProgress?: (fraction: number) => void;
+  /** Refuse any file larger than this many bytes (default 200 MB). */
+  maxBytes?: number;
+}
+
+/** Options of `loadModelFromUrl`. */
+export interface UrlLoadOptions extends LoadOptions {
+  /** Replacement for the global fetch (tests, custom headers). */
+  fetchImpl?: typeof fetch;
+}
+
+/** The default size limit of one file: 200 MB. */
+export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+
+/** Loads a model from the URL of a manifest (`vae.json`) or of a decoder `model.json`. Throws WeightsError. */
+export function loadModelFromUrl(url: string, opts: UrlLoadOptions = {}): Promise<LoadedModel> {
+  let absolute: string;
+  try {
+    absolute = new URL(url, globalThis.location?.href).href;
+  } catch {
+    throw new WeightsError(`${JSON.stringify(url.slice(0, 200))} is not a valid address.`);
+  }
+  return loadModelFromSource(urlSource(opts.fetchImpl), absolute, opts);
+}
+
+/** Loads a model whose manifest or decoder model.json is at `entry` in `source`; validates it fully. */
+export async function loadModelFromSource(source: WeightsSource, entry: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const read: ReadOptions = { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
+  opts.onProgress?.(0);
+  const first = await readJson(source, entry, 'a model manifest', read);
+  const decoderOnly = typeof first === 'object' && first !== null && 'modelTopology' in first;
+  const manifest = decoderOnly ? null : parseManifest(first, entry);
+  if (manifest?.conditional) throw new WeightsError(`${entry} describes a conditional model; this app does not support those yet.`);
+
+  const modelFile = async (part: Part, location: string) =>
+    parseModelJson(await readJson(source, location, `the ${part}'s model.json`, read), location, part);
+  const files: Partial<Record<Part, ModelFile>> = {};
+  if (manifest) {
+    [files.encoder, files.decoder] = await Promise.all([
+      modelFile('encoder', source.resolve(manifest.encoder, entry)),
+      modelFile('decoder', source.resolve(manifest.decoder, entry)),
+    ]);
+  } else {
+    files.decoder = parseModelJson(first, entry, 'decoder');
+  }
+  const weights = await readAllWeights(source, files, { ...read, onProgress: opts.onProgress });
+
+  let encoder: tf.LayersModel | null = null;
+  let decoder: tf.LayersModel | null = null;
+  try {
+    if (files.encoder && weights.encoder) encoder = await buildModel(files.encoder, weights.encoder, 'encoder');
+    decoder = await buildModel(files.decoder as ModelFile, weights.decoder as WeightBytes, 'decoder');
+    const encoderZ = encoder ? checkEncoder(encoder) : null;
+    const latentDim = checkLatentSizes(encoderZ, checkDecoder(decoder), manifest?.latentDim ?? null);
+    if (encoder) await checkFinite(encoder, 'encoder');
+    await checkFinite(decoder, 'decoder');
+    opts.onProgress?.(1);
+    return { manifest, encoder, decoder, latentDim, decoderOutput: manifest?.decoderOutput ?? guessDecoderOutput(decoder) };
+  } catch (err) {
+    encoder?.dispose();
+    decoder?.dispose();
+    throw err;
+  }
+}
+
+async function readAllWeights(
+  source: WeightsSource,
+  files: Partial<Record<Part, ModelFile>>,
+  opts: ReadOptions & { onProgress?: (fraction: number) => void },
+): Promise<Partial<Record<Part, WeightBytes>>> {
+  const parts = (['encoder', 'decoder'] as const).filter((p) => files[p]);
+  const total = parts.reduce((sum, p) => sum + (files[p] as ModelFile).groupBytes.reduce((a, b) => a + b, 0), 0);
+  let loaded = 0;
+  const onBytes = (n: number) => {
+    loaded += n;
+    if (total > 0) opts.onProgress?.(Math.min(0.99, loaded / total));
+  };
+  const results = await Promise.all(parts.map((p) => readWeights(source, files[p] as ModelFile, p, { maxBytes: opts.maxBytes, onBytes })));
+  return Object.fromEntries(parts.map((p, i) => [p, results[i]]));
+}
+
+/** Frees the LayersModels of a loaded model. */
+export function disposeLoaded(model: LoadedModel): void {
+  model.encoder?.dispose();
+  model.decoder.dispose();
+}

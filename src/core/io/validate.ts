@@ -1,0 +1,91 @@
+/** Checks that loaded LayersModels fit the VAE contract of DESIGN.md §2 (shapes, latent sizes, finite weights). */
+import type * as tf from '@tensorflow/tfjs';
+import type { Part } from './artifacts';
+import { WeightsError } from './manifest';
+
+const showShape = (shape: readonly (number | null)[]) => `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
+const isImageShape = (s: readonly (number | null)[]) =>
+  s[0] === null && ((s.length === 2 && s[1] === 784) || (s.length === 4 && s[1] === 28 && s[2] === 28 && s[3] === 1));
+const latentOf = (s: readonly (number | null)[]) => (s.length === 2 && s[0] === null && typeof s[1] === 'number' && s[1] > 0 ? s[1] : null);
+
+/** Checks the encoder's input and outputs; returns its latent size. */
+export function checkEncoder(encoder: tf.LayersModel): number {
+  if (encoder.inputs.length !== 1) {
+    throw new WeightsError(`The encoder has ${encoder.inputs.length} inputs; expected one (the image). Conditional models are not supported yet.`);
+  }
+  const input = encoder.inputs[0].shape;
+  if (!isImageShape(input)) {
+    throw new WeightsError(`The encoder's input has shape ${showShape(input)}; expected [null, 784] or [null, 28, 28, 1] (28x28 grey images).`);
+  }
+  const outputs = encoder.outputs.map((o) => o.shape);
+  if (outputs.length !== 2 && outputs.length !== 3) {
+    throw new WeightsError(`The encoder has ${outputs.length} output${outputs.length === 1 ? '' : 's'}; expected 2 (mean and log-variance) or 3 (mean, log-variance and a sample).`);
+  }
+  const sizes = outputs.map(latentOf);
+  const bad = sizes.findIndex((z) => z === null);
+  if (bad >= 0) {
+    throw new WeightsError(`The encoder's output ${bad + 1} has shape ${showShape(outputs[bad])}; expected [null, latent size].`);
+  }
+  if (!sizes.every((z) => z === sizes[0])) {
+    throw new WeightsError(`The encoder's outputs differ in size (${sizes.join(', ')}); the mean and log-variance must have the same latent size.`);
+  }
+  return sizes[0] as number;
+}
+
+/** Checks the decoder's input and output; returns its latent size. */
+export function checkDecoder(decoder: tf.LayersModel): number {
+  if (decoder.inputs.length !== 1) {
+    throw new WeightsError(`The decoder has ${decoder.inputs.length} inputs; expected one (the latent code). Conditional models are not supported yet.`);
+  }
+  const input = decoder.inputs[0].shape;
+  const z = latentOf(input);
+  if (z === null) throw new WeightsError(`The decoder's input has shape ${showShape(input)}; expected [null, latent size].`);
+  if (decoder.outputs.length !== 1) {
+    throw new WeightsError(`The decoder has ${decoder.outputs.length} outputs; expected one (the image).`);
+  }
+  const output = decoder.outputs[0].shape;
+  if (!isImageShape(output)) {
+    throw new WeightsError(`The decoder's output has shape ${showShape(output)}; expected [null, 784] or [null, 28, 28, 1] (28x28 grey images).`);
+  }
+  return z;
+}
+
+/** Checks that the encoder, the decoder and the manifest agree on the latent size; returns it. */
+export function checkLatentSizes(encoderZ: number | null, decoderZ: number, manifestZ: number | null): number {
+  if (encoderZ !== null && encoderZ !== decoderZ) {
+    throw new WeightsError(`The encoder's latent size is ${encoderZ} but the decoder expects ${decoderZ}.`);
+  }
+  if (manifestZ !== null && manifestZ !== decoderZ) {
+    throw new WeightsError(`The manifest says the latent size is ${manifestZ} but the models use ${decoderZ}.`);
+  }
+  return decoderZ;
+}
+
+/** Throws when a weight of `model` holds NaN or an infinity, naming the weight. */
+export async function checkFinite(model: tf.LayersModel, part: Part): Promise<void> {
+  for (const weight of model.weights) {
+    const values = await weight.read().data();
+    let nan = false;
+    let inf = false;
+    for (let i = 0; i < values.length && !nan; i++) {
+      const v = values[i] as number;
+      if (Number.isNaN(v)) nan = true;
+      else if (v === Infinity || v === -Infinity) inf = true;
+    }
+    if (nan || inf) {
+      throw new WeightsError(`The ${part}'s weights contain ${nan ? 'NaN' : 'infinite'} values (in ${weight.originalName}).`);
+    }
+  }
+}
+
+/** 'probabilities' when the decoder's last layer ends in a sigmoid, else 'logits' (for a decoder without manifest). */
+export function guessDecoderOutput(decoder: tf.LayersModel): 'logits' | 'probabilities' {
+  let layer: tf.layers.Layer | undefined = decoder.outputLayers[0];
+  for (let hops = 0; layer && hops < 3; hops++) {
+    const config = layer.getConfig();
+    if (config.activation === 'sigmoid') return 'probabilities';
+    if (!['Reshape', 'Flatten', 'Activation'].includes(layer.getClassName())) return 'logits';
+    layer = layer.inboundNodes[0]?.inboundLayers[0];
+  }
+  return 'logits';
+}
