@@ -7,12 +7,12 @@ describe('Adam', () => {
     const target = tf.tensor1d([3, -2, 0.5, 10]);
     const ours = tf.variable(tf.tensor1d([0, 0, 1, -1]));
     const theirs = tf.variable(tf.tensor1d([0, 0, 1, -1]));
-    const adam = new Adam({ learningRate: 0.05 });
+    const adam = new Adam();
     const reference = tf.train.adam(0.05);
     const loss = (v: tf.Variable) => () => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar;
     for (let i = 0; i < 30; i++) {
       const { grads, value } = tf.variableGrads(loss(ours), [ours]);
-      adam.apply([ours], [grads[ours.name]]);
+      adam.apply([ours], [grads[ours.name]], 0.05);
       tf.dispose([value, grads[ours.name]]);
       reference.minimize(loss(theirs), false, [theirs]);
     }
@@ -28,9 +28,9 @@ describe('Adam', () => {
 
   it('reset zeroes the moments and leaks nothing', () => {
     const v = tf.variable(tf.ones([5]));
-    const adam = new Adam({ learningRate: 0.1 });
+    const adam = new Adam();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 10; i++) tf.tidy(() => adam.apply([v], [tf.onesLike(v)]));
+    for (let i = 0; i < 10; i++) tf.tidy(() => adam.apply([v], [tf.onesLike(v)], 0.1));
     expect(tf.memory().numTensors).toBe(before + 2); // m and v
     adam.reset();
     expect(adam.iterations).toBe(0);

@@ -118,3 +118,24 @@ describe('test-set evaluation', () => {
     untrained.dispose();
   });
 });
+
+describe('settings that keep the weights', () => {
+  it('a new batch size and learning rate apply from the next step; steps, epochs and Adam carry over', async () => {
+    const vae = Vae.create(makeConfig({ hidden: [16], latentDim: 2, batchSize: 500 }));
+    const trainer = new Trainer(vae, subset);
+    await trainer.run({ steps: 5 }); // epoch 0 done (4 steps), one step into epoch 1
+    expect(trainer.epoch).toBe(1);
+    vae.config.batchSize = 1000;
+    vae.config.learningRate = 0;
+    trainer.applyBatchSettings();
+    expect(trainer.stepsPerEpoch).toBe(2);
+    const before = vae.trainableVariables().map((v) => v.dataSync().slice());
+    const metrics = await trainer.run({ steps: 3 });
+    expect(metrics.map((m) => m.step)).toEqual([5, 6, 7]);
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 1, 2]);
+    // learning rate 0: the weights did not move
+    vae.trainableVariables().forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(before[i])));
+    trainer.dispose();
+    vae.dispose();
+  });
+});

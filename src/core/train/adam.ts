@@ -11,7 +11,6 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Adam hyper-parameters; the defaults equal tf.train.adam's. */
 export interface AdamSettings {
-  learningRate: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -25,7 +24,7 @@ export class Adam {
   private moments: { m: tf.Variable; v: tf.Variable }[] | null = null;
   private steps = 0;
 
-  constructor(private readonly settings: AdamSettings) {
+  constructor(settings: AdamSettings = {}) {
     this.beta1 = settings.beta1 ?? 0.9;
     this.beta2 = settings.beta2 ?? 0.999;
     this.epsilon = settings.epsilon ?? tf.backend().epsilon();
@@ -36,11 +35,11 @@ export class Adam {
     return this.steps;
   }
 
-  /** Updates every variable from its gradient (same order, same shapes). */
-  apply(variables: tf.Variable[], grads: tf.Tensor[]): void {
+  /** Updates every variable from its gradient (same order, same shapes) with step size `learningRate`. */
+  apply(variables: tf.Variable[], grads: tf.Tensor[], learningRate: number): void {
     this.steps++;
     const sqrtCorrection2 = Math.sqrt(1 - this.beta2 ** this.steps);
-    const stepSize = (this.settings.learningRate * sqrtCorrection2) / (1 - this.beta1 ** this.steps);
+    const stepSize = (learningRate * sqrtCorrection2) / (1 - this.beta1 ** this.steps);
     const epsilon = this.epsilon * sqrtCorrection2;
     this.moments ??= variables.map((v) => ({
       m: tf.variable(tf.zerosLike(v), false),

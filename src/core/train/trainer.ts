@@ -45,7 +45,8 @@ export interface RunOptions {
 /** Owns the optimizer and the batch order for one VAE and one training set. */
 export class Trainer {
   private readonly optimizer: Adam;
-  private readonly sampler: BatchSampler;
+  private sampler: BatchSampler;
+  private epochOffset = 0;
   private readonly variables: tf.Variable[];
   private pending: { step: number; epoch: number; klWeight: number; values: tf.Tensor1D }[] = [];
   private lastGood: tf.Tensor[] | null = null;
@@ -53,12 +54,12 @@ export class Trainer {
 
   constructor(
     readonly vae: Vae,
-    train: ImageDataset,
+    private readonly train: ImageDataset,
     /** Read the loss back every this many steps in `run`. */
     readonly metricsEvery = 10,
   ) {
     const { config } = vae;
-    this.optimizer = new Adam({ learningRate: config.learningRate });
+    this.optimizer = new Adam();
     this.sampler = new BatchSampler(train, config.batchSize, { seed: config.seed, binarize: config.binarize });
     this.variables = vae.trainableVariables();
   }
@@ -70,7 +71,18 @@ export class Trainer {
 
   /** The epoch the next step belongs to (0-based). */
   get epoch(): number {
-    return this.sampler.epoch;
+    return this.epochOffset + this.sampler.epoch;
+  }
+
+  /**
+   * Uses `vae.config.batchSize` and `binarize` from the next step on. Steps, Adam's moments and the
+   * KL warm-up carry over; a freshly shuffled pass over the data starts, counted in the current epoch.
+   * (The learning rate, beta, warm-up and Gaussian variance are read from `vae.config` at every step.)
+   */
+  applyBatchSettings(): void {
+    const { batchSize, seed, binarize } = this.vae.config;
+    this.epochOffset = this.epoch;
+    this.sampler = new BatchSampler(this.train, batchSize, { seed: seed + this.stepCount, binarize });
   }
 
   /** Fraction of the current epoch done, in [0, 1). */
@@ -101,10 +113,10 @@ export class Trainer {
         metrics = tf.keep(tf.stack([reconstruction, kl, total]) as tf.Tensor1D);
         return total;
       }, this.variables);
-      this.optimizer.apply(this.variables, this.variables.map((v) => grads[v.name]));
+      this.optimizer.apply(this.variables, this.variables.map((v) => grads[v.name]), config.learningRate);
       return metrics as unknown as tf.Tensor1D;
     });
-    this.pending.push({ step: this.stepCount, epoch: batch.epoch, klWeight, values });
+    this.pending.push({ step: this.stepCount, epoch: this.epochOffset + batch.epoch, klWeight, values });
     this.stepCount++;
   }
 

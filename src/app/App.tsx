@@ -1,0 +1,188 @@
+/** The playground: settings in the URL, the training worker, and the five panels on one screen. */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { axisPlane } from '../core/latent/plane';
+import type { WorkerPort } from '../worker/client';
+import { ControlsPanel } from './controls/ControlsPanel';
+import { ConfirmDialog } from './controls/ConfirmDialog';
+import { useTraining } from './hooks/useTraining';
+import { DecodedPanel } from './panels/DecodedPanel';
+import { LatentPanel } from './panels/LatentPanel';
+import { LossPanel } from './panels/LossPanel';
+import { ManifoldPanel } from './panels/ManifoldPanel';
+import { changedKeys, configFromSettings, effectOf, parseSettings, serializeSettings, type Settings, type SettingEffect } from './state/settings';
+import { Store, type LatentPoint } from './state/store';
+import { ErrorBanner, StatusBar } from './StatusBar';
+import { usePlaneView } from './view';
+
+const NAMES: Partial<Record<keyof Settings, string>> = {
+  hidden: 'the hidden layers',
+  latent: 'the latent dimension',
+  likelihood: 'the likelihood',
+  backend: 'the backend',
+  data: 'the dataset',
+};
+
+/** A pending change that would discard trained weights. */
+interface PendingChange {
+  next: Settings;
+  effect: SettingEffect;
+  message: string;
+}
+
+/** Props of `App` (tests may pass a query string and a fake worker). */
+export interface AppProps {
+  search?: string;
+  createPort?: () => WorkerPort;
+}
+
+/** The whole page. */
+export function App({ search = window.location.search, createPort }: AppProps) {
+  const initial = useMemo(() => parseSettings(search), [search]);
+  const [settings, setSettings] = useState<Settings>(initial.settings);
+  const [pending, setPending] = useState<PendingChange | null>(null);
+  const seed = useRef(1);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
+  const point = useMemo(() => new Store<LatentPoint>({ z: new Array<number>(initial.settings.latent).fill(0), source: 'init' }), [initial]);
+
+  const training = useTraining({
+    backend: settings.backend,
+    dataUrl: settings.data,
+    createPort,
+    initialConfig: () => configFromSettings(settingsRef.current, seed.current),
+    initialView: () => {
+      const s = settingsRef.current;
+      return { n: s.grid, ...axisPlane(s.latent, 0, 1), base: new Array<number>(s.latent).fill(0) };
+    },
+  });
+  const { showError } = training;
+
+  useEffect(() => {
+    if (initial.problems.length > 0) showError(initial.problems.join(' '));
+  }, [initial, showError]);
+
+  useEffect(() => {
+    const query = serializeSettings(settings);
+    const url = `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`;
+    window.history.replaceState(window.history.state, '', url);
+  }, [settings]);
+
+  const view = usePlaneView(settings, training.latents);
+
+  // The manifold follows the view plane, the grid size and (above 2-D) the point's off-plane part.
+  const { setView } = training;
+  useEffect(() => {
+    const send = () => setView({ n: settings.grid, ...view.plane, base: point.get().z.length === settings.latent ? point.get().z : new Array<number>(settings.latent).fill(0) });
+    send();
+    if (settings.latent <= 2) return undefined;
+    return point.subscribe(send);
+  }, [view, settings.grid, settings.latent, point, setView]);
+
+  const apply = useCallback(
+    (next: Settings, effect: SettingEffect) => {
+      setSettings(next);
+      if (effect === 'weights') {
+        seed.current += 1;
+        if (next.latent !== point.get().z.length) point.set({ z: new Array<number>(next.latent).fill(0), source: 'reset' });
+        training.reset(configFromSettings(next, seed.current));
+      } else if (effect === 'training') {
+        training.configure(configFromSettings(next, seed.current));
+      } else if (effect === 'restart') {
+        if (next.latent !== point.get().z.length) point.set({ z: new Array<number>(next.latent).fill(0), source: 'reset' });
+      }
+    },
+    [training, point],
+  );
+
+  const requestChange = useCallback(
+    (patch: Partial<Settings>) => {
+      const current = settingsRef.current;
+      const next = { ...current, ...patch };
+      const keys = changedKeys(current, next);
+      if (keys.length === 0) return;
+      const effect = effectOf(keys);
+      let checked: Settings;
+      try {
+        configFromSettings(next);
+        checked = next;
+      } catch (err) {
+        showError(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      const trainedSteps = training.status?.step ?? 0;
+      if ((effect === 'weights' || effect === 'restart') && trainedSteps > 0) {
+        const what = keys.map((k) => NAMES[k]).filter(Boolean).join(' and ') || 'this setting';
+        setPending({
+          next: checked,
+          effect,
+          message: `Changing ${what} needs a new network, so the ${trainedSteps} training steps done so far would be lost.`,
+        });
+        return;
+      }
+      apply(checked, effect);
+    },
+    [apply, training.status, showError],
+  );
+
+  const onReset = useCallback(() => {
+    seed.current += 1;
+    training.reset(configFromSettings(settingsRef.current, seed.current));
+  }, [training]);
+
+  const isTraining = training.status?.training ?? false;
+  const ready = training.phase === 'ready';
+  const side = training.testSet?.side ?? 28;
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="title">
+          <h1>VAE Playground</h1>
+          <p>
+            A variational autoencoder learns to squeeze each handwritten digit into a short code <i>z</i> and to redraw the digit from it, while a KL
+            penalty keeps the codes close to a standard normal, so that every point of the latent space decodes to a plausible digit.
+          </p>
+        </div>
+        <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} />
+      </header>
+      <ErrorBanner message={training.error} onDismiss={() => showError(null)} />
+      <main className="layout">
+        <aside className="panel controls" aria-label="Controls">
+          <ControlsPanel
+            settings={settings}
+            onChange={requestChange}
+            onInvalid={showError}
+            training={isTraining}
+            ready={ready}
+            onTrainToggle={isTraining ? training.pause : training.train}
+            onStep={training.step}
+            onReset={onReset}
+          />
+        </aside>
+        <section className="panel loss" aria-label="Loss">
+          <LossPanel history={training.history} version={training.historyVersion} evaluations={training.evaluations} logY={settings.logy} onLogYChange={(logy) => requestChange({ logy })} />
+        </section>
+        <section className="panel latent" aria-label="Latent space">
+          <LatentPanel latents={training.latents} testSet={training.testSet} view={view} point={point} />
+        </section>
+        <section className="panel decoded" aria-label="Decoded digit">
+          <DecodedPanel point={point} decoder={training.decoder} side={side} />
+        </section>
+        <section className="panel manifold" aria-label="Manifold">
+          <ManifoldPanel manifold={training.manifold} view={view} point={point} grid={settings.grid} onGridChange={(grid) => requestChange({ grid })} side={side} />
+        </section>
+      </main>
+      {pending ? (
+        <ConfirmDialog
+          message={pending.message}
+          confirmLabel="Discard weights and apply"
+          onCancel={() => setPending(null)}
+          onConfirm={() => {
+            apply(pending.next, pending.effect);
+            setPending(null);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

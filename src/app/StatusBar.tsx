@@ -1,0 +1,54 @@
+/** The status line (step, epoch with progress, throughput, backend) and the error banner. */
+import type { TrainingStatus } from '../worker/protocol';
+
+/** Props of `StatusBar`. */
+export interface StatusBarProps {
+  status: TrainingStatus | null;
+  backend: string | null;
+  /** Dataset download, while it runs. */
+  progress: { fraction: number; message: string } | null;
+  phase: 'loading' | 'ready' | 'failed';
+}
+
+/** `role="status"`: "step N · epoch N [bar] · N examples/s · backend". */
+export function StatusBar({ status, backend, progress, phase }: StatusBarProps) {
+  const step = status?.step ?? 0;
+  const epoch = (status?.epoch ?? 0) + 1;
+  const rate = Math.round(status?.examplesPerSecond ?? 0);
+  const state = phase === 'loading' ? 'loading data' : phase === 'failed' ? 'stopped' : status?.training ? 'training' : 'paused';
+  return (
+    <div className="status" data-testid="status" role="status">
+      {progress ? (
+        <span className="status-item download">
+          <progress max={1} value={progress.fraction} aria-label="dataset download" />
+          <span>{progress.message || 'Downloading MNIST'}</span>
+        </span>
+      ) : null}
+      <span className={`status-item state state-${state.replace(' ', '-')}`}>{state}</span>
+      <span className="status-item">step {step}</span>
+      <span className="status-item" title="An epoch is one pass over the 60,000 training digits">
+        epoch {epoch}{' '}
+        <progress max={1} value={status?.epochProgress ?? 0} aria-label={`progress through epoch ${epoch}`} />
+      </span>
+      <span className="status-item" title="Training throughput over the last few seconds">
+        {rate} examples/s
+      </span>
+      <span className="status-item" title="The TensorFlow.js backend training runs on (force one with ?backend=)">
+        backend: {backend ?? '…'}
+      </span>
+    </div>
+  );
+}
+
+/** `role="alert"`: the current error in plain words, with a dismiss button. */
+export function ErrorBanner({ message, onDismiss }: { message: string | null; onDismiss: () => void }) {
+  if (!message) return null;
+  return (
+    <div className="error" data-testid="error" role="alert">
+      <span>{message}</span>
+      <button type="button" onClick={onDismiss} aria-label="Dismiss the error">
+        ×
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,276 @@
+/**
+ * The latent scatter: encoder means of the test digits, one scattergl trace per class (the legend is
+ * the colour key), refreshed without losing the user's zoom (uirevision). The current latent point
+ * and the hovered posterior's σ ellipse are drawn on an SVG overlay through the axes' pixel mapping,
+ * so a drag never waits for Plotly. In "move z" mode a press or drag anywhere in the plot sets z.
+ */
+import type { Data, Layout, PlotMouseEvent } from 'plotly.js';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { ellipsePoints, projectedCovariance } from '../../core/latent/ellipse';
+import { liftPoint, projectPoint, projectPoints } from '../../core/latent/plane';
+import { CLASS_COLORS } from '../draw';
+import type { LatentCodes, TestSet } from '../hooks/useTraining';
+import { Plot, type PlotElement } from '../Plot';
+import type { LatentPoint, Store } from '../state/store';
+import type { PlaneView } from '../view';
+import { ClassLegend } from './ClassLegend';
+import { HoverCard, type HoverInfo } from './HoverCard';
+import { dataToPixel, insideArea, pathOf, pixelToData, plotArea } from './latent-geometry';
+
+/** Props of `LatentPanel`. */
+export interface LatentPanelProps {
+  latents: LatentCodes | null;
+  testSet: TestSet | null;
+  view: PlaneView;
+  point: Store<LatentPoint>;
+}
+
+type DragMode = 'move' | 'zoom' | 'pan';
+
+interface Split {
+  /** Test indices of each class's points, in trace order. */
+  indices: Uint32Array[];
+  traces: Data[];
+  /** Axis ranges that hold every point (rounded to halves, so they change rarely). */
+  extent: [[number, number], [number, number]];
+}
+
+function splitByClass(latents: LatentCodes | null, testSet: TestSet | null, view: PlaneView): Split {
+  let classes = 10;
+  for (const label of testSet?.labels ?? []) if (label >= classes) classes = label + 1;
+  const usable = latents && testSet && latents.latentDim === view.plane.a1.length && latents.count <= testSet.count;
+  const counts = new Array<number>(classes).fill(0);
+  const { u, v } = usable ? projectPoints(latents.means, latents.count, view.plane) : { u: new Float32Array(0), v: new Float32Array(0) };
+  const labels = testSet?.labels ?? new Uint8Array(0);
+  for (let i = 0; i < u.length; i++) counts[labels[i]]++;
+  const indices = counts.map((c) => new Uint32Array(c));
+  const fill = new Array<number>(classes).fill(0);
+  for (let i = 0; i < u.length; i++) indices[labels[i]][fill[labels[i]]++] = i;
+  const traces: Data[] = indices.map((ix, c) => ({
+    type: 'scattergl',
+    mode: 'markers',
+    name: String(c),
+    x: Float32Array.from(ix, (i) => u[i]),
+    y: Float32Array.from(ix, (i) => v[i]),
+    marker: { color: CLASS_COLORS[c % CLASS_COLORS.length], size: 4, opacity: 0.65 },
+    hoverinfo: 'none',
+  }));
+  return { indices, traces, extent: extentOf(u, v) };
+}
+
+/** A padded square-ish range around the points (at least ±3, the bulk of the prior). */
+function extentOf(u: Float32Array, v: Float32Array): [[number, number], [number, number]] {
+  let [x0, x1, y0, y1] = [-3, 3, -3, 3];
+  for (let i = 0; i < u.length; i++) {
+    if (u[i] < x0) x0 = u[i];
+    if (u[i] > x1) x1 = u[i];
+    if (v[i] < y0) y0 = v[i];
+    if (v[i] > y1) y1 = v[i];
+  }
+  const pad = (a: number, b: number): [number, number] => {
+    const m = 0.06 * (b - a);
+    return [Math.floor((a - m) * 2) / 2, Math.ceil((b + m) * 2) / 2];
+  };
+  return [pad(x0, x1), pad(y0, y1)];
+}
+
+/** The latent panel, `data-testid="latent-plot"`. */
+export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps) {
+  const plotRef = useRef<PlotElement | null>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const markerRef = useRef<SVGGElement>(null);
+  const ellipseRef = useRef<SVGPathElement>(null);
+  const clipRef = useRef<SVGRectElement>(null);
+  const clipId = `plot-area-${useId().replace(/:/g, '')}`;
+  const lastSet = useRef({ x: NaN, y: NaN, time: 0 });
+  const [dragMode, setDragMode] = useState<DragMode>('move');
+  const [showSigma, setShowSigma] = useState(true);
+  const [hover, setHover] = useState<HoverInfo | null>(null);
+  const drag = useRef<{ active: boolean; down: [number, number] | null }>({ active: false, down: null });
+
+  const [hiddenClasses, setHiddenClasses] = useState<ReadonlySet<number>>(new Set());
+  const split = useMemo(() => splitByClass(latents, testSet, view), [latents, testSet, view]);
+  const traces = useMemo(() => split.traces.map((t, c) => (hiddenClasses.has(c) ? { ...t, visible: false } : t)), [split, hiddenClasses]);
+  const latest = useRef({ split, view, latents, showSigma });
+  latest.current = { split, view, latents, showSigma };
+
+  const layout = useMemo<Partial<Layout>>(
+    () => ({
+      uirevision: view.key,
+      dragmode: dragMode === 'move' ? false : dragMode,
+      margin: { l: 50, r: 58, t: 8, b: 42 },
+      font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#222' },
+      xaxis: { range: split.extent[0], autorange: false, title: { text: `${view.axisNames[0]}  (encoder mean)`, standoff: 6 }, zeroline: true, zerolinecolor: '#d0d0d0', gridcolor: '#f0f0f0' },
+      yaxis: { range: split.extent[1], autorange: false, title: { text: view.axisNames[1], standoff: 4 }, zeroline: true, zerolinecolor: '#d0d0d0', gridcolor: '#f0f0f0' },
+      hovermode: 'closest',
+      showlegend: false,
+      hoverdistance: 8,
+      paper_bgcolor: 'white',
+      plot_bgcolor: 'white',
+    }),
+    [view, dragMode, split.extent],
+  );
+  const config = useMemo(() => ({ scrollZoom: true, displayModeBar: false, doubleClick: 'reset' as const }), []);
+
+  /** Moves the marker (and the σ ellipse) to where they belong now. */
+  const drawOverlay = useCallback((hovered: HoverInfo | null = null) => {
+    const el = plotRef.current;
+    const marker = markerRef.current;
+    const ellipse = ellipseRef.current;
+    if (!el || !marker || !ellipse) return;
+    const area = plotArea(el);
+    if (area && clipRef.current) {
+      clipRef.current.setAttribute('x', String(area.left));
+      clipRef.current.setAttribute('y', String(area.top));
+      clipRef.current.setAttribute('width', String(area.width));
+      clipRef.current.setAttribute('height', String(area.height));
+    }
+    const { z } = point.get();
+    const { view: v, latents: codes, showSigma: sigmaOn } = latest.current;
+    const [u, w] = z.length === v.plane.a1.length ? projectPoint(z, v.plane) : [NaN, NaN];
+    const px = dataToPixel(el, u, w);
+    const visible = area && px && Number.isFinite(px[0]) && insideArea(area, px[0], px[1]);
+    marker.setAttribute('visibility', visible ? 'visible' : 'hidden');
+    if (visible) marker.setAttribute('transform', `translate(${px[0].toFixed(1)},${px[1].toFixed(1)})`);
+    let path = '';
+    if (hovered && sigmaOn && codes && codes.latentDim === v.plane.a1.length) {
+      const d = codes.latentDim;
+      const mean = codes.means.subarray(hovered.index * d, (hovered.index + 1) * d);
+      const [cu, cv] = projectPoint(mean, v.plane);
+      const cov = projectedCovariance(codes.logVars.subarray(hovered.index * d, (hovered.index + 1) * d), v.plane);
+      const pts = ellipsePoints(cu, cv, cov, 1, 48).map(([a, b]): [number, number] => dataToPixel(el, a, b) ?? [0, 0]);
+      path = pathOf(pts);
+    }
+    ellipse.setAttribute('d', path);
+  }, [point]);
+
+  const hoverRef = useRef<HoverInfo | null>(null);
+  hoverRef.current = hover;
+  useEffect(() => point.subscribe(() => drawOverlay(hoverRef.current)), [point, drawOverlay]);
+  useEffect(() => drawOverlay(hover), [hover, showSigma, view, latents, drawOverlay]);
+
+  const onInit = useCallback((el: PlotElement) => {
+    plotRef.current = el;
+    el.on('plotly_hover', (ev: PlotMouseEvent) => {
+      if (drag.current.active) return;
+      const p = ev.points[0];
+      const { split: s, view: v, latents: codes } = latest.current;
+      const index = s.indices[p.curveNumber]?.[p.pointIndex ?? p.pointNumber];
+      if (index === undefined) return;
+      const px = dataToPixel(el, Number(p.x), Number(p.y));
+      let sigma: [number, number] | null = null;
+      if (codes && codes.latentDim === v.plane.a1.length) {
+        const d = codes.latentDim;
+        const cov = projectedCovariance(codes.logVars.subarray(index * d, (index + 1) * d), v.plane);
+        sigma = [Math.sqrt(cov.xx), Math.sqrt(cov.yy)];
+      }
+      setHover(px ? { index, x: px[0], y: px[1], sigma } : null);
+    });
+    el.on('plotly_unhover', () => setHover(null));
+  }, []);
+
+  const localXY = (e: React.PointerEvent): [number, number] | null => {
+    const el = plotRef.current;
+    if (!el) return null;
+    const rect = el.getBoundingClientRect();
+    return [e.clientX - rect.left, e.clientY - rect.top];
+  };
+
+  const setFromPixel = (x: number, y: number, eventTime: number) => {
+    if (x === lastSet.current.x && y === lastSet.current.y) return;
+    lastSet.current = { x, y, time: performance.now() };
+    const el = plotRef.current;
+    const uv = el ? pixelToData(el, x, y) : null;
+    const { view: v } = latest.current;
+    if (!uv || !Number.isFinite(uv[0]) || !Number.isFinite(uv[1])) return;
+    const base = point.get().z;
+    const z = liftPoint(uv[0], uv[1], v.plane, base.length === v.plane.a1.length ? base : new Array<number>(v.plane.a1.length).fill(0));
+    point.set({ z, source: 'drag', eventTime });
+  };
+
+  const onPointerDown = (e: React.PointerEvent<HTMLDivElement>) => {
+    const el = plotRef.current;
+    const xy = localXY(e);
+    const area = el ? plotArea(el) : null;
+    if (!xy || !area || !insideArea(area, xy[0], xy[1]) || e.button !== 0) return;
+    if (dragMode === 'move') {
+      e.preventDefault(); // also keeps Plotly from starting its own drag (no compatibility mousedown)
+      e.currentTarget.setPointerCapture(e.pointerId);
+      drag.current = { active: true, down: null };
+      setHover(null);
+      setFromPixel(xy[0], xy[1], e.timeStamp);
+    } else {
+      drag.current = { active: false, down: xy };
+    }
+  };
+  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    if (!drag.current.active) return;
+    const xy = localXY(e);
+    if (xy) setFromPixel(xy[0], xy[1], e.timeStamp);
+  };
+  // Chromium's pointerrawupdate arrives as soon as the pointer moves, not at the next frame like
+  // pointermove: decoding on it keeps pointer-to-pixels latency well inside one frame.
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box) return undefined;
+    const onRaw = (e: Event) => {
+      const pe = e as PointerEvent;
+      if (!drag.current.active || performance.now() - lastSet.current.time < 4) return;
+      const el = plotRef.current;
+      if (!el) return;
+      const rect = el.getBoundingClientRect();
+      setFromPixelRef.current(pe.clientX - rect.left, pe.clientY - rect.top, pe.timeStamp);
+    };
+    box.addEventListener('pointerrawupdate', onRaw);
+    return () => box.removeEventListener('pointerrawupdate', onRaw);
+  }, []);
+  const setFromPixelRef = useRef(setFromPixel);
+  setFromPixelRef.current = setFromPixel;
+
+  const onPointerUp = (e: React.PointerEvent<HTMLDivElement>) => {
+    const { active, down } = drag.current;
+    const xy = localXY(e);
+    if (!active && down && xy && Math.hypot(xy[0] - down[0], xy[1] - down[1]) < 4) setFromPixel(xy[0], xy[1], e.timeStamp);
+    if (active && e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
+    drag.current = { active: false, down: null };
+  };
+
+  const count = latents?.count ?? 0;
+  return (
+    <>
+      <div className="panel-header">
+        <h2>Latent space</h2>
+        <span className="panel-sub">
+          {count > 0 ? `encoder means of ${count.toLocaleString('en')} test digits` : 'encoding the test digits…'}; <span className="marker-key">✚</span> current z
+        </span>
+        <div className="segmented" role="radiogroup" aria-label="What dragging in the plot does">
+          {(['move', 'zoom', 'pan'] as const).map((m) => (
+            <button key={m} type="button" role="radio" aria-checked={dragMode === m} className={dragMode === m ? 'on' : ''} onClick={() => setDragMode(m)} title={m === 'move' ? 'Drag or click to move the latent point z (scroll to zoom, double-click to reset)' : m === 'zoom' ? 'Drag a box to zoom in (click still moves z)' : 'Drag to pan (click still moves z)'}>
+              {m === 'move' ? 'move z' : m}
+            </button>
+          ))}
+        </div>
+        <label className="inline-toggle" title="While hovering a digit, draw the 1σ ellipse of its posterior q(z|x)">
+          <input type="checkbox" checked={showSigma} onChange={(e) => setShowSigma(e.target.checked)} /> σ on hover
+        </label>
+      </div>
+      <div ref={boxRef} className={`plot-box latent-box mode-${dragMode}`} onPointerDownCapture={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}>
+        <Plot className="plot" testId="latent-plot" ariaLabel="Latent space scatter of the test digits" data={traces} layout={layout} config={config} onInit={onInit} onAfterPlot={() => drawOverlay(hoverRef.current)} />
+        <svg className="overlay" aria-hidden="true">
+          <defs>
+            <clipPath id={clipId}>
+              <rect ref={clipRef} x="0" y="0" width="0" height="0" />
+            </clipPath>
+          </defs>
+          <path ref={ellipseRef} className="sigma-ellipse" d="" clipPath={`url(#${clipId})`} />
+          <g ref={markerRef} className="z-marker" visibility="hidden">
+            <circle r="9" />
+            <path d="M-14,0H-5M5,0H14M0,-14V-5M0,5V14" />
+          </g>
+        </svg>
+        <ClassLegend count={split.indices.length} hidden={hiddenClasses} onToggle={(c) => setHiddenClasses((h) => { const next = new Set(h); if (next.has(c)) next.delete(c); else next.add(c); return next; })} />
+        {hover && testSet ? <HoverCard info={hover} testSet={testSet} boxWidth={boxRef.current?.clientWidth ?? 600} /> : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * Every setting of the app in one typed table, serialised to the URL (like TensorFlow Playground's
+ * state.ts). Parsing never throws: a bad value falls back to the default with a plain-words note.
+ */
+import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
+import type { BackendChoice } from '../../worker/protocol';
+
+/** How the latent scatter views a space of more than 2 dimensions. */
+export type Projection = 'pca' | 'dims';
+
+/** All settings, as the URL holds them. */
+export interface Settings {
+  /** Encoder hidden layer sizes (decoder mirrors them). */
+  hidden: number[];
+  /** Latent dimension. */
+  latent: number;
+  /** Batch size. */
+  batch: number;
+  /** Adam learning rate. */
+  lr: number;
+  /** KL weight. */
+  beta: number;
+  /** Decoder likelihood. */
+  likelihood: Likelihood;
+  /** σ² of the Gaussian likelihood. */
+  variance: number;
+  /** KL warm-up steps. */
+  warmup: number;
+  /** Manifold cells per side. */
+  grid: number;
+  /** Scatter projection above 2 latent dimensions. */
+  proj: Projection;
+  /** The two dimensions shown when proj = dims, 0-based (1-based in the URL: dims=1,2). */
+  dims: [number, number];
+  /** Log-scale loss axis. */
+  logy: boolean;
+  /** Forced tfjs backend, or auto. */
+  backend: BackendChoice;
+  /** Dataset folder URL. */
+  data: string;
+  /** Weights to load at start (reserved; loading weights is a separate feature). */
+  model: string;
+}
+
+/** Where the dataset is served by default. */
+export const DEFAULT_DATA_URL = '/data/mnist/';
+
+/** The settings the app opens with. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  hidden: [...DEFAULT_CONFIG.hidden],
+  latent: DEFAULT_CONFIG.latentDim,
+  batch: DEFAULT_CONFIG.batchSize,
+  lr: DEFAULT_CONFIG.learningRate,
+  beta: DEFAULT_CONFIG.beta,
+  likelihood: DEFAULT_CONFIG.likelihood,
+  variance: DEFAULT_CONFIG.gaussianVariance,
+  warmup: DEFAULT_CONFIG.klWarmupSteps,
+  grid: 15,
+  proj: 'pca' as Projection,
+  dims: [0, 1] as [number, number],
+  logy: false,
+  backend: 'auto' as BackendChoice,
+  data: DEFAULT_DATA_URL,
+  model: '',
+});
+
+/** What a change of the setting requires. */
+export type SettingEffect = 'weights' | 'training' | 'view' | 'restart' | 'none';
+
+interface Entry<K extends keyof Settings> {
+  /** Parses the URL text; returns the value or a plain-words reason. */
+  parse: (raw: string) => Settings[K] | { problem: string };
+  format: (value: Settings[K]) => string;
+  /** Leave out of the URL when equal to the default. */
+  omitDefault?: boolean;
+  effect: SettingEffect;
+}
+
+const problem = (text: string) => ({ problem: text });
+
+function numberIn(min: number, max: number, what: string, integer = false) {
+  return (raw: string) => {
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      return problem(`${what} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+    }
+    return v;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[], what: string) {
+  return (raw: string) => ((values as readonly string[]).includes(raw) ? (raw as T) : problem(`${what} must be one of ${values.join(', ')}`));
+}
+
+/** The table: how each URL parameter parses, prints and what changing it needs. */
+export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
+  hidden: {
+    parse: (raw) => {
+      const sizes = raw.split(',').map((s) => Number(s.trim()));
+      if (raw.trim() === '' || sizes.length > 4 || !sizes.every((h) => Number.isInteger(h) && h >= 1 && h <= 2048)) {
+        return problem('hidden layer sizes must be 1 to 4 whole numbers from 1 to 2048, separated by commas');
+      }
+      return sizes;
+    },
+    format: (v) => v.join(','),
+    effect: 'weights',
+  },
+  latent: { parse: numberIn(2, 64, 'the latent dimension', true), format: String, effect: 'weights' },
+  batch: { parse: numberIn(1, 2048, 'the batch size', true), format: String, effect: 'training' },
+  lr: {
+    parse: (raw) => {
+      const v = Number(raw);
+      return raw.trim() !== '' && v > 0 && v < 1 ? v : problem('the learning rate must be a number between 0 and 1');
+    },
+    format: String,
+    effect: 'training',
+  },
+  beta: { parse: numberIn(0, 100, 'beta'), format: String, effect: 'training' },
+  likelihood: { parse: oneOf(['bernoulli', 'gaussian'] as const, 'the likelihood'), format: String, effect: 'weights' },
+  variance: {
+    parse: (raw) => {
+      const v = Number(raw);
+      return raw.trim() !== '' && v > 0 && v <= 10 ? v : problem('the Gaussian variance must be a number above 0 and at most 10');
+    },
+    format: String,
+    effect: 'training',
+  },
+  warmup: { parse: numberIn(0, 1e6, 'the KL warm-up', true), format: String, effect: 'training' },
+  grid: { parse: numberIn(2, 30, 'the manifold grid size', true), format: String, effect: 'view' },
+  proj: { parse: oneOf(['pca', 'dims'] as const, 'the projection'), format: String, effect: 'view', omitDefault: true },
+  dims: {
+    parse: (raw) => {
+      const d = raw.split(',').map((s) => Number(s.trim()) - 1);
+      return d.length === 2 && d.every((x) => Number.isInteger(x) && x >= 0) && d[0] !== d[1]
+        ? [d[0], d[1]]
+        : problem('dims must be two different latent dimensions counted from 1, like 1,2');
+    },
+    format: (v) => `${v[0] + 1},${v[1] + 1}`,
+    effect: 'view',
+    omitDefault: true,
+  },
+  logy: {
+    parse: (raw) => (['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : problem('logy must be 0 or 1')),
+    format: (v) => (v ? '1' : '0'),
+    effect: 'none',
+    omitDefault: true,
+  },
+  backend: { parse: oneOf(['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const, 'the backend'), format: String, effect: 'restart', omitDefault: true },
+  data: { parse: (raw) => (raw.trim() ? raw.trim() : problem('data must be a URL')), format: String, effect: 'restart', omitDefault: true },
+  model: { parse: (raw) => raw.trim(), format: String, effect: 'none', omitDefault: true },
+};
+
+/** Setting names in URL order. */
+export const SETTING_KEYS = Object.keys(SETTINGS_TABLE) as (keyof Settings)[];
+
+function same<K extends keyof Settings>(key: K, a: Settings[K], b: Settings[K]): boolean {
+  const entry = SETTINGS_TABLE[key];
+  return entry.format(a) === entry.format(b);
+}
+
+/** Settings from a query string; unknown parameters are ignored, bad values noted and replaced by defaults. */
+export function parseSettings(search: string): { settings: Settings; problems: string[] } {
+  const params = new URLSearchParams(search);
+  const settings = { ...DEFAULT_SETTINGS, hidden: [...DEFAULT_SETTINGS.hidden], dims: [...DEFAULT_SETTINGS.dims] } as Settings;
+  const problems: string[] = [];
+  for (const key of SETTING_KEYS) {
+    const raw = params.get(key);
+    if (raw === null) continue;
+    const parsed = SETTINGS_TABLE[key].parse(raw);
+    if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) {
+      problems.push(`Ignored ${key}=${raw} in the address: ${parsed.problem}. Using ${SETTINGS_TABLE[key].format(DEFAULT_SETTINGS[key] as never)}.`);
+    } else {
+      (settings as unknown as Record<string, unknown>)[key] = parsed;
+    }
+  }
+  if (settings.dims.some((d) => d >= settings.latent)) {
+    if (params.has('dims')) problems.push(`Ignored dims=${params.get('dims')}: the latent space has only ${settings.latent} dimensions.`);
+    settings.dims = [0, 1];
+  }
+  return { settings, problems };
+}
+
+/** The query string for settings (defaults of optional parameters left out; view options only above 2-D). */
+export function serializeSettings(settings: Settings): string {
+  const params = new URLSearchParams();
+  for (const key of SETTING_KEYS) {
+    const entry = SETTINGS_TABLE[key];
+    if (entry.omitDefault && same(key, settings[key], DEFAULT_SETTINGS[key] as never)) continue;
+    if ((key === 'proj' || key === 'dims') && settings.latent <= 2) continue;
+    params.set(key, entry.format(settings[key] as never));
+  }
+  return params.toString().replace(/%2C/g, ',');
+}
+
+/** The settings that differ between two states. */
+export function changedKeys(a: Settings, b: Settings): (keyof Settings)[] {
+  return SETTING_KEYS.filter((k) => !same(k, a[k], b[k] as never));
+}
+
+/** The strongest effect among changed settings ('restart' > 'weights' > 'training' > 'view' > 'none'). */
+export function effectOf(keys: (keyof Settings)[]): SettingEffect {
+  const order: SettingEffect[] = ['restart', 'weights', 'training', 'view'];
+  return order.find((e) => keys.some((k) => SETTINGS_TABLE[k].effect === e)) ?? 'none';
+}
+
+/** The model config for settings (seed chosen by the caller). */
+export function configFromSettings(s: Settings, seed = DEFAULT_CONFIG.seed): VaeConfig {
+  return makeConfig({
+    hidden: [...s.hidden],
+    latentDim: s.latent,
+    batchSize: s.batch,
+    learningRate: s.lr,
+    beta: s.beta,
+    likelihood: s.likelihood,
+    gaussianVariance: s.variance,
+    klWarmupSteps: s.warmup,
+    seed,
+  });
+}

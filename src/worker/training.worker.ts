@@ -1,0 +1,35 @@
+/** The training worker: a thin shell that wires the pure handler to postMessage. */
+import '@tensorflow/tfjs-backend-wasm';
+import { loadImageDataset } from '../core/data/load-dataset';
+import { initBackend } from './backend';
+import { TrainingHandler } from './handler';
+import { transferablesOf, type WorkerEvent, type WorkerRequest } from './protocol';
+
+/** The worker global scope (typed by hand: the project compiles against the DOM lib). */
+const scope = self as unknown as {
+  postMessage(message: WorkerEvent, transfer: Transferable[]): void;
+  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
+};
+
+/** A macrotask turn without setTimeout's 4 ms clamp: pending messages are handled first. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+const handler = new TrainingHandler({
+  post: (event: WorkerEvent) => scope.postMessage(event, transferablesOf(event)),
+  initBackend,
+  loadData: (url, onProgress) => loadImageDataset(url, { onProgress }),
+  yieldToEvents,
+});
+
+scope.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  void handler.handle(e.data);
+};
