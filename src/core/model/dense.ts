@@ -25,9 +25,8 @@ export interface DenseParams {
   activation: DenseActivation;
 }
 
-/** act(Wᵀ·X + b): X [in, B] -> [out, B]. */
-function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
-  const pre = tf.add(tf.matMul(tf.transpose(kernel), xCols), tf.reshape(bias, [-1, 1])) as tf.Tensor2D; // [out, B]
+/** The activation applied element-wise to a pre-activation tensor of any layout. */
+function activate(pre: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
   switch (activation) {
     case 'linear':
       return pre;
@@ -38,6 +37,11 @@ function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, act
     case 'tanh':
       return tf.tanh(pre);
   }
+}
+
+/** act(Wᵀ·X + b): X [in, B] -> [out, B]. */
+function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  return activate(tf.add(tf.matMul(tf.transpose(kernel), xCols), tf.reshape(bias, [-1, 1])) as tf.Tensor2D, activation); // [out, B]
 }
 
 /** dL/d(pre-activation) from dL/dY and the output Y: [out, B]. */
@@ -101,15 +105,5 @@ export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseParams): tf.T
 
 /** The layer batch-major with tfjs' stock ops and autodiff, as a reference: x [B, in] -> [B, out]. */
 export function denseReference(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
-  const pre = tf.add(tf.matMul(x, p.kernel), p.bias) as tf.Tensor2D;
-  switch (p.activation) {
-    case 'linear':
-      return pre;
-    case 'relu':
-      return tf.relu(pre);
-    case 'elu':
-      return tf.elu(pre);
-    case 'tanh':
-      return tf.tanh(pre);
-  }
+  return activate(tf.add(tf.matMul(x, p.kernel), p.bias) as tf.Tensor2D, p.activation);
 }
