@@ -53,18 +53,25 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<boolean> 
       if (!renderer || (!forced && isSoftwareRenderer(renderer))) return false;
       tf.env().set('SOFTWARE_WEBGL_ENABLED', forced);
     }
-    if (name === 'wasm' && !wasmPathsSet) {
-      setWasmPaths({
-        'tfjs-backend-wasm.wasm': wasmPlainUrl,
-        'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-      });
-      // tfjs defaults to half the cores; the training worker is the only busy thread, so use them all (up to 4).
-      setThreadsCount(Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1)));
-      wasmPathsSet = true;
+    let threads = 1;
+    if (name === 'wasm') {
+      threads = wantedWasmThreads();
+      if (!wasmPathsSet) {
+        setWasmPaths({
+          'tfjs-backend-wasm.wasm': wasmPlainUrl,
+          'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+        });
+        setThreadsCount(threads);
+        wasmPathsSet = true;
+      }
     }
-    if (!(await tf.setBackend(name))) return false;
-    await tf.ready();
+    const start = async (): Promise<boolean> => {
+      if (!(await tf.setBackend(name))) return false;
+      await tf.ready();
+      return true;
+    };
+    if (!(await (name === 'wasm' ? withReportedCores(2 * threads, start) : start()))) return false;
     // A tiny computation proves the backend really works (some fail only on first use).
     const probe = tf.tidy(() => tf.sum(tf.matMul(tf.ones([2, 2]), tf.ones([2, 2]))));
     const value = (await probe.data())[0];
@@ -72,6 +79,36 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<boolean> 
     return value === 8;
   } catch {
     return false;
+  }
+}
+
+/** Threads for XNNPACK: every core (up to 4), since the training worker is the only busy thread. */
+function wantedWasmThreads(): number {
+  return Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1));
+}
+
+/**
+ * Runs `start` while `navigator.hardwareConcurrency` reads `cores`. tfjs-backend-wasm 4.22 caps its
+ * thread pool at half the logical cores whatever `setThreadsCount` asks (backend.cc: `num_cores =
+ * emscripten_num_logical_cores() / 2`, read once when the module starts, assuming two hyper-threads
+ * per core), so on a 2-core machine it always ran on 1 thread. Reporting twice the wanted count
+ * while the module starts lifts that cap to exactly the count we ask for; afterwards the real value
+ * is back.
+ */
+async function withReportedCores<T>(cores: number, start: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as (Navigator & { hardwareConcurrency: number }) | undefined;
+  if (!nav || !globalThis.crossOriginIsolated || cores <= nav.hardwareConcurrency) return start();
+  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  } catch {
+    return start();
+  }
+  try {
+    return await start();
+  } finally {
+    if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+    else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
   }
 }
 

@@ -17,10 +17,10 @@ export interface WorkerPort {
 export type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** The reply events a request can resolve with. */
-export type ReplyEvent = Extract<WorkerEvent, { type: 'done' | 'ready' | 'manifold' }>;
+export type ReplyEvent = Extract<WorkerEvent, { type: 'done' | 'ready' | 'manifold' | 'model' | 'saved' | 'decoded' }>;
 
 /** Requests where only the newest matters: an older one's reply is dropped once a newer one is sent. */
-const SUPERSEDING: ReadonlySet<WorkerRequestType> = new Set(['view']);
+const SUPERSEDING: ReadonlySet<WorkerRequestType> = new Set(['view', 'decode']);
 
 /** Events that belong to one model generation. */
 function generationOf(e: WorkerEvent): number | null {
@@ -30,7 +30,10 @@ function generationOf(e: WorkerEvent): number | null {
     case 'weights':
     case 'latents':
     case 'manifold':
+    case 'decoded':
       return e.generation;
+    case 'model':
+      return e.info.generation;
     case 'status':
       return e.status.generation;
     default:
@@ -51,6 +54,8 @@ export class TrainingClient {
   private readonly latest = new Map<WorkerRequestType, number>();
   private readonly listeners = new Set<(e: WorkerEvent) => void>();
   private currentGeneration = 0;
+  /** The highest generation any request has asked for (a pending `load` switches only when its model arrives). */
+  private issuedGeneration = 0;
   private closed = false;
 
   constructor(private readonly port: WorkerPort) {
@@ -76,6 +81,7 @@ export class TrainingClient {
     if (this.closed) return Promise.reject(new Error('The training worker has been stopped.'));
     const id = this.nextId++;
     if (body.type === 'init' || body.type === 'reset') this.currentGeneration = body.generation;
+    if (body.type === 'init' || body.type === 'reset' || body.type === 'load') this.issuedGeneration = Math.max(this.issuedGeneration, body.generation);
     if (SUPERSEDING.has(body.type)) {
       const older = this.latest.get(body.type);
       const stale = older === undefined ? undefined : this.pending.get(older);
@@ -91,9 +97,9 @@ export class TrainingClient {
     });
   }
 
-  /** The next generation number, for a `reset`. */
+  /** The next generation number, for a `reset` or a `load`. */
   nextGeneration(): number {
-    return this.currentGeneration + 1;
+    return Math.max(this.currentGeneration, this.issuedGeneration) + 1;
   }
 
   /** Shorthand for a `view` request. */
@@ -124,8 +130,11 @@ export class TrainingClient {
 
   /** Settles the request a reply answers; false when the event is stale and must be dropped. */
   private accept(event: WorkerEvent): boolean {
+    // A loaded model becomes current when it arrives (it comes before any event of its generation).
+    if (event.type === 'model' && event.info.generation > this.currentGeneration) this.currentGeneration = event.info.generation;
     const generation = generationOf(event);
     const stale = generation !== null && generation !== this.currentGeneration;
+    if (event.type === 'load-progress') return this.pending.has(event.id); // news about a request, not its reply
     const id = 'id' in event ? event.id : null;
     if (id !== null) {
       const waiting = this.pending.get(id);

@@ -1,30 +1,22 @@
 /**
  * The training worker's logic, without the Worker: it takes requests and emits events through an
- * injected `post`, so it runs (and is tested) in Node too. It owns the model while it trains, trains
- * in small slices with a turn of the event loop between them (so Pause, Step and settings are
- * handled promptly), and streams metrics, decoder weights, manifold images and test-set codes.
+ * injected `post`, so it runs (and is tested) in Node too. It owns the model: it trains it in small
+ * slices with a turn of the event loop between them (so Pause, Step and settings are handled
+ * promptly), loads new models (fetched and validated completely before the current one is
+ * replaced), saves the current one as files, and streams what the displays show (displays.ts).
  */
-import type { DatasetSplits } from '../core/data/dataset';
+import type { DatasetSplits, ImageDataset } from '../core/data/dataset';
+import { decodePoint } from '../core/model/codec';
+import type { LoadedModel } from '../core/io/load';
 import { TrainingDivergedError } from '../core/train/trainer';
-import { EncodeJob, EvaluateJob } from './jobs';
-import type { BackendChoice, BackendName, ManifoldView, TrainingStatus, WorkerEvent, WorkerRequest } from './protocol';
-import { decoderSnapshot, fitView, imagesAsBytes, renderManifold } from './readouts';
-import { TrainingSession } from './session';
-import { Throughput } from './throughput';
+import { DEFAULT_TIMING, Displays, type Timing } from './displays';
+import { ActiveModel } from './model';
+import { fetchModel, modelFiles, originOf } from './model-files';
+import type { BackendChoice, BackendName, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
+import { imagesAsBytes } from './readouts';
+import type { TrainingSession } from './session';
 
-/** How often the worker reports; defaults suit a 2-core machine. */
-export interface Timing {
-  /** Read losses back every this many steps. */
-  metricsEvery: number;
-  /** Post decoder weights and the manifold at most this often while training. */
-  weightsEveryMs: number;
-  /** Re-encode the test set at most this often while training... */
-  latentsMinIntervalMs: number;
-  /** ...and spend at most about this share of the time on it. */
-  latentsShare: number;
-  /** Examples per encoder/evaluation batch. */
-  batchRows: number;
-}
+export type { Timing } from './displays';
 
 /** What the handler needs from its surroundings. */
 export interface HandlerDeps {
@@ -32,16 +24,16 @@ export interface HandlerDeps {
   post: (event: WorkerEvent) => void;
   /** Starts a tfjs backend; resolves with its name and a label for people. */
   initBackend: (choice: BackendChoice) => Promise<{ name: BackendName; label: string }>;
-  /** Loads the dataset, reporting progress. */
-  loadData: (url: string, onProgress: (fraction: number, message: string) => void) => Promise<DatasetSplits>;
+  /** Loads the dataset, reporting progress, and hands over the test split as soon as it is in. */
+  loadData: (url: string, onProgress: (fraction: number, message: string) => void, onTestSplit?: (test: ImageDataset) => void) => Promise<DatasetSplits>;
+  /** Fetches and validates a model (default: core io over fetch, or files in memory). */
+  loadModel?: (source: ModelSource, onProgress: (fraction: number) => void) => Promise<LoadedModel>;
   /** Milliseconds clock. */
   now?: () => number;
   /** Lets pending messages be handled. */
   yieldToEvents?: () => Promise<void>;
   timing?: Partial<Timing>;
 }
-
-const DEFAULT_TIMING: Timing = { metricsEvery: 10, weightsEveryMs: 300, latentsMinIntervalMs: 1500, latentsShare: 0.2, batchRows: 1000 };
 
 /** Plain words for anything thrown. */
 function messageOf(err: unknown): string {
@@ -53,25 +45,33 @@ export class TrainingHandler {
   private readonly timing: Timing;
   private readonly now: () => number;
   private readonly yieldToEvents: () => Promise<void>;
+  private readonly loadModel: NonNullable<HandlerDeps['loadModel']>;
+  private readonly displays: Displays;
   private data: DatasetSplits | null = null;
-  private session: TrainingSession | null = null;
+  private test: ImageDataset | null = null;
+  private model: ActiveModel | null = null;
   private view: ManifoldView | null = null;
+  private backend: BackendName | null = null;
+  /** The newest model generation requested (a load that finishes after a newer request is dropped). */
+  private latestGeneration = 0;
   private training = false;
   private loopRunning = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private unread = 0;
-  private encodeJob: EncodeJob | null = null;
-  private evaluateJob: EvaluateJob | null = null;
-  private evaluatedEpoch = 0;
-  private lastWeightsAt = -Infinity;
-  private lastLatentsAt = -Infinity;
-  private lastLatentsBusyMs = 0;
-  private readonly throughput = new Throughput();
 
   constructor(private readonly deps: HandlerDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.now = deps.now ?? (() => performance.now());
     this.yieldToEvents = deps.yieldToEvents ?? (() => new Promise((resolve) => setTimeout(resolve, 0)));
+    this.loadModel = deps.loadModel ?? fetchModel;
+    this.displays = new Displays({
+      post: (e) => deps.post(e),
+      now: this.now,
+      timing: this.timing,
+      model: () => this.model,
+      test: () => this.test,
+      view: () => this.view,
+      training: () => this.training,
+    });
   }
 
   /** True while training continuously. */
@@ -79,58 +79,75 @@ export class TrainingHandler {
     return this.training;
   }
 
+  private get session(): TrainingSession | null {
+    return this.model?.session ?? null;
+  }
+
   /** Handles one request; resolves when it is carried out (errors are posted, never thrown). */
   async handle(req: WorkerRequest): Promise<void> {
     try {
       switch (req.type) {
         case 'init':
-          await this.exclusive(() => this.init(req));
+          await this.init(req);
           return; // `ready` is the reply
         case 'train':
-          this.training = this.session !== null;
-          this.throughput.reset(this.now(), this.session?.step);
-          this.postStatus();
+          this.requireSession();
+          this.training = true;
+          this.displays.throughput.reset(this.now(), this.session?.step);
+          this.displays.postStatus();
           this.startLoop();
           break;
         case 'pause':
           this.training = false;
-          await this.exclusive(() => this.refreshAll());
+          await this.exclusive(() => this.displays.refreshAll());
           break;
         case 'step':
           this.training = false;
           await this.exclusive(async () => {
             this.requireSession().trainStep();
-            this.unread++;
-            await this.refreshAll();
+            this.displays.unread++;
+            await this.displays.refreshAll();
           });
           break;
         case 'configure':
           await this.exclusive(async () => {
-            await this.readAndPostMetrics();
-            await this.requireSession().configure(req.config);
-            this.postStatus();
+            await this.displays.readAndPostMetrics();
+            await this.model?.configure(req.config);
+            this.displays.postStatus();
           });
           break;
         case 'reset':
           this.training = false;
-          await this.exclusive(async () => {
-            this.session?.dispose();
-            this.session = null;
-            this.session = new TrainingSession(req.config, this.requireData().train, req.generation);
-            this.clearJobs();
-            await this.refreshAll();
-          });
+          this.latestGeneration = Math.max(this.latestGeneration, req.generation);
+          await this.exclusive(() => this.install(ActiveModel.fresh(req.config, req.generation), null));
           break;
+        case 'load':
+          await this.load(req);
+          return; // `model` (or `done` when a newer request overtook it) is the reply
+        case 'save':
+          await this.exclusive(async () => {
+            const model = this.requireModel();
+            const ctx = { test: this.test, datasetName: this.data?.name ?? null, backend: this.backend ?? 'unknown' };
+            this.deps.post({ type: 'saved', id: req.id, files: await modelFiles(model, req.name, ctx) });
+          });
+          return;
+        case 'decode':
+          await this.exclusive(async () => {
+            const model = this.requireModel();
+            if (req.z.length !== model.codec.latentDim) throw new Error(`The point has ${req.z.length} coordinates but the model's latent space has ${model.codec.latentDim}.`);
+            this.deps.post({ type: 'decoded', id: req.id, generation: model.info.generation, pixels: await decodePoint(model.codec, req.z) });
+          });
+          return;
         case 'view':
           this.view = req.view;
-          await this.exclusive(() => this.postManifold(req.id));
+          await this.exclusive(() => this.displays.postManifold(req.id));
           return; // the manifold event is the reply
       }
       this.deps.post({ type: 'done', id: req.id });
     } catch (err) {
       if (req.type === 'init' || req.type === 'reset') this.training = false;
       this.deps.post({ type: 'error', id: req.id, message: messageOf(err) });
-      if (this.session) this.postStatus();
+      if (this.model) this.displays.postStatus();
     }
   }
 
@@ -141,43 +158,118 @@ export class TrainingHandler {
     return run;
   }
 
+  /**
+   * Starts the backend, then fetches the first model while the dataset downloads: the model's
+   * manifold comes first, the test set's codes as soon as the test split is in, training once the
+   * training split is in.
+   */
   private async init(req: Extract<WorkerRequest, { type: 'init' }>): Promise<void> {
-    const backend = await this.deps.initBackend(req.backend);
-    this.data = await this.deps.loadData(req.dataUrl, (fraction, message) => this.deps.post({ type: 'progress', fraction, message }));
+    const backend = await this.exclusive(() => this.deps.initBackend(req.backend));
+    this.backend = backend.name;
     this.view = req.view;
-    this.session = new TrainingSession(req.config, this.data.train, req.generation);
-    const { test, train, name } = this.data;
-    this.deps.post({
-      type: 'ready',
-      id: req.id,
-      backend: backend.name,
-      backendLabel: backend.label,
-      datasetName: name,
-      trainCount: train.count,
-      testCount: test.count,
-      imageShape: [...test.imageShape],
-      testLabels: test.labels.slice(),
-      testImages: imagesAsBytes(test),
+    this.latestGeneration = Math.max(this.latestGeneration, req.generation);
+    const data = this.deps.loadData(
+      req.dataUrl,
+      (fraction, message) => this.deps.post({ type: 'progress', fraction, message }),
+      (test) => void this.exclusive(() => this.useTestSplit(test)).catch((err: unknown) => this.deps.post({ type: 'error', id: null, message: messageOf(err) })),
+    );
+    data.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    const first = await this.firstModel(req);
+    await this.exclusive(async () => {
+      if (req.generation < this.latestGeneration) first.dispose(); // a reset came first
+      else await this.install(first, null);
     });
-    await this.refreshAll();
+    const splits = await data;
+    await this.exclusive(async () => {
+      this.data = splits;
+      if (!this.test) await this.useTestSplit(splits.test);
+      this.model?.attach(splits.train);
+      const { test, train, name } = splits;
+      this.deps.post({
+        type: 'ready',
+        id: req.id,
+        backend: backend.name,
+        backendLabel: backend.label,
+        datasetName: name,
+        trainCount: train.count,
+        testCount: test.count,
+        imageShape: [...test.imageShape],
+        testLabels: test.labels.slice(),
+        testImages: imagesAsBytes(test),
+      });
+      await this.displays.refreshAll();
+    });
+  }
+
+  /** The first of the init request's models that loads and runs, else fresh weights; failures are posted. */
+  private async firstModel(req: Extract<WorkerRequest, { type: 'init' }>): Promise<ActiveModel> {
+    const sources = req.models ?? [];
+    for (const [i, source] of sources.entries()) {
+      try {
+        return await this.prepare(source, req.config, req.generation, () => undefined);
+      } catch (err) {
+        const next = i + 1 < sources.length ? `Opening ${originOf(sources[i + 1]).label} instead.` : 'Starting from fresh random weights instead.';
+        this.deps.post({ type: 'error', id: null, message: `${messageOf(err)} ${next}` });
+      }
+    }
+    return ActiveModel.fresh(req.config, req.generation);
+  }
+
+  /** Fetches, validates and test-runs a model without touching the current one. */
+  private async prepare(source: ModelSource, config: Extract<WorkerRequest, { type: 'load' }>['config'], generation: number, onProgress: (f: number) => void): Promise<ActiveModel> {
+    const loaded = await this.loadModel(source, onProgress);
+    const model = ActiveModel.fromLoaded(loaded, originOf(source), generation, config);
+    try {
+      await model.probe();
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    return model;
+  }
+
+  /** Replaces the current model with a new one once it is completely loaded; on any failure the current one stays. */
+  private async load(req: Extract<WorkerRequest, { type: 'load' }>): Promise<void> {
+    const model = await this.prepare(req.source, req.config, req.generation, (fraction) => this.deps.post({ type: 'load-progress', id: req.id, fraction }));
+    await this.exclusive(async () => {
+      if (req.generation <= this.latestGeneration) {
+        model.dispose();
+        this.deps.post({ type: 'done', id: req.id });
+        return;
+      }
+      this.latestGeneration = req.generation;
+      await this.install(model, req.id);
+    });
+  }
+
+  /** Makes `model` the current one: the old one is freed, the displays start over. */
+  private async install(model: ActiveModel, id: number | null): Promise<void> {
+    this.training = false;
+    this.model?.dispose();
+    this.model = model;
+    this.displays.clear();
+    if (this.data) model.attach(this.data.train);
+    this.deps.post({ type: 'model', id, info: model.info });
+    await this.displays.refreshAll();
+  }
+
+  /** Keeps the test split, sends it to the main thread, and encodes it with the current model. */
+  private async useTestSplit(test: ImageDataset): Promise<void> {
+    this.test = test;
+    this.deps.post({ type: 'test-set', count: test.count, imageShape: [...test.imageShape], labels: test.labels.slice(), images: imagesAsBytes(test) });
+    await this.displays.encodeAll();
+  }
+
+  private requireModel(): ActiveModel {
+    if (!this.model) throw new Error('The model is not ready yet.');
+    return this.model;
   }
 
   private requireSession(): TrainingSession {
-    if (!this.session) throw new Error('The model is not ready yet: the dataset is still loading.');
-    return this.session;
-  }
-
-  private requireData(): DatasetSplits {
-    if (!this.data) throw new Error('The dataset is not loaded yet.');
-    return this.data;
-  }
-
-  private clearJobs(): void {
-    this.encodeJob = null;
-    this.evaluateJob = null;
-    this.evaluatedEpoch = 0;
-    this.unread = 0;
-    this.throughput.reset();
+    const model = this.model;
+    if (model && !model.info.trainable) throw new Error(model.info.notTrainable ?? 'This model cannot be trained here.');
+    if (!model?.session) throw new Error('The model is not ready yet: the dataset is still loading.');
+    return model.session;
   }
 
   private startLoop(): void {
@@ -197,120 +289,18 @@ export class TrainingHandler {
 
   /** One step, plus whatever reporting is due. */
   private async trainTurn(): Promise<void> {
-    if (!this.training || !this.session) return;
+    const session = this.session;
+    if (!this.training || !session) return;
     try {
-      this.session.trainStep();
-      this.unread++;
-      if (this.unread >= this.timing.metricsEvery) await this.readAndPostMetrics();
-      await this.backgroundWork();
+      session.trainStep();
+      this.displays.unread++;
+      if (this.displays.unread >= this.timing.metricsEvery) await this.displays.readAndPostMetrics();
+      await this.displays.backgroundWork();
     } catch (err) {
       this.training = false;
       this.deps.post({ type: 'error', id: null, message: messageOf(err) });
-      if (err instanceof TrainingDivergedError) await this.refreshAll();
-      else this.postStatus();
+      if (err instanceof TrainingDivergedError) await this.displays.refreshAll();
+      else this.displays.postStatus();
     }
-  }
-
-  private async readAndPostMetrics(): Promise<void> {
-    const s = this.session;
-    if (!s || this.unread === 0) return;
-    this.unread = 0;
-    const metrics = await s.readMetrics();
-    this.throughput.record(this.now(), s.step);
-    this.deps.post({ type: 'metrics', generation: s.generation, metrics });
-    this.postStatus();
-  }
-
-  private postStatus(): void {
-    const s = this.session;
-    if (!s) return;
-    const status: TrainingStatus = {
-      generation: s.generation,
-      training: this.training,
-      step: s.step,
-      epoch: s.epoch,
-      epochProgress: s.epochProgress,
-      stepsPerEpoch: s.stepsPerEpoch,
-      examplesPerSecond: this.training ? this.throughput.examplesPerSecond(s.config.batchSize) : 0,
-    };
-    this.deps.post({ type: 'status', status });
-  }
-
-  /** While training: the epoch's test ELBO first, else a slice of test-set encoding, then weights when due. */
-  private async backgroundWork(): Promise<void> {
-    const s = this.session!;
-    const test = this.requireData().test;
-    if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {
-      this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.timing.batchRows);
-    }
-    const now = this.now();
-    if (this.evaluateJob) {
-      await this.stepEvaluation();
-    } else {
-      const wait = Math.max(this.timing.latentsMinIntervalMs, (this.lastLatentsBusyMs * (1 - this.timing.latentsShare)) / this.timing.latentsShare);
-      if (!this.encodeJob && now - this.lastLatentsAt >= wait) this.encodeJob = this.newEncodeJob();
-      if (this.encodeJob) await this.stepEncoding();
-    }
-    if (now - this.lastWeightsAt >= this.timing.weightsEveryMs) await this.postWeightsAndManifold();
-  }
-
-  private newEncodeJob(): EncodeJob {
-    const s = this.session!;
-    return new EncodeJob(s.vae, this.requireData().test, s.step, this.timing.batchRows, this.now);
-  }
-
-  private async stepEvaluation(): Promise<void> {
-    const job = this.evaluateJob!;
-    await job.work();
-    if (!job.done) return;
-    this.evaluateJob = null;
-    this.evaluatedEpoch = job.epoch;
-    this.deps.post({ type: 'evaluation', generation: this.session!.generation, epoch: job.epoch, step: job.step, summary: job.summary() });
-  }
-
-  private async stepEncoding(): Promise<void> {
-    const job = this.encodeJob!;
-    await job.work();
-    if (!job.done) return;
-    this.encodeJob = null;
-    this.lastLatentsAt = this.now();
-    this.lastLatentsBusyMs = job.busyMs;
-    this.deps.post({ type: 'latents', generation: this.session!.generation, step: job.step, ...job.result() });
-  }
-
-  private async postWeightsAndManifold(): Promise<void> {
-    const s = this.session!;
-    this.lastWeightsAt = this.now();
-    const decoder = await decoderSnapshot(s.vae);
-    this.deps.post({ type: 'weights', generation: s.generation, step: s.step, decoder });
-    await this.postManifold(null);
-  }
-
-  private async postManifold(id: number | null): Promise<void> {
-    const s = this.session;
-    if (!s) return;
-    const { n, plane, base } = fitView(this.view, s.config.latentDim);
-    const images = await renderManifold(s.vae, n, plane, base);
-    this.deps.post({ type: 'manifold', id, generation: s.generation, step: s.step, n, pixels: s.config.inputDim, images });
-  }
-
-  /** Brings every display up to date (after a pause, a step, a reset): metrics, weights, manifold, test codes. */
-  private async refreshAll(): Promise<void> {
-    if (!this.session) return;
-    try {
-      await this.readAndPostMetrics();
-    } catch (err) {
-      this.deps.post({ type: 'error', id: null, message: messageOf(err) });
-    }
-    const s = this.session;
-    if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {
-      this.evaluateJob = new EvaluateJob(s.vae, this.requireData().test, s.epoch, s.step, this.timing.batchRows);
-    }
-    while (this.evaluateJob) await this.stepEvaluation();
-    await this.postWeightsAndManifold();
-    const job = this.encodeJob && this.encodeJob.step === s.step ? this.encodeJob : this.newEncodeJob();
-    this.encodeJob = job;
-    while (this.encodeJob) await this.stepEncoding();
-    this.postStatus();
   }
 }

@@ -1,5 +1,6 @@
 /** Work the worker spreads over many loop turns: encoding the test set, and the per-epoch test ELBO. */
 import type { ImageDataset } from '../core/data/dataset';
+import type { Codec } from '../core/model/codec';
 import type { ElboSummary } from '../core/model/evaluate';
 import type { Vae } from '../core/model/vae';
 import { elboSums, encodeDataset, sliceDataset, summarise } from './readouts';
@@ -13,15 +14,15 @@ export class EncodeJob {
   busyMs = 0;
 
   constructor(
-    private readonly vae: Vae,
+    private readonly codec: Codec,
     private readonly data: ImageDataset,
     /** The model step the codes belong to (when the job started). */
     readonly step: number,
     private readonly batchRows: number,
     private readonly now: () => number,
   ) {
-    this.means = new Float32Array(data.count * vae.config.latentDim);
-    this.logVars = new Float32Array(data.count * vae.config.latentDim);
+    this.means = new Float32Array(data.count * codec.latentDim);
+    this.logVars = new Float32Array(data.count * codec.latentDim);
   }
 
   /** True when every example is encoded. */
@@ -34,8 +35,8 @@ export class EncodeJob {
     if (this.done) return;
     const t0 = this.now();
     const slice = sliceDataset(this.data, this.next, this.batchRows);
-    const { means, logVars } = await encodeDataset(this.vae, slice);
-    const offset = this.next * this.vae.config.latentDim;
+    const { means, logVars } = await encodeDataset(this.codec, slice);
+    const offset = this.next * this.codec.latentDim;
     this.means.set(means, offset);
     this.logVars.set(logVars, offset);
     this.next += slice.count;
@@ -44,7 +45,7 @@ export class EncodeJob {
 
   /** The codes, [count, latentDim] each (call when done; the buffers are handed over). */
   result(): { count: number; latentDim: number; means: Float32Array; logVars: Float32Array } {
-    return { count: this.data.count, latentDim: this.vae.config.latentDim, means: this.means, logVars: this.logVars };
+    return { count: this.data.count, latentDim: this.codec.latentDim, means: this.means, logVars: this.logVars };
   }
 }
 

@@ -4,6 +4,7 @@
  * `manifold` reply; the client drops replies it no longer waits for. Streaming events carry the
  * model `generation` they belong to, so the client can drop those of a model it has replaced.
  */
+import type { TrainingSummary } from '../core/io/manifest';
 import type { ElboSummary } from '../core/model/evaluate';
 import type { VaeConfig } from '../core/model/config';
 import type { StepMetrics } from '../core/train/trainer';
@@ -27,10 +28,53 @@ export interface ManifoldView {
   base: number[];
 }
 
+/** Where a model to load comes from. */
+export type ModelSource =
+  /** A manifest `vae.json` or a decoder `model.json` at a URL; `label` names it for people instead of the URL. */
+  | { kind: 'url'; url: string; label?: string }
+  /** Files in memory (picked by the person, or from browser storage); `entry` is the manifest or model.json among them. */
+  | { kind: 'files'; label: string; entry: string; files: { name: string; bytes: ArrayBuffer }[] };
+
+/** What the app shows about the model in the worker. Text from a manifest is shown as text only. */
+export interface ModelInfo {
+  /** The model generation this describes. */
+  generation: number;
+  /** Where it came from, in words: "fresh random weights", "the bundled model", a URL, a file or storage name. */
+  origin: string;
+  /** The URL it was loaded from (kept in the address as ?model=), or null. */
+  url: string | null;
+  latentDim: number;
+  /** Hidden layer sizes of a model of this app's own format, or null (foreign model). */
+  hidden: number[] | null;
+  /** Its likelihood, when known. */
+  likelihood: VaeConfig['likelihood'] | null;
+  /** True when it can be trained further here. */
+  trainable: boolean;
+  /** Why it cannot be trained here, in plain words (null when it can). */
+  notTrainable: string | null;
+  /** False for a decoder loaded alone: the encoder panels have nothing to show. */
+  hasEncoder: boolean;
+  /** True when the decoder is not a plain MLP the main thread can run: decode single points with `decode`. */
+  decodeInWorker: boolean;
+  /** The training run its manifest describes, or null. */
+  training: TrainingSummary | null;
+  /** The dataset its manifest names, or null. */
+  dataset: string | null;
+}
+
 /** Main thread -> worker. */
 export type WorkerRequest =
-  /** Choose the backend, load the dataset, build the first model. Answered by `ready`. */
-  | { type: 'init'; id: number; dataUrl: string; backend: BackendChoice; config: VaeConfig; generation: number; view: ManifoldView }
+  /**
+   * Choose the backend, load the dataset, and start with the first of `models` that loads (else fresh
+   * weights of `config`); the model's displays come before the dataset is in. Answered by `ready`.
+   */
+  | { type: 'init'; id: number; dataUrl: string; backend: BackendChoice; config: VaeConfig; generation: number; view: ManifoldView; models?: ModelSource[] }
+  /** Fetch and validate a model fully, then replace the current one (training settings from `config`). Answered by `model`. */
+  | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
+  /** The current model as files of the weights format, named `<name>.vae.json` etc. Answered by `saved`. */
+  | { type: 'save'; id: number; name: string }
+  /** Decode one latent point (for models decoded in the worker). Answered by `decoded`. */
+  | { type: 'decode'; id: number; z: number[] }
   /** Train continuously until `pause`. */
   | { type: 'train'; id: number }
   /** Stop training after the current step. */
@@ -61,6 +105,16 @@ export interface TrainingStatus {
 
 /** Worker -> main thread. */
 export type WorkerEvent =
+  /** A new model is in place (id: the `load` it answers, or null); comes before any event of its generation. */
+  | { type: 'model'; id: number | null; info: ModelInfo }
+  /** Weight download progress of a `load`, fraction in [0, 1]. */
+  | { type: 'load-progress'; id: number; fraction: number }
+  /** The test split, as soon as it is in (before `ready`): labels and pixels as bytes 0-255. */
+  | { type: 'test-set'; count: number; imageShape: [number, number, number]; labels: Uint8Array; images: Uint8Array }
+  /** Answer to `save`: the files, in the order to write them. */
+  | { type: 'saved'; id: number; files: { name: string; bytes: Uint8Array }[] }
+  /** Answer to `decode`: pixel intensities in [0, 1]. */
+  | { type: 'decoded'; id: number; generation: number; pixels: Float32Array }
   /** Dataset download progress, fraction in [0, 1]. */
   | { type: 'progress'; fraction: number; message: string }
   /** Answer to `init`: the backend in use and the test split for display (pixels as bytes 0-255). */
@@ -111,6 +165,15 @@ export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
       break;
     case 'manifold':
       buffers.push(event.images.buffer);
+      break;
+    case 'test-set':
+      buffers.push(event.labels.buffer, event.images.buffer);
+      break;
+    case 'saved':
+      for (const f of event.files) buffers.push(f.bytes.buffer);
+      break;
+    case 'decoded':
+      buffers.push(event.pixels.buffer);
       break;
     default:
       break;

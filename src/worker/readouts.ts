@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../core/data/dataset';
 import { LAYER_NAMES } from '../core/model/build';
+import type { Codec } from '../core/model/codec';
 import { evaluateElbo, type ElboSummary } from '../core/model/evaluate';
 import type { Vae } from '../core/model/vae';
 import type { DecoderSnapshot, DenseSnapshot, SnapshotActivation } from '../core/latent/mlp-decoder';
@@ -40,12 +41,13 @@ export async function decoderSnapshot(vae: Vae): Promise<DecoderSnapshot> {
   return { layers };
 }
 
-/** Encoder means and log-variances of `data`: each [count, latentDim], fresh buffers. */
-export async function encodeDataset(vae: Vae, data: ImageDataset): Promise<{ means: Float32Array; logVars: Float32Array }> {
-  const { inputDim } = vae.config;
+/** Encoder means and log-variances of `data`: each [count, latentDim], fresh buffers. The codec must have an encoder. */
+export async function encodeDataset(codec: Codec, data: ImageDataset): Promise<{ means: Float32Array; logVars: Float32Array }> {
+  const { inputDim, encode } = codec;
+  if (!encode) throw new Error('This model has no encoder.');
   const [meanT, logVarT] = tf.tidy(() => {
     const x = tf.tensor2d(data.images, [data.count, inputDim]); // [B, D]
-    const { mean, logVar } = vae.encode(x); // [B, Z] each
+    const { mean, logVar } = encode(x); // [B, Z] each
     return [mean, logVar];
   });
   const [means, logVars] = await Promise.all([meanT.data(), logVarT.data()]);
@@ -54,12 +56,12 @@ export async function encodeDataset(vae: Vae, data: ImageDataset): Promise<{ mea
 }
 
 /** Decodes the n×n prior-quantile grid on a plane: bytes 0-255, [n*n, pixels]. */
-export async function renderManifold(vae: Vae, n: number, plane: LatentPlane, base: number[]): Promise<Uint8Array> {
-  const { latentDim } = vae.config;
+export async function renderManifold(codec: Codec, n: number, plane: LatentPlane, base: number[]): Promise<Uint8Array> {
+  const { latentDim } = codec;
   const grid = manifoldGrid(n, plane, base); // [n*n, Z]
   const pixelsT = tf.tidy(() => {
     const z = tf.tensor2d(grid, [n * n, latentDim]); // [n*n, Z]
-    return tf.cast(tf.round(tf.mul(vae.decode(z), 255)), 'int32'); // [n*n, D]
+    return tf.cast(tf.round(tf.mul(codec.decode(z), 255)), 'int32'); // [n*n, D]
   });
   const values = await pixelsT.data();
   pixelsT.dispose();

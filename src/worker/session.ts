@@ -12,20 +12,42 @@ export function needsNewWeights(a: VaeConfig, b: VaeConfig): boolean {
   return ARCHITECTURE_KEYS.some((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
+/** Copies the settings that keep the weights (beta, warm-up, variance, learning rate, batch size, binarization) from `next` into `target`. */
+export function applyTrainingSettings(target: VaeConfig, next: VaeConfig): void {
+  if (needsNewWeights(target, next)) throw new Error('These settings change the network; reset the model to apply them.');
+  const problems = configProblems(next);
+  if (problems.length > 0) throw new Error(`Invalid model settings: ${problems.join('; ')}.`);
+  copyTrainingSettings(target, next);
+}
+
+/** The same without checks: for a loaded model, whose architecture comes from its file and its training settings from the app. */
+export function copyTrainingSettings(target: VaeConfig, next: VaeConfig): void {
+  Object.assign(target, {
+    beta: next.beta,
+    klWarmupSteps: next.klWarmupSteps,
+    gaussianVariance: next.gaussianVariance,
+    learningRate: next.learningRate,
+    batchSize: next.batchSize,
+    binarize: next.binarize,
+  });
+}
+
 /** A VAE with its trainer; settings that keep the weights apply in place. */
 export class TrainingSession {
   readonly vae: Vae;
   private readonly trainer: Trainer;
 
+  /** A fresh VAE of `model` (a config), or training of an existing one (the session then owns it). */
   constructor(
-    config: VaeConfig,
+    model: VaeConfig | Vae,
     train: ImageDataset,
     readonly generation: number,
   ) {
+    const config = model instanceof Vae ? model.config : model;
     const problems = configProblems(config);
     if (problems.length > 0) throw new Error(`Invalid model settings: ${problems.join('; ')}.`);
-    // The Vae keeps this object; its trainer reads beta, warm-up and variance from it at every step.
-    this.vae = Vae.create({ ...config, hidden: [...config.hidden] });
+    // The Vae keeps its config object; its trainer reads beta, warm-up and variance from it at every step.
+    this.vae = model instanceof Vae ? model : Vae.create({ ...config, hidden: [...config.hidden] });
     this.trainer = new Trainer(this.vae, train);
   }
 
@@ -69,19 +91,9 @@ export class TrainingSession {
    * from the next step on; a new batch size or binarization starts a freshly shuffled pass.
    */
   async configure(next: VaeConfig): Promise<void> {
-    if (needsNewWeights(this.config, next)) throw new Error('These settings change the network; reset the model to apply them.');
-    const problems = configProblems(next);
-    if (problems.length > 0) throw new Error(`Invalid model settings: ${problems.join('; ')}.`);
     const c = this.vae.config;
     const batchChanged = next.batchSize !== c.batchSize || next.binarize !== c.binarize;
-    Object.assign(c, {
-      beta: next.beta,
-      klWarmupSteps: next.klWarmupSteps,
-      gaussianVariance: next.gaussianVariance,
-      learningRate: next.learningRate,
-      batchSize: next.batchSize,
-      binarize: next.binarize,
-    });
+    applyTrainingSettings(c, next);
     if (batchChanged) this.trainer.applyBatchSettings();
   }
 

@@ -26,7 +26,7 @@ function yieldToEvents(): Promise<void> {
 const handler = new TrainingHandler({
   post: (event: WorkerEvent) => scope.postMessage(event, transferablesOf(event)),
   initBackend,
-  loadData: (url, onProgress) => loadImageDataset(url, { onProgress }),
+  loadData: (url, onProgress, onTestSplit) => loadImageDataset(url, { onProgress, onTestSplit }),
   yieldToEvents,
 });
 

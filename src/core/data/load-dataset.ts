@@ -24,6 +24,8 @@ export interface LoadDatasetOptions {
   onProgress?: (fraction: number, message: string) => void;
   /** Aborts all downloads. */
   signal?: AbortSignal;
+  /** Called with the test split as soon as its two (small) files are in, before the training split arrives. */
+  onTestSplit?: (test: ImageDataset) => void;
 }
 
 const KEYS = Object.keys(IDX_FILES) as IdxFileKey[];
@@ -60,17 +62,28 @@ export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions
   opts.signal?.addEventListener('abort', onAbort);
   try {
     report(0, `Downloading ${base || 'dataset'}`);
-    const raw = await Promise.all(
-      KEYS.map((key) =>
-        fetchIdxFile(base, IDX_FILES[key], (got, total) => update(key, got, total), opts.fetchImpl, controller.signal),
-      ),
-    ).catch((err: unknown) => {
+    const downloads = KEYS.map((key) =>
+      fetchIdxFile(base, IDX_FILES[key], (got, total) => update(key, got, total), opts.fetchImpl, controller.signal),
+    );
+    const name = opts.name ?? (base.split('/').pop() || 'dataset');
+    const where = base ? `${base}/` : '';
+    // The test split first (errors surface through the full load below).
+    const early = opts.onTestSplit
+      ? Promise.all([downloads[KEYS.indexOf('testImages')], downloads[KEYS.indexOf('testLabels')]])
+          .then(async ([images, labels]) => {
+            const test = await decodeTestSplit(images, labels, name, where);
+            opts.onTestSplit?.(test);
+            return test;
+          })
+          .catch(() => undefined)
+      : Promise.resolve(undefined);
+    const raw = await Promise.all(downloads).catch((err: unknown) => {
       controller.abort();
       throw err;
     });
     report(DOWNLOAD_SHARE, 'Decoding');
     const files = Object.fromEntries(KEYS.map((k, i) => [k, raw[i]])) as Record<IdxFileKey, Uint8Array>;
-    const splits = await decodeSplits(files, opts.name ?? (base.split('/').pop() || 'dataset'), base ? `${base}/` : '');
+    const splits = await decodeSplits(files, name, where, await early);
     report(1, `Loaded ${splits.train.count} training and ${splits.test.count} test images`);
     return splits;
   } finally {
@@ -78,16 +91,21 @@ export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions
   }
 }
 
-/** Gunzips (if needed), parses and validates the four files' bytes into train and test splits. */
-export async function decodeSplits(files: Record<IdxFileKey, Uint8Array>, name: string, where = ''): Promise<DatasetSplits> {
-  const idx: Partial<Record<IdxFileKey, IdxArray>> = {};
-  for (const key of KEYS) {
-    const what = `${where}${IDX_FILES[key]}`;
-    idx[key] = parseIdx(await gunzipIfNeeded(files[key], what), what);
-  }
-  const get = (k: IdxFileKey) => idx[k] as IdxArray;
-  const train = datasetFromIdx(get('trainImages'), get('trainLabels'), `the training split of ${name}`);
-  const test = datasetFromIdx(get('testImages'), get('testLabels'), `the test split of ${name}`);
+async function parseFile(bytes: Uint8Array, key: IdxFileKey, where: string): Promise<IdxArray> {
+  const what = `${where}${IDX_FILES[key]}`;
+  return parseIdx(await gunzipIfNeeded(bytes, what), what);
+}
+
+async function decodeTestSplit(images: Uint8Array, labels: Uint8Array, name: string, where: string): Promise<ImageDataset> {
+  return datasetFromIdx(await parseFile(images, 'testImages', where), await parseFile(labels, 'testLabels', where), `the test split of ${name}`);
+}
+
+/** Gunzips (if needed), parses and validates the four files' bytes into train and test splits (`test`: already decoded). */
+export async function decodeSplits(files: Record<IdxFileKey, Uint8Array>, name: string, where = '', test?: ImageDataset): Promise<DatasetSplits> {
+  const trainImages = await parseFile(files.trainImages, 'trainImages', where);
+  const trainLabels = await parseFile(files.trainLabels, 'trainLabels', where);
+  const train = datasetFromIdx(trainImages, trainLabels, `the training split of ${name}`);
+  test ??= await decodeTestSplit(files.testImages, files.testLabels, name, where);
   const [h, w, c] = train.imageShape;
   if (test.imageShape[0] !== h || test.imageShape[1] !== w || test.imageShape[2] !== c) {
     throw new Error(

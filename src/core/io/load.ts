@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
 import { buildModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
 import { parseManifest, WeightsError, type VaeManifest } from './manifest';
-import { urlSource, type ReadOptions, type WeightsSource } from './source';
+import { DEFAULT_MAX_BYTES, urlSource, type ReadOptions, type WeightsSource } from './source';
 import { checkDecoder, checkEncoder, checkFinite, checkLatentSizes, guessDecoderOutput } from './validate';
 
 export { WeightsError } from './manifest';
@@ -35,8 +35,7 @@ export interface UrlLoadOptions extends LoadOptions {
   fetchImpl?: typeof fetch;
 }
 
-/** The default size limit of one file: 200 MB. */
-export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+export { DEFAULT_MAX_BYTES } from './source';
 
 /** Loads a model from the URL of a manifest (`vae.json`) or of a decoder `model.json`. Throws WeightsError. */
 export function loadModelFromUrl(url: string, opts: UrlLoadOptions = {}): Promise<LoadedModel> {

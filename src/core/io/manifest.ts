@@ -189,8 +189,8 @@ export interface ManifestExtra {
   classes?: number;
 }
 
-/** The manifest describing `vae` as saved by `saveVae` (paths encoder/model.json and decoder/model.json). */
-export function manifestFor(vae: Vae, extra: ManifestExtra): VaeManifest {
+/** The manifest describing `vae` as saved by `saveVae` (paths encoder/model.json and decoder/model.json unless told). */
+export function manifestFor(vae: Vae, extra: ManifestExtra, paths = { encoder: 'encoder/model.json', decoder: 'decoder/model.json' }): VaeManifest {
   const { config } = vae;
   const manifest: VaeManifest = {
     format: MANIFEST_FORMAT,
@@ -199,8 +199,8 @@ export function manifestFor(vae: Vae, extra: ManifestExtra): VaeManifest {
     image: [28, 28, 1],
     likelihood: config.likelihood,
     decoderOutput: 'logits',
-    encoder: 'encoder/model.json',
-    decoder: 'decoder/model.json',
+    encoder: paths.encoder,
+    decoder: paths.decoder,
     dataset: extra.dataset,
     classes: extra.classes ?? 10,
     conditional: false,

@@ -9,13 +9,15 @@ export interface WeightsSink {
   handlerFor(part: 'encoder' | 'decoder'): tf.io.IOHandler;
   /** Stores the manifest `vae.json`. */
   writeManifest(manifestJson: string): Promise<void>;
+  /** Where the parts' model.json files are, relative to the manifest (default `encoder/model.json`, `decoder/model.json`). */
+  paths?: { encoder: string; decoder: string };
 }
 
 /** Writes the encoder, the decoder and then the manifest; returns the manifest written. */
 export async function saveVae(vae: Vae, sink: WeightsSink, extra: ManifestExtra): Promise<VaeManifest> {
   await vae.encoder.save(sink.handlerFor('encoder'));
   await vae.decoder.save(sink.handlerFor('decoder'));
-  const manifest = manifestFor(vae, extra);
+  const manifest = manifestFor(vae, extra, sink.paths);
   await sink.writeManifest(`${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

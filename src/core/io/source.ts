@@ -17,6 +17,9 @@ export interface WeightsSource {
   read(location: string, options: ReadOptions): Promise<Uint8Array>;
 }
 
+/** The default size limit of one file: 200 MB. */
+export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+
 /** Size in plain words: "12.3 MB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;

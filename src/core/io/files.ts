@@ -1,0 +1,59 @@
+/**
+ * A saved model as a flat set of files in memory: what a browser download writes (no folders) and
+ * what a file picker hands back. Names share a base: `<base>.vae.json`, `<base>.encoder.json`,
+ * `<base>.encoder.weights.bin`, `<base>.decoder.json`, `<base>.decoder.weights.bin`; the manifest and
+ * each model.json refer to the others by these names, so the set loads through `memorySource`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LoadedModel } from './load';
+import type { VaeManifest } from './manifest';
+import { flatNames, safeBaseName } from './names';
+import { modelJsonFor, weightBytesOf, type WeightsSink } from './save';
+
+export { flatNames, safeBaseName } from './names';
+
+/** One file of a saved model. */
+export interface SavedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** A WeightsSink that keeps every file in memory under flat names (see `flatNames`); `files` lists them in writing order. */
+export function memorySink(base: string): WeightsSink & { files: SavedFile[] } {
+  const names = flatNames(safeBaseName(base));
+  const files: SavedFile[] = [];
+  const utf8 = new TextEncoder();
+  return {
+    files,
+    paths: { encoder: names.model('encoder'), decoder: names.model('decoder') },
+    handlerFor(part) {
+      return tf.io.withSaveHandler(async (artifacts) => {
+        const json = modelJsonFor(artifacts, names.weights(part));
+        files.push({ name: names.model(part), bytes: utf8.encode(JSON.stringify(json)) });
+        files.push({ name: names.weights(part), bytes: new Uint8Array(weightBytesOf(artifacts)) });
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      });
+    },
+    async writeManifest(manifestJson) {
+      files.unshift({ name: names.manifest, bytes: utf8.encode(manifestJson) });
+    },
+  };
+}
+
+/**
+ * Saves a loaded model as it is, whatever made it (a Keras export too): both parts and its manifest
+ * with the sink's paths; a decoder loaded alone becomes one model.json and its weights. Returns the
+ * manifest written, or null for a decoder alone.
+ */
+export async function saveLoadedModel(loaded: LoadedModel, sink: WeightsSink): Promise<VaeManifest | null> {
+  if (!loaded.manifest || !loaded.encoder) {
+    await loaded.decoder.save(sink.handlerFor('decoder'));
+    return null;
+  }
+  await loaded.encoder.save(sink.handlerFor('encoder'));
+  await loaded.decoder.save(sink.handlerFor('decoder'));
+  const paths = sink.paths ?? { encoder: 'encoder/model.json', decoder: 'decoder/model.json' };
+  const manifest: VaeManifest = { ...loaded.manifest, encoder: paths.encoder, decoder: paths.decoder, training: { ...loaded.manifest.training } };
+  await sink.writeManifest(`${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

@@ -1,0 +1,37 @@
+/**
+ * The Codec of a loaded model of any supported shape (DESIGN.md §2): image-shaped encoder input,
+ * encoders with a third sampled output, decoders that end in a sigmoid or output [null, 28, 28, 1].
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Codec } from '../model/codec';
+import type { LoadedModel } from './load';
+
+/** Runs a LayersModel on concrete tensors (one pass, whatever the batch size); always a list of outputs. */
+function run(model: tf.LayersModel, x: tf.Tensor): tf.Tensor[] {
+  const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+/** Encodes and decodes through the loaded LayersModels; the caller keeps owning them. */
+export function loadedCodec(loaded: LoadedModel): Codec {
+  const { encoder, decoder, latentDim, decoderOutput } = loaded;
+  const inputDim = 784;
+  const encode = encoder
+    ? (x: tf.Tensor2D) =>
+        tf.tidy(() => {
+          const input = encoder.inputs[0].shape.length === 4 ? tf.reshape(x, [-1, 28, 28, 1]) : x; // [B, 28, 28, 1] or [B, D]
+          const [mean, logVar] = run(encoder, input); // [B, Z] each; a third output (a sample of z) is ignored
+          return { mean: mean as tf.Tensor2D, logVar: logVar as tf.Tensor2D };
+        })
+    : null;
+  return {
+    latentDim,
+    inputDim,
+    encode,
+    decode: (z) =>
+      tf.tidy(() => {
+        const out = tf.reshape(run(decoder, z)[0], [-1, inputDim]) as tf.Tensor2D; // [B, D]
+        return decoderOutput === 'logits' ? tf.sigmoid(out) : tf.clipByValue(out, 0, 1);
+      }),
+  };
+}

@@ -1,0 +1,68 @@
+/** The worker's side of loading and saving: fetch a model from a ModelSource, write the current one as files. */
+import type { ImageDataset } from '../core/data/dataset';
+import { memorySink, saveLoadedModel, type SavedFile } from '../core/io/files';
+import { loadModelFromSource, loadModelFromUrl, memorySource, type LoadedModel } from '../core/io/load';
+import type { TrainingSummary } from '../core/io/manifest';
+import { saveVae } from '../core/io/save';
+import { evaluateElbo } from '../core/model/evaluate';
+import type { Origin, ActiveModel } from './model';
+import type { ModelSource } from './protocol';
+
+/** Fetches and validates a model completely (nothing else is touched). Throws WeightsError in plain words. */
+export function fetchModel(source: ModelSource, onProgress: (fraction: number) => void): Promise<LoadedModel> {
+  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress });
+  const files = new Map(source.files.map((f) => [f.name, new Uint8Array(f.bytes)] as const));
+  return loadModelFromSource(memorySource(files), source.entry, { onProgress });
+}
+
+/** How a source is named to people, and its URL if it has one. */
+export function originOf(source: ModelSource): Origin {
+  if (source.kind === 'url') return { label: source.label ?? source.url, url: source.url };
+  return { label: source.label, url: null };
+}
+
+/** What saving needs besides the model. */
+export interface SaveContext {
+  /** The test split, to measure the ELBO of a model trained here (null while loading). */
+  test: ImageDataset | null;
+  /** Name of the dataset trained on. */
+  datasetName: string | null;
+  /** The tfjs backend, e.g. "wasm". */
+  backend: string;
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** The training summary of a model trained here: the loaded one's plus this session, with a fresh test ELBO. */
+async function summaryOf(model: ActiveModel, ctx: SaveContext): Promise<{ training: TrainingSummary; dataset: string }> {
+  const base = model.info.training;
+  const session = model.session;
+  const steps = session?.step ?? 0;
+  if (base && steps === 0) return { training: { ...base }, dataset: model.info.dataset ?? ctx.datasetName ?? 'mnist' };
+  const vae = model.trainableVae;
+  if (!vae || !ctx.test) throw new Error('The test set is still loading; save again in a moment (the saved file records the test loss).');
+  const elbo = await evaluateElbo(vae, ctx.test);
+  const training: TrainingSummary = {
+    epochs: (base?.epochs ?? 0) + (session?.epoch ?? 0),
+    testElbo: round2(-elbo.total),
+    testReconstruction: round2(elbo.reconstruction),
+    testKl: round2(elbo.kl),
+    steps: (base?.steps ?? 0) + steps,
+    backend: `tfjs-${ctx.backend}`,
+    date: new Date().toISOString(),
+  };
+  return { training, dataset: ctx.datasetName ?? 'mnist' };
+}
+
+/** The current model as the files of the weights format, flat names under `name` (see core/io/files). */
+export async function modelFiles(model: ActiveModel, name: string, ctx: SaveContext): Promise<SavedFile[]> {
+  const sink = memorySink(name);
+  const vae = model.trainableVae;
+  if (vae) {
+    const { training, dataset } = await summaryOf(model, ctx);
+    await saveVae(vae, sink, { dataset, training });
+  } else if (model.foreign) {
+    await saveLoadedModel(model.foreign, sink);
+  }
+  return sink.files;
+}

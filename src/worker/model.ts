@@ -1,0 +1,155 @@
+/**
+ * The model the worker holds: a VAE of this app (trainable once the training split is in), or a
+ * foreign model (a Keras export, a decoder alone) kept for exploring only. Either way the displays
+ * reach it through a Codec.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset } from '../core/data/dataset';
+import { disposeLoaded, type LoadedModel } from '../core/io/load';
+import { loadedCodec } from '../core/io/foreign';
+import { WeightsError } from '../core/io/manifest';
+import { vaeFromLoaded } from '../core/io/to-vae';
+import { decodePoint, vaeCodec, type Codec } from '../core/model/codec';
+import type { VaeConfig } from '../core/model/config';
+import { Vae } from '../core/model/vae';
+import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
+import type { ModelInfo } from './protocol';
+import { decoderSnapshot } from './readouts';
+import { applyTrainingSettings, copyTrainingSettings, TrainingSession } from './session';
+
+/** Latent sizes the app can show (its scatter, manifold and sliders). */
+export const LATENT_RANGE = { min: 2, max: 64 } as const;
+
+/** Where a model came from, for `ModelInfo`. */
+export interface Origin {
+  /** In words, e.g. "the bundled model". */
+  label: string;
+  /** The URL it was loaded from, or null. */
+  url: string | null;
+}
+
+/** One model and, when it trains here, its session. */
+export class ActiveModel {
+  /** Set by `attach` for a trainable model. */
+  session: TrainingSession | null = null;
+
+  private constructor(
+    readonly info: ModelInfo,
+    readonly codec: Codec,
+    /** The trainable VAE (owned by the session once there is one), or null. */
+    private readonly vae: Vae | null,
+    /** The foreign model's LayersModels, or null. */
+    readonly foreign: LoadedModel | null,
+  ) {}
+
+  /** A VAE with fresh random weights. */
+  static fresh(config: VaeConfig, generation: number): ActiveModel {
+    const vae = Vae.create({ ...config, hidden: [...config.hidden] });
+    return new ActiveModel(
+      {
+        generation,
+        origin: 'fresh random weights',
+        url: null,
+        latentDim: config.latentDim,
+        hidden: [...config.hidden],
+        likelihood: config.likelihood,
+        trainable: true,
+        notTrainable: null,
+        hasEncoder: true,
+        decodeInWorker: false,
+        training: null,
+        dataset: null,
+      },
+      vaeCodec(vae),
+      vae,
+      null,
+    );
+  }
+
+  /**
+   * Takes over a loaded model: trainable when it is of this app's format (its training settings then
+   * come from `settings`), explore-only otherwise. Throws WeightsError, disposing `loaded`, when the
+   * app cannot show it.
+   */
+  static fromLoaded(loaded: LoadedModel, origin: Origin, generation: number, settings: VaeConfig): ActiveModel {
+    const { latentDim, manifest } = loaded;
+    if (latentDim < LATENT_RANGE.min || latentDim > LATENT_RANGE.max) {
+      disposeLoaded(loaded);
+      throw new WeightsError(`This model has a ${latentDim}-dimensional latent space; the app shows ${LATENT_RANGE.min} to ${LATENT_RANGE.max} dimensions.`);
+    }
+    const base = {
+      generation,
+      origin: origin.label,
+      url: origin.url,
+      latentDim,
+      hasEncoder: loaded.encoder !== null,
+      training: manifest ? { ...manifest.training } : null,
+      dataset: manifest?.dataset ?? null,
+    };
+    let vae: Vae | null = null;
+    let reason: string | null = null;
+    try {
+      vae = vaeFromLoaded(loaded);
+      copyTrainingSettings(vae.config, settings);
+    } catch (err) {
+      reason = !manifest?.config
+        ? 'This model was not saved by this app (its manifest has no "config"), so it can be explored but not trained here.'
+        : err instanceof WeightsError ? err.message : 'This model cannot be trained further here.';
+    }
+    if (vae) {
+      const { hidden, likelihood } = vae.config;
+      const info = { ...base, hidden: [...hidden], likelihood, trainable: true, notTrainable: null, decodeInWorker: false };
+      return new ActiveModel(info, vaeCodec(vae), vae, null);
+    }
+    const notTrainable = loaded.encoder ? reason : 'This model is a decoder alone, so it can be explored but not trained here.';
+    const info = { ...base, hidden: null, likelihood: manifest?.likelihood ?? null, trainable: false, notTrainable, decodeInWorker: true };
+    return new ActiveModel(info, loadedCodec(loaded), null, loaded);
+  }
+
+  /** The trainable VAE, or null for a foreign model. */
+  get trainableVae(): Vae | null {
+    return this.session?.vae ?? this.vae;
+  }
+
+  /** Starts the training session of a trainable model once the training split is in. */
+  attach(train: ImageDataset): void {
+    if (this.vae && !this.session) this.session = new TrainingSession(this.vae, train, this.info.generation);
+  }
+
+  /** Applies settings that keep the weights; ignored by a foreign model. */
+  async configure(config: VaeConfig): Promise<void> {
+    if (this.session) await this.session.configure(config);
+    else if (this.vae) applyTrainingSettings(this.vae.config, config);
+  }
+
+  /** Decoder weights for decoding on the main thread, or null when the worker decodes. */
+  async snapshot(): Promise<DecoderSnapshot | null> {
+    const vae = this.trainableVae;
+    return vae ? decoderSnapshot(vae) : null;
+  }
+
+  /** Runs the model once on a zero image and a zero code; throws WeightsError in words when it cannot run here. */
+  async probe(): Promise<void> {
+    try {
+      await decodePoint(this.codec, new Array<number>(this.codec.latentDim).fill(0));
+      const encode = this.codec.encode;
+      if (encode) {
+        const out = tf.tidy(() => {
+          const { mean, logVar } = encode(tf.zeros([1, this.codec.inputDim])); // [1, Z] each
+          return [mean, logVar];
+        });
+        await Promise.all(out.map((t) => t.data()));
+        tf.dispose(out);
+      }
+    } catch (err) {
+      throw new WeightsError(`The model loaded but cannot run in this browser: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}.`);
+    }
+  }
+
+  /** Frees every tensor of the model (and its optimizer state). */
+  dispose(): void {
+    if (this.session) this.session.dispose();
+    else if (this.vae) this.vae.dispose();
+    if (this.foreign) disposeLoaded(this.foreign);
+  }
+}

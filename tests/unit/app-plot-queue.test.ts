@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { RedrawQueue, type QueueClock } from '../../src/app/plot-queue';
+
+/** A hand-driven clock: timers fire only when `advance` passes them. */
+function fakeClock() {
+  let now = 0;
+  let next = 1;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const clock: QueueClock = {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = next++;
+      timers.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout(id) {
+      timers.delete(id as number);
+    },
+  };
+  /** Moves time forward, firing due timers one per "task" in time order. */
+  const advance = (ms: number) => {
+    const end = now + ms;
+    for (;;) {
+      const due = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      timers.delete(due[0]);
+      now = Math.max(now, due[1].at);
+      due[1].fn();
+    }
+    now = end;
+  };
+  return {
+    clock,
+    advance,
+    setNow: (t: number) => (now = t),
+    get now() {
+      return now;
+    },
+  };
+}
+
+describe('RedrawQueue', () => {
+  it('never runs a redraw inside the task that asks for it, and runs one chart per task', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 10, max: 100 });
+    const runs: string[] = [];
+    const a = {};
+    const b = {};
+    q.request(a, () => runs.push('a'));
+    q.request(b, () => runs.push('b'));
+    expect(runs).toEqual([]);
+    c.advance(0);
+    expect(runs).toEqual(['a']);
+    c.advance(9);
+    expect(runs).toEqual(['a']);
+    c.advance(1);
+    expect(runs).toEqual(['a', 'b']);
+  });
+
+  it('keeps only the latest request of a chart and its place in line', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 0, max: 0 });
+    const runs: string[] = [];
+    const a = {};
+    const b = {};
+    q.request(a, () => runs.push('a1'));
+    q.request(b, () => runs.push('b1'));
+    q.request(a, () => runs.push('a2'));
+    c.advance(5);
+    expect(runs).toEqual(['a2', 'b1']);
+  });
+
+  it('holds a chart to its minimum interval between redraws', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 0, max: 0 });
+    const starts: number[] = [];
+    const a = {};
+    const ask = () => q.request(a, () => starts.push(c.now), 500);
+    ask();
+    c.advance(100);
+    ask();
+    c.advance(100);
+    ask();
+    c.advance(1000);
+    expect(starts).toEqual([0, 500]);
+    // A request with no interval (a new layout) goes at once.
+    q.request(a, () => starts.push(c.now), 0);
+    c.advance(1);
+    expect(starts).toEqual([0, 500, 1200]);
+  });
+
+  it('pauses after a redraw about as long as it took', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
+    const starts: [string, number][] = [];
+    const slow = (name: string, ms: number) => () => {
+      starts.push([name, c.now]);
+      c.setNow(c.now + ms);
+    };
+    q.request({}, slow('a', 40));
+    q.request({}, slow('b', 300));
+    q.request({}, slow('c', 1));
+    c.advance(1000);
+    expect(starts).toEqual([
+      ['a', 0],
+      ['b', 80],
+      ['c', 500],
+    ]);
+  });
+
+  it('waits for a redraw that returns a promise before the next one', async () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 0, max: 0 });
+    const runs: string[] = [];
+    let release!: () => void;
+    q.request({}, () => {
+      runs.push('a');
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    q.request({}, () => runs.push('b'));
+    c.advance(100);
+    expect(runs).toEqual(['a']);
+    release();
+    await Promise.resolve();
+    await Promise.resolve();
+    c.advance(1);
+    expect(runs).toEqual(['a', 'b']);
+  });
+
+  it('forgets a cancelled chart', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock);
+    const runs: string[] = [];
+    const a = {};
+    q.request(a, () => runs.push('a'));
+    q.cancel(a);
+    c.advance(100);
+    expect(runs).toEqual([]);
+    expect(q.pending).toBe(false);
+  });
+});
