@@ -13,6 +13,8 @@ import { changedKeys, configFromSettings, effectOf, parseSettings, serializeSett
 import { Store, type LatentPoint } from './state/store';
 import { ErrorBanner, StatusBar } from './StatusBar';
 import { usePlaneView } from './view';
+import { bundledModelUrl, startModels } from './weights/bundled';
+import { WeightsPanel } from './weights/WeightsPanel';
 
 const NAMES: Partial<Record<keyof Settings, string>> = {
   hidden: 'the hidden layers',
@@ -54,8 +56,23 @@ export function App({ search = window.location.search, createPort }: AppProps) {
       const s = settingsRef.current;
       return { n: s.grid, ...axisPlane(s.latent, 0, 1), base: new Array<number>(s.latent).fill(0) };
     },
+    initialModels: () => startModels(settingsRef.current),
   });
   const { showError } = training;
+
+  // A new model brings its own architecture (and, from a URL, its address) into the settings.
+  const model = training.model;
+  useEffect(() => {
+    if (!model) return;
+    setSettings((s) => {
+      const next: Settings = { ...s, latent: model.latentDim, model: model.url && model.url !== bundledModelUrl() ? model.url : '' };
+      if (model.hidden) next.hidden = [...model.hidden];
+      if (model.likelihood) next.likelihood = model.likelihood;
+      if (next.dims.some((d) => d >= next.latent)) next.dims = [0, 1];
+      return changedKeys(s, next).length > 0 ? next : s;
+    });
+    if (point.get().z.length !== model.latentDim) point.set({ z: new Array<number>(model.latentDim).fill(0), source: 'reset' });
+  }, [model, point]);
 
   useEffect(() => {
     if (initial.problems.length > 0) showError(initial.problems.join(' '));
@@ -157,6 +174,8 @@ export function App({ search = window.location.search, createPort }: AppProps) {
             onTrainToggle={isTraining ? training.pause : training.train}
             onStep={training.step}
             onReset={onReset}
+            trainBlocked={model && !model.trainable ? model.notTrainable : null}
+            weights={<WeightsPanel training={training} config={() => configFromSettings(settingsRef.current, seed.current)} />}
           />
         </aside>
         <section className="panel loss" aria-label="Loss">
@@ -164,6 +183,12 @@ export function App({ search = window.location.search, createPort }: AppProps) {
         </section>
         <section className="panel latent" aria-label="Latent space">
           <LatentPanel latents={training.latents} testSet={training.testSet} view={view} point={point} />
+          {model && !model.hasEncoder ? (
+            <p className="panel-note" data-testid="latent-note">
+              This model is a decoder alone, so the test digits cannot be placed in the latent space (that needs an encoder). Drag in the plot or use the
+              sliders to choose z; the decoded digit and the manifold still work.
+            </p>
+          ) : null}
         </section>
         <section className="panel decoded" aria-label="Decoded digit">
           <DecodedPanel point={point} decoder={training.decoder} side={side} />

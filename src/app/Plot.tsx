@@ -1,7 +1,10 @@
 /**
  * The one owner of Plotly: a partial bundle (core + scatter + scattergl only) and a React wrapper
- * that calls `Plotly.react` on every change of data or layout, resizes with its box, and hands the
- * plot element (with its axis objects) to panels that need pixel <-> data conversions.
+ * that redraws with `Plotly.react` when data or layout change, resizes with its box, and hands the
+ * plot element (with its axis objects) to panels that need pixel <-> data conversions. Redraws go
+ * through the page's redraw queue (one chart per task, each chart at most every `minIntervalMs`),
+ * so that no main-thread task holds two of them; the box's size is measured here and passed in the
+ * layout, so a resize is one more queued redraw rather than a relayout of Plotly's own.
  */
 import Plotly from 'plotly.js/lib/core';
 import scatter from 'plotly.js/lib/scatter';
@@ -9,6 +12,7 @@ import scattergl from 'plotly.js/lib/scattergl';
 import type { Config, Data, Layout, PlotlyHTMLElement } from 'plotly.js';
 import { useEffect, useRef } from 'react';
 import { recordPlot } from './perf';
+import { redraws } from './plot-queue';
 
 Plotly.register([scatter, scattergl]);
 
@@ -23,7 +27,7 @@ export interface FullAxis {
 
 /** The plot element with the parts of its computed layout the panels use. */
 export type PlotElement = PlotlyHTMLElement & {
-  _fullLayout?: { xaxis: FullAxis; yaxis: FullAxis; _size: { l: number; t: number; w: number; h: number }; dragmode: unknown };
+  _fullLayout?: { xaxis: FullAxis; yaxis: FullAxis; _size: { l: number; t: number; w: number; h: number }; dragmode: unknown; width: number; height: number };
 };
 
 /** Props of `Plot`. */
@@ -34,6 +38,8 @@ export interface PlotProps {
   className?: string;
   testId?: string;
   ariaLabel?: string;
+  /** Least time between two redraws caused by new data (a new layout or config redraws at once). */
+  minIntervalMs?: number;
   /** Called after every redraw (including resizes and zooms). */
   onAfterPlot?: (el: PlotElement) => void;
   /** Called once with the element after the first draw (bind Plotly events here). */
@@ -42,52 +48,84 @@ export interface PlotProps {
 
 const BASE_CONFIG: Partial<Config> = { displaylogo: false, responsive: false };
 
+
+/** Size changes closer together than this make one relayout (the page settles while it loads). */
+const RESIZE_SETTLE_MS = 150;
+
 /** A Plotly chart that follows its props; the element stays mounted across updates. */
-export function Plot({ data, layout, config, className, testId, ariaLabel, onAfterPlot, onInit }: PlotProps) {
+export function Plot({ data, layout, config, className, testId, ariaLabel, minIntervalMs = 0, onAfterPlot, onInit }: PlotProps) {
   const ref = useRef<HTMLDivElement>(null);
   const initialised = useRef(false);
   const callbacks = useRef({ onAfterPlot, onInit });
   callbacks.current = { onAfterPlot, onInit };
+  const props = useRef({ data, layout, config, testId });
+  props.current = { data, layout, config, testId };
+  /** The box's size, as the ResizeObserver last saw it (null: not measured yet, or hidden). */
+  const size = useRef<{ width: number; height: number } | null>(null);
+  /** What was last handed to Plotly. */
+  const drawn = useRef<{ layout: unknown; config: unknown; width: number; height: number }>({ layout: null, config: null, width: 0, height: 0 });
+
+  /** Queues a redraw with the newest props (0: as soon as the queue allows). */
+  const request = useRef((intervalMs: number) => {
+    const el = ref.current;
+    if (!el || !size.current) return;
+    redraws.request(
+      el,
+      () => {
+        const p = props.current;
+        const box = size.current;
+        if (!box || !el.isConnected) return undefined;
+        drawn.current = { layout: p.layout, config: p.config, ...box };
+        const started = performance.now();
+        // The size goes in the layout: Plotly's own autosize measures the box and relayouts on a
+        // timer of its own, outside the queue, once per size change.
+        const done = Plotly.react(el, p.data, { ...p.layout, width: box.width, height: box.height }, { ...BASE_CONFIG, ...p.config });
+        recordPlot(p.testId ?? 'plot', performance.now() - started, started);
+        return done.then((gd) => {
+          if (!el.isConnected) return;
+          const plot = gd as PlotElement;
+          if (!initialised.current) {
+            initialised.current = true;
+            plot.on('plotly_afterplot', () => callbacks.current.onAfterPlot?.(plot));
+            callbacks.current.onInit?.(plot);
+          }
+          callbacks.current.onAfterPlot?.(plot);
+        });
+      },
+      intervalMs,
+    );
+  }).current;
+
+  useEffect(() => {
+    const urgent = !initialised.current || layout !== drawn.current.layout || config !== drawn.current.config;
+    request(urgent ? 0 : minIntervalMs);
+  }, [data, layout, config, minIntervalMs, request]);
 
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    let cancelled = false;
-    const started = performance.now();
-    void Plotly.react(el, data, layout, { ...BASE_CONFIG, ...config }).then((gd) => {
-      recordPlot(testId ?? 'plot', performance.now() - started, started);
-      if (cancelled) return;
-      const plot = gd as PlotElement;
-      if (!initialised.current) {
-        initialised.current = true;
-        plot.on('plotly_afterplot', () => callbacks.current.onAfterPlot?.(plot));
-        callbacks.current.onInit?.(plot);
-      }
-      callbacks.current.onAfterPlot?.(plot);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [data, layout, config, testId]);
-
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    let frame = 0;
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        if (initialised.current) void Plotly.Plots.resize(el);
-      });
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const observer = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1].contentRect;
+      const width = Math.round(box.width);
+      const height = Math.round(box.height);
+      if (width < 10 || height < 10) return; // hidden or collapsed: keep the last drawing
+      const first = size.current === null;
+      size.current = { width, height };
+      clearTimeout(settle);
+      if (first) request(0);
+      else if (Math.abs(width - drawn.current.width) > 1 || Math.abs(height - drawn.current.height) > 1) settle = setTimeout(() => request(0), RESIZE_SETTLE_MS);
     });
     observer.observe(el);
     return () => {
-      cancelAnimationFrame(frame);
+      clearTimeout(settle);
       observer.disconnect();
+      redraws.cancel(el);
       Plotly.purge(el);
       initialised.current = false;
+      size.current = null;
     };
-  }, []);
+  }, [request]);
 
   return <div ref={ref} className={className} data-testid={testId} aria-label={ariaLabel} role="img" />;
 }

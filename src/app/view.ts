@@ -18,18 +18,20 @@ export interface PlaneView {
 export function usePlaneView(settings: Settings, latents: LatentCodes | null): PlaneView {
   const previous = useRef<LatentPlane | undefined>(undefined);
   const { latent, proj, dims } = settings;
+  const [i, j] = dims;
+  // Only the PCA plane depends on the codes: the other planes stay the same object when new codes
+  // arrive, so nothing that follows the view (the manifold request, the scatter layout) reacts.
+  const pca = latent > 2 && proj !== 'dims';
+  const codes = pca ? latents : null;
   return useMemo(() => {
     if (latent <= 2) return { plane: axisPlane(2, 0, 1), axisNames: ['z1', 'z2'], key: 'z1,z2' };
-    if (proj === 'dims') {
-      const [i, j] = dims;
-      return { plane: axisPlane(latent, i, j), axisNames: [`z${i + 1}`, `z${j + 1}`], key: `${latent}:z${i + 1},z${j + 1}` };
-    }
-    if (!latents || latents.latentDim !== latent) {
+    if (!pca) return { plane: axisPlane(latent, i, j), axisNames: [`z${i + 1}`, `z${j + 1}`], key: `${latent}:z${i + 1},z${j + 1}` };
+    if (!codes || codes.latentDim !== latent) {
       previous.current = undefined;
       return { plane: axisPlane(latent, 0, 1), axisNames: ['z1', 'z2'], key: `${latent}:pca-pending` };
     }
-    const plane = pcaPlane(latents.means, latents.count, latent, previous.current);
+    const plane = pcaPlane(codes.means, codes.count, latent, previous.current);
     previous.current = plane;
     return { plane, axisNames: ['PC 1', 'PC 2'], key: `${latent}:pca` };
-  }, [latent, proj, dims, latents]);
+  }, [latent, pca, i, j, codes]);
 }

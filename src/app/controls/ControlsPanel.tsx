@@ -1,4 +1,5 @@
 /** The left column: training buttons and every setting, each labelled and explained in VAE terms. */
+import type { ReactNode } from 'react';
 import type { Likelihood } from '../../core/model/config';
 import type { BackendChoice } from '../../worker/protocol';
 import { SETTINGS_TABLE, type Projection, type Settings } from '../state/settings';
@@ -16,6 +17,10 @@ export interface ControlsPanelProps {
   onTrainToggle: () => void;
   onStep: () => void;
   onReset: () => void;
+  /** Why the current model cannot be trained (Train and Step are then disabled), or null. */
+  trainBlocked?: string | null;
+  /** The weights group, shown under the training buttons. */
+  weights?: ReactNode;
 }
 
 const BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024];
@@ -27,7 +32,8 @@ function parseFor<K extends keyof Settings>(key: K, text: string): Settings[K] |
 
 /** Training buttons and settings. */
 export function ControlsPanel(props: ControlsPanelProps) {
-  const { settings: s, onChange, onInvalid, training, ready } = props;
+  const { settings: s, onChange, onInvalid, training, ready, trainBlocked = null } = props;
+  const canTrain = ready && trainBlocked === null;
   const commit = <K extends keyof Settings>(key: K) => (text: string) => {
     const parsed = parseFor(key, text);
     if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) onInvalid(`Not applied: ${parsed.problem}.`);
@@ -42,19 +48,25 @@ export function ControlsPanel(props: ControlsPanelProps) {
           type="button"
           className="primary"
           data-testid="train-toggle"
-          disabled={!ready}
+          disabled={!canTrain}
           onClick={props.onTrainToggle}
           title="Run Adam steps on random mini-batches of the 60,000 training digits, minimising the negative ELBO"
         >
           {training ? 'Pause' : 'Train'}
         </button>
-        <button type="button" data-testid="step-button" disabled={!ready} onClick={props.onStep} title="Take exactly one training step on one mini-batch">
+        <button type="button" data-testid="step-button" disabled={!canTrain} onClick={props.onStep} title="Take exactly one training step on one mini-batch">
           Step
         </button>
         <button type="button" data-testid="reset-button" disabled={!ready} onClick={props.onReset} title="Start over with new random encoder and decoder weights">
           Reset
         </button>
       </div>
+      {trainBlocked ? (
+        <p className="hint train-blocked" data-testid="train-blocked">
+          {trainBlocked} Reset starts a trainable model with fresh weights.
+        </p>
+      ) : null}
+      {props.weights}
 
       <fieldset>
         <legend>Objective</legend>

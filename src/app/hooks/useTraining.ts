@@ -3,67 +3,17 @@
  * Fast-changing data bypasses React: the decoder lives in a Store, the loss history in a ref with a
  * throttled version number. The only module of the app that talks to the worker.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { VaeConfig } from '../../core/model/config';
 import { MlpDecoder } from '../../core/latent/mlp-decoder';
 import { TrainingClient, type WorkerPort } from '../../worker/client';
-import type { BackendChoice, ManifoldView, TrainingStatus, WorkerEvent } from '../../worker/protocol';
+import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
+import { localDecoder, remoteDecoder, type PointDecoder } from '../decoding';
 import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
+import type { LatentCodes, ManifoldImages, TestSet, Training } from './training-types';
 
-/** The test split as the main thread keeps it (for hover thumbnails). */
-export interface TestSet {
-  labels: Uint8Array;
-  /** Bytes 0-255, [count, side*side]. */
-  images: Uint8Array;
-  side: number;
-  count: number;
-}
-
-/** Encoder outputs for the test split. */
-export interface LatentCodes {
-  step: number;
-  count: number;
-  latentDim: number;
-  /** [count, latentDim] */
-  means: Float32Array;
-  /** [count, latentDim] */
-  logVars: Float32Array;
-}
-
-/** The decoded manifold grid. */
-export interface ManifoldImages {
-  n: number;
-  pixels: number;
-  /** Bytes 0-255, [n*n, pixels]. */
-  images: Uint8Array;
-  step: number;
-}
-
-/** Everything the panels show, and what the controls can ask for. */
-export interface Training {
-  phase: 'loading' | 'ready' | 'failed';
-  progress: { fraction: number; message: string } | null;
-  backend: string | null;
-  status: TrainingStatus | null;
-  testSet: TestSet | null;
-  latents: LatentCodes | null;
-  manifold: ManifoldImages | null;
-  evaluations: Evaluation[];
-  history: LossHistory;
-  /** Increments (at most a few times a second) when `history` grew. */
-  historyVersion: number;
-  error: string | null;
-  /** The main thread's decoder, refreshed from the worker's weights. */
-  decoder: Store<MlpDecoder | null>;
-  train(): void;
-  pause(): void;
-  step(): void;
-  reset(config: VaeConfig): void;
-  configure(config: VaeConfig): void;
-  setView(view: ManifoldView): void;
-  showError(message: string | null): void;
-}
+export type { LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
 
 /** Options of `useTraining`. */
 export interface TrainingOptions {
@@ -73,6 +23,8 @@ export interface TrainingOptions {
   initialConfig: () => VaeConfig;
   /** The first manifold view. */
   initialView: () => ManifoldView;
+  /** Models to try at start, in order (fresh weights of `initialConfig` when none loads). */
+  initialModels?: () => ModelSource[];
   /** Makes the worker (a fake in tests). */
   createPort?: () => WorkerPort;
 }
@@ -93,12 +45,14 @@ export function useTraining(options: TrainingOptions): Training {
   const optionsRef = useRef(options);
   optionsRef.current = options;
   const clientRef = useRef<TrainingClient | null>(null);
-  const decoder = useMemo(() => new Store<MlpDecoder | null>(null), []);
+  const decoder = useMemo(() => new Store<PointDecoder | null>(null), []);
   const historyRef = useRef(new LossHistory());
   const [phase, setPhase] = useState<Training['phase']>('loading');
   const [progress, setProgress] = useState<Training['progress']>(null);
   const [backendLabel, setBackendLabel] = useState<string | null>(null);
   const [status, setStatus] = useState<TrainingStatus | null>(null);
+  const [model, setModel] = useState<ModelInfo | null>(null);
+  const [loadProgress, setLoadProgress] = useState<number | null>(null);
   const [testSet, setTestSet] = useState<TestSet | null>(null);
   const [latents, setLatents] = useState<LatentCodes | null>(null);
   const [manifold, setManifold] = useState<ManifoldImages | null>(null);
@@ -106,7 +60,8 @@ export function useTraining(options: TrainingOptions): Training {
   const [historyVersion, setHistoryVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const historyTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const view = useRef<{ pending: ManifoldView | null; inFlight: boolean; ready: boolean }>({ pending: null, inFlight: false, ready: false });
+  // The manifold view: the newest one waits while one is in flight; `sent` is the one the worker has (JSON).
+  const view = useRef<{ pending: ManifoldView | null; inFlight: boolean; ready: boolean; sent: string }>({ pending: null, inFlight: false, ready: false, sent: '' });
 
   const pumpView = useCallback(() => {
     const v = view.current;
@@ -114,9 +69,14 @@ export function useTraining(options: TrainingOptions): Training {
     if (!client || !v.ready || v.inFlight || !v.pending) return;
     const next = v.pending;
     v.pending = null;
+    const key = JSON.stringify(next);
+    if (key === v.sent) return; // the worker already renders this view (a request would only drop its pushes)
     v.inFlight = true;
     client
       .setView(next)
+      .then(() => {
+        v.sent = key;
+      })
       .catch((err: unknown) => setError(messageOf(err)))
       .finally(() => {
         v.inFlight = false;
@@ -124,14 +84,24 @@ export function useTraining(options: TrainingOptions): Training {
       });
   }, []);
 
-  useEffect(() => {
+  const decodeInWorker = useCallback(async (z: number[]) => {
+    const reply = await clientRef.current?.request({ type: 'decode', z });
+    return reply?.type === 'decoded' ? reply.pixels : null;
+  }, []);
+
+  // A layout effect, so the worker starts before the panels' first (slow) Plotly draws.
+  useLayoutEffect(() => {
     const port = (optionsRef.current.createPort ?? defaultPort)();
     const client = new TrainingClient(port);
     clientRef.current = client;
-    view.current = { pending: null, inFlight: false, ready: false };
+    const { initialConfig, initialView, initialModels } = optionsRef.current;
+    const firstView = initialView();
+    view.current = { pending: null, inFlight: false, ready: false, sent: JSON.stringify(firstView) };
     historyRef.current = new LossHistory();
     setPhase('loading');
     setStatus(null);
+    setModel(null);
+    setTestSet(null);
     setLatents(null);
     setManifold(null);
     setEvaluations([]);
@@ -148,13 +118,29 @@ export function useTraining(options: TrainingOptions): Training {
         case 'progress':
           setProgress({ fraction: e.fraction, message: e.message });
           break;
+        case 'model':
+          setModel(e.info);
+          historyRef.current = new LossHistory();
+          setHistoryVersion((v) => v + 1);
+          setEvaluations([]);
+          setLatents(null);
+          if (e.info.decodeInWorker) decoder.set(remoteDecoder(e.info.latentDim, decodeInWorker, (err) => setError(messageOf(err))));
+          view.current.ready = true;
+          pumpView();
+          break;
+        case 'test-set':
+          setTestSet({ labels: e.labels, images: e.images, side: e.imageShape[0], count: e.count });
+          break;
         case 'ready':
           setBackendLabel(e.backendLabel);
-          setTestSet({ labels: e.testLabels, images: e.testImages, side: e.imageShape[0], count: e.testCount });
+          setTestSet((t) => (t && t.count === e.testCount ? t : { labels: e.testLabels, images: e.testImages, side: e.imageShape[0], count: e.testCount }));
           setProgress(null);
           setPhase('ready');
           view.current.ready = true;
           pumpView();
+          break;
+        case 'load-progress':
+          setLoadProgress(e.fraction);
           break;
         case 'status':
           setStatus(e.status);
@@ -168,7 +154,7 @@ export function useTraining(options: TrainingOptions): Training {
           break;
         case 'weights':
           try {
-            decoder.set(new MlpDecoder(e.decoder));
+            decoder.set(localDecoder(new MlpDecoder(e.decoder)));
           } catch (err) {
             setError(messageOf(err));
           }
@@ -183,7 +169,9 @@ export function useTraining(options: TrainingOptions): Training {
           setError(e.message);
           break;
         case 'done':
-          break;
+        case 'saved':
+        case 'decoded':
+          break; // replies, handled where they were asked for
       }
     };
     const unsubscribe = client.subscribe(onEvent);
@@ -193,9 +181,9 @@ export function useTraining(options: TrainingOptions): Training {
       setPhase('failed');
     };
     (port as unknown as Partial<Worker>).addEventListener?.('error', onCrash);
-    const { initialConfig, initialView } = optionsRef.current;
+    const models = initialModels?.() ?? [];
     client
-      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, config: initialConfig(), generation: 1, view: initialView() })
+      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, config: initialConfig(), generation: 1, view: firstView, models })
       .catch((err: unknown) => {
         setError(messageOf(err));
         setPhase('failed');
@@ -208,7 +196,7 @@ export function useTraining(options: TrainingOptions): Training {
       if (historyTimer.current !== null) clearTimeout(historyTimer.current);
       historyTimer.current = null;
     };
-  }, [backend, dataUrl, decoder, pumpView]);
+  }, [backend, dataUrl, decoder, pumpView, decodeInWorker]);
 
   const send = useCallback((body: Parameters<TrainingClient['request']>[0]) => {
     const client = clientRef.current;
@@ -230,11 +218,40 @@ export function useTraining(options: TrainingOptions): Training {
     [send],
   );
 
+  const load = useCallback(async (source: ModelSource, config: VaeConfig): Promise<ModelInfo | null> => {
+    const client = clientRef.current;
+    if (!client) return null;
+    setLoadProgress(0);
+    try {
+      const reply = await client.request({ type: 'load', source, config, generation: client.nextGeneration() });
+      return reply?.type === 'model' ? reply.info : null;
+    } catch (err) {
+      setError(messageOf(err));
+      return null;
+    } finally {
+      setLoadProgress(null);
+    }
+  }, []);
+
+  const save = useCallback(async (name: string) => {
+    try {
+      const reply = await clientRef.current?.request({ type: 'save', name });
+      return reply?.type === 'saved' ? reply.files : null;
+    } catch (err) {
+      setError(messageOf(err));
+      return null;
+    }
+  }, []);
+
   return {
     phase,
     progress,
     backend: backendLabel,
     status,
+    model,
+    loadProgress,
+    load,
+    save,
     testSet,
     latents,
     manifold,

@@ -1,11 +1,11 @@
 /**
  * The decoded digit: the main thread's decoder copy applied to the current latent point, drawn in the
- * same task as the pointer event that moved it. Sliders set each latent dimension; Sample draws
- * z ~ N(0, I).
+ * same task as the pointer event that moved it (a foreign decoder answers from the worker instead).
+ * Sliders set each latent dimension; Sample draws z ~ N(0, I).
  */
 import { useCallback, useEffect, useRef } from 'react';
-import type { MlpDecoder } from '../../core/latent/mlp-decoder';
 import { sampleStandardNormal } from '../../core/latent/normal';
+import type { PointDecoder } from '../decoding';
 import { drawDigit } from '../draw';
 import { recordDecode } from '../perf';
 import { useStore, type LatentPoint, type Store } from '../state/store';
@@ -13,7 +13,7 @@ import { useStore, type LatentPoint, type Store } from '../state/store';
 /** Props of `DecodedPanel`. */
 export interface DecodedPanelProps {
   point: Store<LatentPoint>;
-  decoder: Store<MlpDecoder | null>;
+  decoder: Store<PointDecoder | null>;
   /** Image side in pixels (28 for MNIST). */
   side: number;
 }
@@ -28,7 +28,6 @@ const SLIDER_LIMIT = 4;
 /** The decoded-digit panel, canvas `data-testid="decoded-digit"` with `data-z`. */
 export function DecodedPanel({ point, decoder, side }: DecodedPanelProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const buffer = useRef(new Float32Array(side * side));
   const current = useStore(point);
 
   const draw = useCallback((fromInput: boolean) => {
@@ -39,10 +38,10 @@ export function DecodedPanel({ point, decoder, side }: DecodedPanelProps) {
     const dec = decoder.get();
     if (!dec || dec.latentDim !== z.length) return;
     const started = performance.now();
-    if (buffer.current.length !== side * side) buffer.current = new Float32Array(side * side);
-    dec.decode(z, buffer.current);
-    drawDigit(canvas, buffer.current, side);
-    recordDecode(started, fromInput ? eventTime : undefined);
+    dec.decode(z, (pixels) => {
+      drawDigit(canvas, pixels, side);
+      recordDecode(started, fromInput ? eventTime : undefined);
+    });
   }, [point, decoder, side]);
 
   useEffect(() => {
@@ -66,7 +65,7 @@ export function DecodedPanel({ point, decoder, side }: DecodedPanelProps) {
     <>
       <div className="panel-header">
         <h2>Decoded digit</h2>
-        <span className="panel-sub">sigmoid of the decoder output at the current z</span>
+        <span className="panel-sub">the decoder's pixel intensities at the current z</span>
       </div>
       <div className="decoded-body">
         <figure className="decoded-figure">

@@ -27,36 +27,63 @@ export interface LatentPanelProps {
 
 type DragMode = 'move' | 'zoom' | 'pan';
 
+/** New codes redraw the scatter at most this often (the worker sends them every 1.5 s or more). */
+const SCATTER_INTERVAL_MS = 1000;
+
 interface Split {
   /** Test indices of each class's points, in trace order. */
   indices: Uint32Array[];
   traces: Data[];
   /** Axis ranges that hold every point (rounded to halves, so they change rarely). */
   extent: [[number, number], [number, number]];
+  /** Points in all traces. */
+  points: number;
 }
 
 function splitByClass(latents: LatentCodes | null, testSet: TestSet | null, view: PlaneView): Split {
   let classes = 10;
   for (const label of testSet?.labels ?? []) if (label >= classes) classes = label + 1;
   const usable = latents && testSet && latents.latentDim === view.plane.a1.length && latents.count <= testSet.count;
-  const counts = new Array<number>(classes).fill(0);
   const { u, v } = usable ? projectPoints(latents.means, latents.count, view.plane) : { u: new Float32Array(0), v: new Float32Array(0) };
   const labels = testSet?.labels ?? new Uint8Array(0);
+  const counts = new Array<number>(classes).fill(0);
   for (let i = 0; i < u.length; i++) counts[labels[i]]++;
   const indices = counts.map((c) => new Uint32Array(c));
+  const xs = counts.map((c) => new Float32Array(c));
+  const ys = counts.map((c) => new Float32Array(c));
   const fill = new Array<number>(classes).fill(0);
-  for (let i = 0; i < u.length; i++) indices[labels[i]][fill[labels[i]]++] = i;
-  const traces: Data[] = indices.map((ix, c) => ({
+  for (let i = 0; i < u.length; i++) {
+    const c = labels[i];
+    const k = fill[c]++;
+    indices[c][k] = i;
+    xs[c][k] = u[i];
+    ys[c][k] = v[i];
+  }
+  const traces: Data[] = indices.map((_, c) => ({
     type: 'scattergl',
     mode: 'markers',
     name: String(c),
-    x: Float32Array.from(ix, (i) => u[i]),
-    y: Float32Array.from(ix, (i) => v[i]),
+    x: xs[c],
+    y: ys[c],
     marker: { color: CLASS_COLORS[c % CLASS_COLORS.length], size: 4, opacity: 0.65 },
     hoverinfo: 'none',
   }));
-  return { indices, traces, extent: extentOf(u, v) };
+  return { indices, traces, extent: extentOf(u, v), points: u.length };
 }
+
+/**
+ * WebGL start-up, spread over tasks of its own before the first draw of the 10,000 codes: with
+ * software rendering, creating the contexts costs about 100 ms and compiling the marker shaders
+ * about 70 ms more, which in one task with the codes made a task of 200-300 ms. First a trace that
+ * draws nothing (mode 'none': Plotly creates the WebGL contexts), then one marker far outside the
+ * axes (Plotly compiles the scatter shaders). Neither has an x array, so no test counts them as
+ * points. This waits for the first codes because the worker is idle then (it sends them last
+ * after loading); while it computes on every core the same tasks take twice as long.
+ */
+const GL_CONTEXT: Data[] = [{ type: 'scattergl', mode: 'none', y: [1e6], x0: 1e6, hoverinfo: 'skip', showlegend: false } as Data];
+const WARM_UP: Data[] = [{ type: 'scattergl', mode: 'markers', y: [1e6], x0: 1e6, hoverinfo: 'skip', showlegend: false, marker: { color: CLASS_COLORS[0], size: 4, opacity: 0.65 } } as Data];
+/** Before any codes: axes only, no WebGL yet. */
+const NO_TRACES: Data[] = [];
 
 /** A padded square-ish range around the points (at least ±3, the bulk of the prior). */
 function extentOf(u: Float32Array, v: Float32Array): [[number, number], [number, number]] {
@@ -90,7 +117,24 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
 
   const [hiddenClasses, setHiddenClasses] = useState<ReadonlySet<number>>(new Set());
   const split = useMemo(() => splitByClass(latents, testSet, view), [latents, testSet, view]);
-  const traces = useMemo(() => split.traces.map((t, c) => (hiddenClasses.has(c) ? { ...t, visible: false } : t)), [split, hiddenClasses]);
+  /** WebGL start-up: 'cold' (none), 'context' (contexts made), 'warm' (shaders compiled), 'drawn' (codes shown). */
+  const [gl, setGl] = useState<'cold' | 'context' | 'warm' | 'drawn'>('cold');
+  const traces = useMemo(() => {
+    if (gl === 'cold') return split.points === 0 ? NO_TRACES : GL_CONTEXT;
+    if (gl === 'context') return WARM_UP;
+    return split.traces.map((t, c) => (hiddenClasses.has(c) ? { ...t, visible: false } : t));
+  }, [split, hiddenClasses, gl]);
+  const onAfterPlot = (el: PlotElement) => {
+    drawOverlay(hoverRef.current);
+    const shown = (el as { data?: Data[] }).data;
+    if (gl === 'cold' && shown === GL_CONTEXT) setGl('context');
+    else if (gl === 'context' && shown === WARM_UP) setGl('warm');
+    else if (gl === 'warm' && shown !== WARM_UP) setGl('drawn');
+  };
+  // The extent as a value: a new layout object (a relayout, drawn at once) only when it changes.
+  const extentKey = split.extent.flat().join(',');
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const extent = useMemo(() => split.extent, [extentKey]);
   const latest = useRef({ split, view, latents, showSigma });
   latest.current = { split, view, latents, showSigma };
 
@@ -100,15 +144,17 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
       dragmode: dragMode === 'move' ? false : dragMode,
       margin: { l: 50, r: 58, t: 8, b: 42 },
       font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#222' },
-      xaxis: { range: split.extent[0], autorange: false, title: { text: `${view.axisNames[0]}  (encoder mean)`, standoff: 6 }, zeroline: true, zerolinecolor: '#d0d0d0', gridcolor: '#f0f0f0' },
-      yaxis: { range: split.extent[1], autorange: false, title: { text: view.axisNames[1], standoff: 4 }, zeroline: true, zerolinecolor: '#d0d0d0', gridcolor: '#f0f0f0' },
+      // ticklabeloverflow 'allow': Plotly's default measures every tick label against every other
+      // (getBoundingClientRect in a double loop), a third of a redraw; the margins leave room anyway.
+      xaxis: { range: extent[0], autorange: false, title: { text: `${view.axisNames[0]}  (encoder mean)`, standoff: 6 }, zeroline: true, zerolinecolor: '#d0d0d0', gridcolor: '#f0f0f0', ticklabeloverflow: 'allow' },
+      yaxis: { range: extent[1], autorange: false, title: { text: view.axisNames[1], standoff: 4 }, zeroline: true, zerolinecolor: '#d0d0d0', gridcolor: '#f0f0f0', ticklabeloverflow: 'allow' },
       hovermode: 'closest',
       showlegend: false,
       hoverdistance: 8,
       paper_bgcolor: 'white',
       plot_bgcolor: 'white',
     }),
-    [view, dragMode, split.extent],
+    [view, dragMode, extent],
   );
   const config = useMemo(() => ({ scrollZoom: true, displayModeBar: false, doubleClick: 'reset' as const }), []);
 
@@ -255,7 +301,7 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
         </label>
       </div>
       <div ref={boxRef} className={`plot-box latent-box mode-${dragMode}`} onPointerDownCapture={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}>
-        <Plot className="plot" testId="latent-plot" ariaLabel="Latent space scatter of the test digits" data={traces} layout={layout} config={config} onInit={onInit} onAfterPlot={() => drawOverlay(hoverRef.current)} />
+        <Plot className="plot" testId="latent-plot" ariaLabel="Latent space scatter of the test digits" data={traces} layout={layout} config={config} minIntervalMs={gl === 'drawn' ? SCATTER_INTERVAL_MS : 0} onInit={onInit} onAfterPlot={onAfterPlot} />
         <svg className="overlay" aria-hidden="true">
           <defs>
             <clipPath id={clipId}>

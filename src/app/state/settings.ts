@@ -38,7 +38,7 @@ export interface Settings {
   backend: BackendChoice;
   /** Dataset folder URL. */
   data: string;
-  /** Weights to load at start (reserved; loading weights is a separate feature). */
+  /** Weights to load at start: the URL of a manifest or of a decoder model.json (empty: the bundled model or fresh weights). */
   model: string;
 }
 

@@ -1,0 +1,74 @@
+/** The state `useTraining` exposes to the panels and controls. */
+import type { VaeConfig } from '../../core/model/config';
+import type { ManifoldView, ModelInfo, ModelSource, TrainingStatus } from '../../worker/protocol';
+import type { PointDecoder } from '../decoding';
+import type { Evaluation, LossHistory } from '../loss-series';
+import type { Store } from '../state/store';
+
+/** The test split as the main thread keeps it (for hover thumbnails and class colours). */
+export interface TestSet {
+  labels: Uint8Array;
+  /** Bytes 0-255, [count, side*side]. */
+  images: Uint8Array;
+  side: number;
+  count: number;
+}
+
+/** Encoder outputs for the test split. */
+export interface LatentCodes {
+  step: number;
+  count: number;
+  latentDim: number;
+  /** [count, latentDim] */
+  means: Float32Array;
+  /** [count, latentDim] */
+  logVars: Float32Array;
+}
+
+/** The decoded manifold grid. */
+export interface ManifoldImages {
+  n: number;
+  pixels: number;
+  /** Bytes 0-255, [n*n, pixels]. */
+  images: Uint8Array;
+  step: number;
+}
+
+/** One file of a saved model, as the worker hands it over. */
+export interface ModelFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Everything the panels show, and what the controls can ask for. */
+export interface Training {
+  phase: 'loading' | 'ready' | 'failed';
+  progress: { fraction: number; message: string } | null;
+  backend: string | null;
+  status: TrainingStatus | null;
+  /** The model in the worker: where it came from, whether it trains, what its manifest says. */
+  model: ModelInfo | null;
+  /** Weight download progress of a running load, or null. */
+  loadProgress: number | null;
+  testSet: TestSet | null;
+  latents: LatentCodes | null;
+  manifold: ManifoldImages | null;
+  evaluations: Evaluation[];
+  history: LossHistory;
+  /** Increments (at most a few times a second) when `history` grew. */
+  historyVersion: number;
+  error: string | null;
+  /** Decodes the current latent point: on the main thread from the worker's weights, or through the worker. */
+  decoder: Store<PointDecoder | null>;
+  train(): void;
+  pause(): void;
+  step(): void;
+  reset(config: VaeConfig): void;
+  configure(config: VaeConfig): void;
+  setView(view: ManifoldView): void;
+  /** Loads a model; resolves with its info, or null when it failed (the error is shown) or was overtaken. */
+  load(source: ModelSource, config: VaeConfig): Promise<ModelInfo | null>;
+  /** The current model as files named `<name>.vae.json` etc.; null when it failed (the error is shown). */
+  save(name: string): Promise<ModelFile[] | null>;
+  showError(message: string | null): void;
+}

@@ -1,0 +1,149 @@
+/**
+ * Scheduling of chart redraws on the main thread. A Plotly redraw is one synchronous block of
+ * 15-50 ms on a slow machine, so two in one task (or one right after another) make a long task that
+ * delays input. Charts ask for a redraw; a single pump runs one redraw per macrotask, oldest request
+ * first, leaves a pause after each about as long as the redraw took, and keeps each chart to its own
+ * minimum interval. A newer request of a chart replaces its pending one (only the latest data counts).
+ */
+
+/** A redraw; its promise (if any) settles when the chart is drawn. */
+export type RedrawTask = () => unknown;
+
+interface Entry {
+  task: RedrawTask | null;
+  /** When the pending task was first asked for (keeps the queue in order). */
+  requestedAt: number;
+  /** Earliest start of the pending task. */
+  notBefore: number;
+  minIntervalMs: number;
+  lastStart: number;
+}
+
+/** Timer functions (injectable for tests). */
+export interface QueueClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Calls `fn` in a task of its own right after the next frame is rendered (or soon, without frames). */
+  afterFrame?(fn: () => void): void;
+}
+
+const browserClock: QueueClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  afterFrame(fn) {
+    if (typeof requestAnimationFrame !== 'function') return void setTimeout(fn, 0);
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      fn();
+    };
+    // rAF callbacks run inside the rendering task; the redraw gets a task of its own just after it,
+    // when the page's layout is fresh (Plotly measures text, which would lay out the page again).
+    requestAnimationFrame(() => setTimeout(once, 0));
+    // Without frames (a hidden page) the redraw still happens, a little later.
+    setTimeout(once, 100);
+  },
+};
+
+/** Runs chart redraws one per task. */
+export class RedrawQueue {
+  private readonly entries = new Map<object, Entry>();
+  private timer: unknown = null;
+  private timerAt = Infinity;
+  private running = false;
+  /** No redraw starts before this (the pause after the previous one). */
+  private idleUntil = -Infinity;
+
+  constructor(
+    private readonly clock: QueueClock = browserClock,
+    /** Bounds of the pause after a redraw, ms. */
+    private readonly gap: { min: number; max: number } = { min: 16, max: 120 },
+  ) {}
+
+  /**
+   * Asks for `task` to run for chart `key`, at least `minIntervalMs` after that chart's previous
+   * redraw started (0: as soon as the queue allows).
+   */
+  request(key: object, task: RedrawTask, minIntervalMs = 0): void {
+    const now = this.clock.now();
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { task: null, requestedAt: now, notBefore: now, minIntervalMs, lastStart: -Infinity };
+      this.entries.set(key, entry);
+    }
+    if (!entry.task) entry.requestedAt = now;
+    entry.task = task;
+    entry.minIntervalMs = minIntervalMs;
+    entry.notBefore = entry.lastStart + minIntervalMs;
+    this.wake();
+  }
+
+  /** Drops the chart's pending redraw and forgets it. */
+  cancel(key: object): void {
+    this.entries.delete(key);
+  }
+
+  /** True while a redraw of some chart is pending. */
+  get pending(): boolean {
+    for (const e of this.entries.values()) if (e.task) return true;
+    return false;
+  }
+
+  /** Arms the timer for the earliest moment a pending task may run. */
+  private wake(): void {
+    if (this.running) return;
+    let at = Infinity;
+    for (const e of this.entries.values()) if (e.task) at = Math.min(at, e.notBefore);
+    if (at === Infinity) return;
+    at = Math.max(at, this.idleUntil);
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timerAt = at;
+    // Always a new macrotask, even when due now: never inside the task that asked.
+    this.timer = this.clock.setTimeout(() => {
+      if (this.clock.afterFrame) this.clock.afterFrame(() => this.runNext());
+      else this.runNext();
+    }, Math.max(0, at - this.clock.now()));
+  }
+
+  private runNext(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    if (this.running) return;
+    const now = this.clock.now();
+    let chosen: [object, Entry] | null = null;
+    for (const [key, e] of this.entries) {
+      if (e.task && e.notBefore <= now && (!chosen || e.requestedAt < chosen[1].requestedAt)) chosen = [key, e];
+    }
+    if (!chosen) return this.wake();
+    const entry = chosen[1];
+    const task = entry.task!;
+    entry.task = null;
+    entry.lastStart = now;
+    this.running = true;
+    let took = 0;
+    const finish = () => {
+      this.idleUntil = this.clock.now() + Math.min(this.gap.max, Math.max(this.gap.min, took));
+      this.running = false;
+      this.wake();
+    };
+    let result: unknown;
+    try {
+      result = task();
+    } catch (err) {
+      finish();
+      throw err;
+    } finally {
+      // The synchronous part is what blocks the thread; the pause after the redraw matches it.
+      took = this.clock.now() - now;
+    }
+    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(finish, finish);
+    else finish();
+  }
+}
+
+/** The page's one queue for every chart. */
+export const redraws = new RedrawQueue();

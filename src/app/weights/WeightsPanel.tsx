@@ -1,0 +1,224 @@
+/**
+ * The Weights group of the controls: where the current model came from, loading from a URL or from
+ * picked files, saving as files (downloads) and in this browser's storage under a name. Every text
+ * that comes from a model file is rendered as React text, never as HTML.
+ */
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { safeBaseName } from '../../core/io/names';
+import type { VaeConfig } from '../../core/model/config';
+import type { ModelInfo, ModelSource } from '../../worker/protocol';
+import type { ModelFile, Training } from '../hooks/training-types';
+import { bundledModelUrl } from './bundled';
+import { downloadFiles } from './download';
+import { browserModelStore, type ModelStore, type StoredSummary } from './model-store';
+import { sourceFromPicked, type PickedFile } from './picked-files';
+
+/** Props of `WeightsPanel`. */
+export interface WeightsPanelProps {
+  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'save' | 'showError'>;
+  /** The app's current config: a loaded model of this app's format trains with its training settings. */
+  config: () => VaeConfig;
+  /** Where "Save in browser" goes (IndexedDB unless told). */
+  store?: ModelStore;
+  /** Starts downloads (tests replace it). */
+  download?: (files: ModelFile[]) => Promise<void>;
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** "Model: the bundled model — mnist, 30 epochs, test loss 140.35 nats per digit (+ 120 steps here)". */
+export function ModelInfoLine({ model, steps }: { model: ModelInfo | null; steps: number }) {
+  if (!model) return <p className="model-info">Model: loading…</p>;
+  const t = model.training;
+  const parts: string[] = [];
+  if (model.dataset) parts.push(model.dataset);
+  if (t) parts.push(`${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`, `test loss ${(-t.testElbo).toFixed(2)} nats per digit`);
+  if (!model.hasEncoder) parts.push('decoder only');
+  else if (!model.trainable) parts.push('explore only');
+  return (
+    <p className="model-info" data-testid="model-info" title={t?.command ? `Trained with: ${t.command}` : undefined}>
+      Model: <span className="model-origin">{model.origin}</span>
+      {parts.length > 0 ? ` — ${parts.join(', ')}` : null}
+      {steps > 0 ? ` (+ ${steps} step${steps === 1 ? '' : 's'} trained here)` : null}
+    </p>
+  );
+}
+
+/** A short name for saved files: "mnist-2d", "mnist-2d-step120". */
+function defaultName(model: ModelInfo | null, steps: number): string {
+  const base = `${model?.dataset ?? 'vae'}-${model?.latentDim ?? 2}d`;
+  return safeBaseName(steps > 0 ? `${base}-step${steps}` : base);
+}
+
+/** A one-line description of saved files, from their manifest. */
+function describe(files: ModelFile[], model: ModelInfo | null): string {
+  const manifest = files.find((f) => f.name.endsWith('.vae.json'));
+  let loss = '';
+  try {
+    const elbo = manifest ? (JSON.parse(new TextDecoder().decode(manifest.bytes)) as { training?: { testElbo?: unknown } }).training?.testElbo : undefined;
+    if (typeof elbo === 'number') loss = `, test loss ${(-elbo).toFixed(2)}`;
+  } catch {
+    // no description of the loss then
+  }
+  return `${model?.latentDim ?? '?'}-D latent${manifest ? '' : ', decoder only'}${loss}`;
+}
+
+/** The weights controls. */
+export function WeightsPanel({ training, config, store: givenStore, download = downloadFiles }: WeightsPanelProps) {
+  const { model, status, phase, loadProgress, load, save, showError } = training;
+  const store = useMemo(() => givenStore ?? browserModelStore(), [givenStore]);
+  const [url, setUrl] = useState('');
+  const [storeName, setStoreName] = useState('');
+  const [stored, setStored] = useState<StoredSummary[]>([]);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const ids = { url: useId(), name: useId(), files: useId(), folder: useId() };
+  const steps = status?.generation === model?.generation ? (status?.step ?? 0) : 0;
+
+  const refreshList = useCallback(() => {
+    store.list().then(setStored, () => setStored([]));
+  }, [store]);
+  useEffect(refreshList, [refreshList]);
+  const modelUrl = model?.url ?? null;
+  useEffect(() => {
+    if (modelUrl && modelUrl !== bundledModelUrl()) setUrl(modelUrl); // the field shows the address the current model came from
+  }, [modelUrl]);
+
+  /** Runs one load or save at a time; failures go to the error banner. */
+  const run = async (task: () => Promise<string | null>) => {
+    if (busy) return;
+    setBusy(true);
+    setNote('');
+    try {
+      const done = await task();
+      if (done) {
+        showError(null);
+        setNote(done);
+      }
+    } catch (err) {
+      showError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const loadSource = async (source: ModelSource) => {
+    const info = await load(source, config());
+    return info ? `Loaded ${info.origin}.` : null;
+  };
+
+  const loadUrl = () =>
+    run(async () => {
+      const text = url.trim();
+      if (!text) throw new Error('Type the address of a model manifest (vae.json) or of a decoder model.json first.');
+      let absolute: URL;
+      try {
+        absolute = new URL(text, document.baseURI);
+      } catch {
+        throw new Error(`"${text.slice(0, 200)}" is not a valid address.`);
+      }
+      if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw new Error('Only http and https addresses can be loaded.');
+      return loadSource({ kind: 'url', url: absolute.href });
+    });
+
+  const loadPicked = (input: HTMLInputElement) => {
+    const picked = Array.from(input.files ?? []) as PickedFile[];
+    input.value = ''; // the same files can be picked again
+    if (picked.length > 0) void run(async () => loadSource(await sourceFromPicked(picked)));
+  };
+
+  const saveFiles = () =>
+    run(async () => {
+      const files = await save(defaultName(model, steps));
+      if (!files) return null;
+      await download(files);
+      return `Saved ${files.map((f) => f.name).join(', ')}. To load it again, open these files together.`;
+    });
+
+  const saveStored = () =>
+    run(async () => {
+      const name = storeName.trim() || defaultName(model, steps);
+      const files = await save(name);
+      if (!files) return null;
+      const entry = (files.find((f) => f.name.endsWith('.vae.json')) ?? files[0]).name;
+      const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
+      const record = { name, savedAt: new Date().toISOString(), bytes, description: describe(files, model), entry, files: files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer })) };
+      await store.put(record);
+      refreshList();
+      return `Saved "${name}" in this browser.`;
+    });
+
+  const loadStored = (name: string) =>
+    run(async () => {
+      const record = await store.get(name);
+      if (!record) throw new Error(`No model named "${name}" is saved in this browser any more.`);
+      return loadSource({ kind: 'files', label: `"${name}" from this browser's storage`, entry: record.entry, files: record.files });
+    });
+
+  const removeStored = (name: string) =>
+    run(async () => {
+      await store.remove(name);
+      refreshList();
+      return `Deleted "${name}" from this browser.`;
+    });
+
+  const ready = model !== null && phase !== 'failed';
+  return (
+    <fieldset className="weights">
+      <legend>Weights</legend>
+      <ModelInfoLine model={model} steps={steps} />
+      <div className="field" title="The address of a model manifest (vae.json) or of a decoder model.json; other servers must allow cross-origin requests (CORS)">
+        <label htmlFor={ids.url}>Weights URL</label>
+        <div className="weights-row">
+          <input id={ids.url} type="url" data-testid="weights-url" placeholder="https://…/vae.json" value={url} onChange={(e) => setUrl(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && void loadUrl()} />
+          <button type="button" data-testid="load-weights" disabled={busy || !ready} onClick={() => void loadUrl()}>
+            Load
+          </button>
+        </div>
+      </div>
+      {loadProgress !== null ? <progress className="weights-progress" max={1} value={loadProgress} aria-label="weights download" /> : null}
+      <div className="weights-row" role="group" aria-label="Weights files">
+        <button type="button" data-testid="save-weights" disabled={busy || !ready} onClick={() => void saveFiles()} title="Download the current model: a manifest (.vae.json) and, per part, a model .json and a .weights.bin">
+          Save files
+        </button>
+        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".json,.bin" data-testid="weights-files" disabled={busy || !ready} onChange={(e) => loadPicked(e.currentTarget)} />
+        <label className={`file-button${busy || !ready ? ' disabled' : ''}`} htmlFor={ids.files} title="Choose the saved files of one model together (the .vae.json, the two .json and the two .weights.bin)">
+          Open files…
+        </label>
+        <input id={ids.folder} className="visually-hidden" type="file" ref={(el) => el?.setAttribute('webkitdirectory', '')} data-testid="weights-folder" disabled={busy || !ready} onChange={(e) => loadPicked(e.currentTarget)} />
+        <label className={`file-button${busy || !ready ? ' disabled' : ''}`} htmlFor={ids.folder} title="Choose a folder holding vae.json, encoder/ and decoder/ (the layout of public/models and of npm run train --out)">
+          Open folder…
+        </label>
+      </div>
+      <div className="field" title="Keep the current model in this browser (IndexedDB) under a name">
+        <label htmlFor={ids.name}>Name in browser storage</label>
+        <div className="weights-row">
+          <input id={ids.name} type="text" placeholder={defaultName(model, steps)} value={storeName} maxLength={80} onChange={(e) => setStoreName(e.target.value)} />
+          <button type="button" data-testid="store-weights" disabled={busy || !ready} onClick={() => void saveStored()}>
+            Save in browser
+          </button>
+        </div>
+      </div>
+      {stored.length > 0 ? (
+        <ul className="stored-models" aria-label="Models saved in this browser">
+          {stored.map((s) => (
+            <li key={s.name}>
+              <span className="stored-name" title={`${s.description}; saved ${new Date(s.savedAt).toLocaleString()}`}>
+                {s.name}
+              </span>
+              <button type="button" disabled={busy || !ready} onClick={() => void loadStored(s.name)} aria-label={`Open ${s.name}`}>
+                Open
+              </button>
+              <button type="button" disabled={busy} onClick={() => void removeStored(s.name)} aria-label={`Delete ${s.name}`}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="weights-note" aria-live="polite">
+        {note}
+      </p>
+    </fieldset>
+  );
+}

@@ -1,0 +1,31 @@
+/** The pretrained model shipped with the app (public/models/mnist-2d, trained by `npm run train`) and which model the app opens with. */
+import type { ModelSource } from '../../worker/protocol';
+import type { Settings } from '../state/settings';
+
+/** Path of the bundled model's manifest, relative to the page. */
+export const BUNDLED_MODEL_PATH = 'models/mnist-2d/vae.json';
+
+/** The bundled model's architecture: the app opens with it when the address asks for this architecture. */
+export const BUNDLED_ARCHITECTURE = { hidden: [512, 256], latent: 2, likelihood: 'bernoulli' } as const;
+
+/** The bundled model's absolute URL for a page at `base`. */
+export function bundledModelUrl(base: string = document.baseURI): string {
+  return new URL(BUNDLED_MODEL_PATH, base).href;
+}
+
+/** True when the settings describe the bundled model's architecture. */
+export function matchesBundled(s: Pick<Settings, 'hidden' | 'latent' | 'likelihood'>): boolean {
+  const a = BUNDLED_ARCHITECTURE;
+  return s.hidden.join(',') === a.hidden.join(',') && s.latent === a.latent && s.likelihood === a.likelihood;
+}
+
+/**
+ * The models to try at start, in order: `?model=` if given, then the bundled model when the address's
+ * architecture is the bundled one (DESIGN.md §2: other architectures start from fresh weights).
+ */
+export function startModels(s: Settings, base: string = document.baseURI): ModelSource[] {
+  const models: ModelSource[] = [];
+  if (s.model) models.push({ kind: 'url', url: new URL(s.model, base).href });
+  if (matchesBundled(s)) models.push({ kind: 'url', url: bundledModelUrl(base), label: 'the bundled model' });
+  return models;
+}
