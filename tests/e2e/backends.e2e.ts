@@ -1,0 +1,41 @@
+/**
+ * Forced backends train: `?backend=wasm` and `?backend=webgl` (WebGL 2 through SwiftShader, which
+ * a forced webgl accepts). Each gets a fresh browser; the status names the backend in use.
+ */
+import type { Browser } from 'playwright-core';
+import { afterEach, describe, expect, inject, test } from 'vitest';
+import { lossSeries, openApp, pauseTraining, readStatus, startTraining, waitForStep } from './support/app';
+import { launchChromium, openPage, SOFTWARE_WEBGL_ARGS } from './support/browser';
+
+const appUrl = inject('appUrl');
+let browser: Browser | null = null;
+
+afterEach(async () => {
+  await browser?.close();
+  browser = null;
+});
+
+describe.each([
+  { backend: 'wasm', args: [] as string[], steps: 50 },
+  { backend: 'webgl', args: SOFTWARE_WEBGL_ARGS, steps: 15 },
+])('?backend=$backend', ({ backend, args, steps }) => {
+  test(`trains on ${backend}`, async () => {
+    browser = await launchChromium(args);
+    const session = await openPage(browser);
+    await openApp(session.page, appUrl, `?backend=${backend}`);
+    const before = await readStatus(session.page);
+    expect(before.backend.toLowerCase()).toContain(backend);
+    await startTraining(session.page);
+    const status = await waitForStep(session.page, before.step + steps, 120_000);
+    await pauseTraining(session.page);
+    await session.page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="loss-chart"]') as (HTMLElement & { data?: { name?: string; x?: ArrayLike<number> }[] }) | null;
+      return (el?.data?.find((t) => t.name === 'total (raw)')?.x?.length ?? 0) >= 10;
+    }, undefined, { timeout: 30_000 });
+    const { values } = await lossSeries(session.page, 'total');
+    console.log(`[e2e] ${backend}: ${status.text}; last total loss ${values.at(-1)?.toFixed(1)}`);
+    expect(values.length).toBeGreaterThanOrEqual(10);
+    expect(values.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    expect(session.unexpectedErrors()).toEqual([]);
+  });
+});
