@@ -56,6 +56,8 @@ export class RedrawQueue {
   private running = false;
   /** No redraw starts before this (the pause after the previous one). */
   private idleUntil = -Infinity;
+  /** Asks for a quiet CPU before each redraw and resolves with its release (see setQuiet). */
+  private quiet: (() => Promise<() => void>) | null = null;
 
   constructor(
     private readonly clock: QueueClock = browserClock,
@@ -79,6 +81,14 @@ export class RedrawQueue {
     entry.minIntervalMs = minIntervalMs;
     entry.notBefore = entry.lastStart + minIntervalMs;
     this.wake();
+  }
+
+  /**
+   * Makes every redraw first ask for a quiet CPU (the training worker standing still) and release it
+   * after the frame that shows the redraw; null stops asking.
+   */
+  setQuiet(quiet: (() => Promise<() => void>) | null): void {
+    this.quiet = quiet;
   }
 
   /** Drops the chart's pending redraw and forgets it. */
@@ -124,8 +134,31 @@ export class RedrawQueue {
     entry.task = null;
     entry.lastStart = now;
     this.running = true;
+    if (!this.quiet) return this.execute(task, null);
+    // Ask for a quiet CPU first; the redraw runs when the training worker stands still.
+    this.quiet().then(
+      (release) => this.execute(task, release),
+      () => this.execute(task, null),
+    );
+  }
+
+  /** Runs one redraw; `release` (if any) ends the quiet window after the next frame is rendered. */
+  private execute(task: RedrawTask, release: (() => void) | null): void {
+    const started = this.clock.now();
     let took = 0;
+    let released = false;
+    const releaseQuiet = () => {
+      if (released || !release) return;
+      released = true;
+      // The frames that show the redraw are part of the drawing: the first lays it out and paints
+      // it, and its commit (which copies a software-rendered WebGL canvas) blocks the main thread
+      // until the compositor has taken it, which is over by the time a second frame starts.
+      const afterFrame = this.clock.afterFrame?.bind(this.clock);
+      if (afterFrame) afterFrame(() => afterFrame(release));
+      else release();
+    };
     const finish = () => {
+      releaseQuiet();
       this.idleUntil = this.clock.now() + Math.min(this.gap.max, Math.max(this.gap.min, took));
       this.running = false;
       this.wake();
@@ -138,7 +171,7 @@ export class RedrawQueue {
       throw err;
     } finally {
       // The synchronous part is what blocks the thread; the pause after the redraw matches it.
-      took = this.clock.now() - now;
+      took = this.clock.now() - started;
     }
     if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(finish, finish);
     else finish();

@@ -21,10 +21,12 @@ export interface Timing {
   latentsShare: number;
   /** Examples per encoder/evaluation batch. */
   batchRows: number;
+  /** Longest pause of training while the page draws (quiet-gate.ts). */
+  maxQuietMs: number;
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, weightsEveryMs: 300, latentsMinIntervalMs: 1500, latentsShare: 0.2, batchRows: 1000 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, weightsEveryMs: 300, latentsMinIntervalMs: 1500, latentsShare: 0.2, batchRows: 1000, maxQuietMs: 200 };
 
 /** What the displays read from the handler. */
 export interface DisplaySource {

@@ -14,6 +14,7 @@ import { ActiveModel } from './model';
 import { fetchModel, modelFiles, originOf } from './model-files';
 import type { BackendChoice, BackendName, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
 import { imagesAsBytes } from './readouts';
+import { QuietParking, setTraining, type QuietGate } from './quiet-gate';
 import type { TrainingSession } from './session';
 
 export type { Timing } from './displays';
@@ -54,7 +55,10 @@ export class TrainingHandler {
   private backend: BackendName | null = null;
   /** The newest model generation requested (a load that finishes after a newer request is dropped). */
   private latestGeneration = 0;
-  private training = false;
+  private trainingNow = false;
+  /** Lets the page draw without competing for the CPU (a gate shared with it), or null. */
+  private parking: QuietParking | null = null;
+  private quietGate: QuietGate | null = null;
   private loopRunning = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -77,6 +81,16 @@ export class TrainingHandler {
   /** True while training continuously. */
   get isTraining(): boolean {
     return this.training;
+  }
+
+  /** Whether the training loop should run; the shared gate tells the page too. */
+  private get training(): boolean {
+    return this.trainingNow;
+  }
+
+  private set training(on: boolean) {
+    this.trainingNow = on;
+    if (this.quietGate) setTraining(this.quietGate, on);
   }
 
   private get session(): TrainingSession | null {
@@ -167,6 +181,10 @@ export class TrainingHandler {
     const backend = await this.exclusive(() => this.deps.initBackend(req.backend));
     this.backend = backend.name;
     this.view = req.view;
+    if (req.quietGate) {
+      this.quietGate = req.quietGate;
+      this.parking = new QuietParking(req.quietGate, this.timing.maxQuietMs, this.now);
+    }
     this.latestGeneration = Math.max(this.latestGeneration, req.generation);
     const data = this.deps.loadData(
       req.dataUrl,
@@ -292,6 +310,7 @@ export class TrainingHandler {
     const session = this.session;
     if (!this.training || !session) return;
     try {
+      this.parking?.park();
       session.trainStep();
       this.displays.unread++;
       if (this.displays.unread >= this.timing.metricsEvery) await this.displays.readAndPostMetrics();

@@ -68,7 +68,18 @@ export type WorkerRequest =
    * Choose the backend, load the dataset, and start with the first of `models` that loads (else fresh
    * weights of `config`); the model's displays come before the dataset is in. Answered by `ready`.
    */
-  | { type: 'init'; id: number; dataUrl: string; backend: BackendChoice; config: VaeConfig; generation: number; view: ManifoldView; models?: ModelSource[] }
+  | {
+      type: 'init';
+      id: number;
+      dataUrl: string;
+      backend: BackendChoice;
+      config: VaeConfig;
+      generation: number;
+      view: ManifoldView;
+      models?: ModelSource[];
+      /** Shared cells through which the page asks the worker to stand still while it draws (quiet-gate.ts). */
+      quietGate?: Int32Array;
+    }
   /** Fetch and validate a model fully, then replace the current one (training settings from `config`). Answered by `model`. */
   | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
   /** The current model as files of the weights format, named `<name>.vae.json` etc. Answered by `saved`. */

@@ -138,4 +138,31 @@ describe('RedrawQueue', () => {
     expect(runs).toEqual([]);
     expect(q.pending).toBe(false);
   });
+
+  it('with a quiet provider, a redraw waits for quiet and releases it two frames after drawing', async () => {
+    const c = fakeClock();
+    const frames: (() => void)[] = [];
+    const q = new RedrawQueue({ ...c.clock, afterFrame: (fn) => void frames.push(fn) }, { min: 0, max: 0 });
+    const log: string[] = [];
+    let grant!: () => void;
+    q.setQuiet(
+      () =>
+        new Promise((resolve) => {
+          log.push('ask');
+          grant = () => resolve(() => log.push('release'));
+        }),
+    );
+    q.request({}, () => log.push('draw'));
+    c.advance(1);
+    frames.shift()!(); // the queue's own wait for a frame before a redraw
+    expect(log).toEqual(['ask']);
+    grant();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(log).toEqual(['ask', 'draw']);
+    frames.shift()!();
+    expect(log).toEqual(['ask', 'draw']);
+    frames.shift()!();
+    expect(log).toEqual(['ask', 'draw', 'release']);
+  });
 });

@@ -8,6 +8,8 @@ import type { VaeConfig } from '../../core/model/config';
 import { MlpDecoder } from '../../core/latent/mlp-decoder';
 import { TrainingClient, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
+import { createQuietGate, requestQuiet } from '../../worker/quiet-gate';
+import { redraws } from '../plot-queue';
 import { localDecoder, remoteDecoder, type PointDecoder } from '../decoding';
 import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
@@ -182,14 +184,18 @@ export function useTraining(options: TrainingOptions): Training {
     };
     (port as unknown as Partial<Worker>).addEventListener?.('error', onCrash);
     const models = initialModels?.() ?? [];
+    // Chart redraws ask the training worker to stand still while they draw (few cores: see quiet-gate.ts).
+    const quietGate = createQuietGate();
+    if (quietGate) redraws.setQuiet(() => requestQuiet(quietGate));
     client
-      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, config: initialConfig(), generation: 1, view: firstView, models })
+      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, config: initialConfig(), generation: 1, view: firstView, models, quietGate: quietGate ?? undefined })
       .catch((err: unknown) => {
         setError(messageOf(err));
         setPhase('failed');
         setProgress(null);
       });
     return () => {
+      if (quietGate) redraws.setQuiet(null);
       unsubscribe();
       client.close();
       if (clientRef.current === client) clientRef.current = null;

@@ -101,6 +101,11 @@ function extentOf(u: Float32Array, v: Float32Array): [[number, number], [number,
   return [pad(x0, x1), pad(y0, y1)];
 }
 
+/** The screen's pixel ratio, within [1, 2]. */
+function glPixelRatio(): number {
+  return Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
+}
+
 /** The latent panel, `data-testid="latent-plot"`. */
 export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps) {
   const plotRef = useRef<PlotElement | null>(null);
@@ -156,7 +161,9 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
     }),
     [view, dragMode, extent],
   );
-  const config = useMemo(() => ({ scrollZoom: true, displayModeBar: false, doubleClick: 'reset' as const }), []);
+  // plotGlPixelRatio: Plotly draws WebGL at twice the screen's resolution by default; at the
+  // screen's own there are a quarter of the pixels to render and, without a GPU, to copy each frame.
+  const config = useMemo(() => ({ scrollZoom: true, displayModeBar: false, doubleClick: 'reset' as const, plotGlPixelRatio: glPixelRatio() }), []);
 
   /** Moves the marker (and the σ ellipse) to where they belong now. */
   const drawOverlay = useCallback((hovered: HoverInfo | null = null) => {

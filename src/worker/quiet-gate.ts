@@ -1,0 +1,101 @@
+/**
+ * A quiet window for the page's drawing. On a machine with few cores the training worker and the
+ * page's main thread compete for the CPU: a chart redraw that takes 20 ms alone took 40-80 ms while
+ * training (measured on 2 cores), long enough to make the page stutter. Through a few shared
+ * integers the page asks the worker to stand still between two training steps while it draws; the
+ * worker parks (Atomics.wait) until the page releases it, or until a time limit passes, so a page
+ * that never releases costs training one short pause, never a stop.
+ *
+ * Needs SharedArrayBuffer (a cross-origin-isolated page); without it there is simply no gate.
+ * Pure JavaScript, no DOM: the same code runs in the page, the worker and Node tests.
+ */
+
+/** The shared cells: see the indices below. */
+export type QuietGate = Int32Array;
+
+/** 1 while the page wants quiet (set by the page). */
+const WANTED = 0;
+/** 1 while the worker stands still (set by the worker). */
+const PARKED = 1;
+/** 1 while the worker trains continuously, so a request will be answered soon (set by the worker). */
+const TRAINING = 2;
+
+/** A new gate, or null where memory cannot be shared with the worker. */
+export function createQuietGate(): QuietGate | null {
+  if (typeof SharedArrayBuffer === 'undefined') return null;
+  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) return null;
+  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+}
+
+/** Worker side: marks whether the worker is in its training loop (only then does the page wait for it). */
+export function setTraining(gate: QuietGate, training: boolean): void {
+  Atomics.store(gate, TRAINING, training ? 1 : 0);
+  if (!training) Atomics.notify(gate, PARKED);
+}
+
+/**
+ * Worker side, between training steps: stands still while the page draws.
+ * Returns how long it stood still, in ms (0 when nobody asked).
+ */
+export class QuietParking {
+  /** Set after a wait ran out: don't park again until the page has released once. */
+  private ignoring = false;
+
+  constructor(
+    private readonly gate: QuietGate,
+    /** Longest single pause, ms. */
+    private readonly maxMs = 200,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Parks while the page wants quiet; returns the ms parked. */
+  park(): number {
+    const { gate } = this;
+    if (Atomics.load(gate, WANTED) === 0) {
+      this.ignoring = false;
+      return 0;
+    }
+    if (this.ignoring) return 0;
+    const started = this.now();
+    Atomics.store(gate, PARKED, 1);
+    Atomics.notify(gate, PARKED);
+    while (Atomics.load(gate, WANTED) !== 0) {
+      const left = this.maxMs - (this.now() - started);
+      if (left <= 0) {
+        this.ignoring = true;
+        break;
+      }
+      Atomics.wait(gate, WANTED, 1, left);
+    }
+    Atomics.store(gate, PARKED, 0);
+    return this.now() - started;
+  }
+}
+
+type WaitAsync = (cells: Int32Array, index: number, value: number, timeoutMs: number) => { async: boolean; value: Promise<string> | string };
+
+/**
+ * Page side: asks for quiet and resolves once the worker stands still, at once when it is not
+ * training, or after `maxWaitMs` at most (a step may be under way). Call the returned function when
+ * the drawing is done.
+ */
+export async function requestQuiet(gate: QuietGate, maxWaitMs = 150): Promise<() => void> {
+  Atomics.store(gate, WANTED, 1);
+  const release = () => {
+    Atomics.store(gate, WANTED, 0);
+    Atomics.notify(gate, WANTED);
+  };
+  const deadline = performance.now() + maxWaitMs;
+  const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+  while (Atomics.load(gate, TRAINING) === 1 && Atomics.load(gate, PARKED) === 0) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    if (waitAsync) {
+      const result = waitAsync(gate, PARKED, 0, left);
+      if (result.async) await result.value;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+  return release;
+}

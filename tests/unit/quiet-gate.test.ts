@@ -1,0 +1,85 @@
+/**
+ * The quiet window between the page and the training worker, with real shared memory and a real
+ * second thread (node:worker_threads) standing in for the training worker.
+ */
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createQuietGate, QuietParking, requestQuiet, setTraining, type QuietGate } from '../../src/worker/quiet-gate';
+
+/** The stand-in training worker (support/quiet-trainer.ts), run through tsx in a thread of its own. */
+function startTrainer(data: { gate: QuietGate; log: Int32Array; steps: number; stepMs: number; maxMs: number }): Worker {
+  const script = new URL('./support/quiet-trainer.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+let worker: Worker | null = null;
+afterEach(async () => {
+  await worker?.terminate();
+  worker = null;
+});
+
+function newGate(): QuietGate {
+  const gate = createQuietGate();
+  if (!gate) throw new Error('SharedArrayBuffer is missing in Node');
+  return gate;
+}
+
+describe('quiet gate', () => {
+  it('the worker stands still from the moment the page is answered until it releases', async () => {
+    const gate = newGate();
+    const log = new Int32Array(new SharedArrayBuffer(8));
+    worker = startTrainer({ gate, log, steps: 1000, stepMs: 2, maxMs: 1000 });
+    while (Atomics.load(log, 0) < 3) await new Promise((r) => setTimeout(r, 1));
+    const release = await requestQuiet(gate, 1000);
+    const stepsAtStart = Atomics.load(log, 0);
+    await new Promise((r) => setTimeout(r, 60)); // "drawing"
+    expect(Atomics.load(log, 0)).toBe(stepsAtStart);
+    release();
+    while (Atomics.load(log, 0) < stepsAtStart + 3) await new Promise((r) => setTimeout(r, 1));
+    expect(Atomics.load(log, 1)).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a page that never releases pauses training once, for the time limit, then no more', async () => {
+    const gate = newGate();
+    const log = new Int32Array(new SharedArrayBuffer(8));
+    worker = startTrainer({ gate, log, steps: 40, stepMs: 1, maxMs: 30 });
+    await requestQuiet(gate, 1000); // never released
+    await new Promise<void>((resolve) => worker!.once('exit', () => resolve()));
+    expect(Atomics.load(log, 0)).toBe(40);
+    expect(Atomics.load(log, 1)).toBeGreaterThanOrEqual(29);
+    expect(Atomics.load(log, 1)).toBeLessThan(200);
+  });
+
+  it('the page does not wait for a worker that is not training', async () => {
+    const gate = newGate();
+    const started = performance.now();
+    const release = await requestQuiet(gate, 5000);
+    expect(performance.now() - started).toBeLessThan(1000);
+    release();
+    expect(gate[0]).toBe(0);
+  });
+
+  it('QuietParking parks only when asked, and gives up at its limit', () => {
+    const gate = newGate();
+    let clock = 0;
+    const parking = new QuietParking(gate, 20, () => clock);
+    expect(parking.park()).toBe(0);
+    setTraining(gate, true);
+    gate[0] = 1; // the page asks and never releases; the fake clock runs past the limit
+    const realWait = Atomics.wait;
+    (Atomics as { wait: typeof Atomics.wait }).wait = () => {
+      clock += 25;
+      return 'timed-out';
+    };
+    try {
+      expect(parking.park()).toBe(25);
+      expect(gate[1]).toBe(0);
+      expect(parking.park()).toBe(0); // no second pause for the same request
+      gate[0] = 0;
+      expect(parking.park()).toBe(0);
+    } finally {
+      (Atomics as { wait: typeof Atomics.wait }).wait = realWait;
+    }
+  });
+});
