@@ -41,10 +41,13 @@ export class Adam {
     const sqrtCorrection2 = Math.sqrt(1 - this.beta2 ** this.steps);
     const stepSize = (learningRate * sqrtCorrection2) / (1 - this.beta1 ** this.steps);
     const epsilon = this.epsilon * sqrtCorrection2;
-    this.moments ??= variables.map((v) => ({
-      m: tf.variable(tf.zerosLike(v), false),
-      v: tf.variable(tf.zerosLike(v), false),
-    }));
+    // tidy: the zeros the moments start from are freed (a variable takes its own reference).
+    this.moments ??= tf.tidy(() =>
+      variables.map((v) => ({
+        m: tf.variable(tf.zerosLike(v), false),
+        v: tf.variable(tf.zerosLike(v), false),
+      })),
+    );
     tf.tidy(() => {
       variables.forEach((variable, k) => {
         const g = grads[k];
