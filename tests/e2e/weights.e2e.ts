@@ -130,6 +130,8 @@ describe('weights', () => {
 
     await page.getByTestId('reset-button').click();
     await page.waitForFunction(() => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''));
+    // The worker has put the fresh model in place (the status line changes at once, before it answers).
+    await page.waitForFunction(() => /fresh random weights/.test(document.querySelector('.model-origin')?.textContent ?? ''), undefined, { timeout: 30_000 });
     await page.waitForTimeout(500);
     expect(same(await decodingsAt(page, POINTS), saved)).toBeGreaterThan(4);
 

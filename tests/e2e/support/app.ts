@@ -132,16 +132,30 @@ export async function readZ(page: Page): Promise<number[]> {
   return raw.split(',').filter((s) => s !== '').map(Number);
 }
 
-/** Sets the latent point with the z sliders (as a person would) and waits for `data-z` to follow. */
+/**
+ * Sets the latent point with the z sliders (as a person would) and waits for `data-z` to follow.
+ * A slider that a re-render replaced mid-way is moved again, as a person would; after three tries
+ * the error names what `data-z` shows.
+ */
 export async function setZ(page: Page, z: number[]): Promise<void> {
-  for (let k = 0; k < z.length; k++) await page.getByRole('slider', { name: `z${k + 1}`, exact: true }).fill(String(z[k]));
-  await page.waitForFunction(
-    ([sel, want]) => {
-      const got = (document.querySelector(sel as string)?.getAttribute('data-z') ?? '').split(',').map(Number);
-      return (want as number[]).every((v, i) => Math.abs(got[i] - v) < 0.006);
-    },
-    [byId('decoded-digit'), z] as const,
-  );
+  let lastSeen = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    for (let k = 0; k < z.length; k++) await page.getByRole('slider', { name: `z${k + 1}`, exact: true }).fill(String(z[k]));
+    try {
+      await page.waitForFunction(
+        ([sel, want]) => {
+          const got = (document.querySelector(sel as string)?.getAttribute('data-z') ?? '').split(',').map(Number);
+          return (want as number[]).every((v, i) => Math.abs(got[i] - v) < 0.006);
+        },
+        [byId('decoded-digit'), z] as const,
+        { timeout: 8_000 },
+      );
+      return;
+    } catch {
+      lastSeen = (await page.getByTestId('decoded-digit').getAttribute('data-z')) ?? '(none)';
+    }
+  }
+  throw new Error(`The decoded digit's data-z stayed at ${lastSeen} after setting the sliders to ${z.join(', ')}.`);
 }
 
 /** Decodes at each z (through the sliders) and returns the digit's pixels for each. */
