@@ -28,7 +28,7 @@ export interface HandlerDeps {
   /** Loads the dataset, reporting progress, and hands over the test split as soon as it is in. */
   loadData: (url: string, onProgress: (fraction: number, message: string) => void, onTestSplit?: (test: ImageDataset) => void) => Promise<DatasetSplits>;
   /** Fetches and validates a model (default: core io over fetch, or files in memory). */
-  loadModel?: (source: ModelSource, onProgress: (fraction: number) => void) => Promise<LoadedModel>;
+  loadModel?: (source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>) => Promise<LoadedModel>;
   /** Milliseconds clock. */
   now?: () => number;
   /** Lets pending messages be handled. */
@@ -173,26 +173,31 @@ export class TrainingHandler {
   }
 
   /**
-   * Starts the backend, then fetches the first model while the dataset downloads: the model's
+   * Starts the backend while the first model's files download, then loads the dataset: the model's
    * manifold comes first, the test set's codes as soon as the test split is in, training once the
    * training split is in.
    */
   private async init(req: Extract<WorkerRequest, { type: 'init' }>): Promise<void> {
-    const backend = await this.exclusive(() => this.deps.initBackend(req.backend));
-    this.backend = backend.name;
+    const backendReady = this.exclusive(() => this.deps.initBackend(req.backend));
+    backendReady.catch(() => undefined); // awaited below
     this.view = req.view;
+    this.latestGeneration = Math.max(this.latestGeneration, req.generation);
     if (req.quietGate) {
       this.quietGate = req.quietGate;
       this.parking = new QuietParking(req.quietGate, this.timing.maxQuietMs, this.now);
     }
-    this.latestGeneration = Math.max(this.latestGeneration, req.generation);
+    // The first model's files download while the backend starts (it is built once the backend is up).
+    const firstReady = this.firstModel(req, backendReady);
+    firstReady.catch(() => undefined); // awaited below
+    const backend = await backendReady;
+    this.backend = backend.name;
     const data = this.deps.loadData(
       req.dataUrl,
       (fraction, message) => this.deps.post({ type: 'progress', fraction, message }),
       (test) => void this.exclusive(() => this.useTestSplit(test)).catch((err: unknown) => this.deps.post({ type: 'error', id: null, message: messageOf(err) })),
     );
     data.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-    const first = await this.firstModel(req);
+    const first = await firstReady;
     await this.exclusive(async () => {
       if (req.generation < this.latestGeneration) first.dispose(); // a reset came first
       else await this.install(first, null);
@@ -220,22 +225,30 @@ export class TrainingHandler {
   }
 
   /** The first of the init request's models that loads and runs, else fresh weights; failures are posted. */
-  private async firstModel(req: Extract<WorkerRequest, { type: 'init' }>): Promise<ActiveModel> {
+  private async firstModel(req: Extract<WorkerRequest, { type: 'init' }>, backendReady: Promise<unknown>): Promise<ActiveModel> {
     const sources = req.models ?? [];
     for (const [i, source] of sources.entries()) {
       try {
-        return await this.prepare(source, req.config, req.generation, () => undefined);
+        return await this.prepare(source, req.config, req.generation, () => undefined, backendReady);
       } catch (err) {
+        await backendReady; // without a backend, init fails with that error instead
         const next = i + 1 < sources.length ? `Opening ${originOf(sources[i + 1]).label} instead.` : 'Starting from fresh random weights instead.';
         this.deps.post({ type: 'error', id: null, message: `${messageOf(err)} ${next}` });
       }
     }
+    await backendReady;
     return ActiveModel.fresh(req.config, req.generation);
   }
 
   /** Fetches, validates and test-runs a model without touching the current one. */
-  private async prepare(source: ModelSource, config: Extract<WorkerRequest, { type: 'load' }>['config'], generation: number, onProgress: (f: number) => void): Promise<ActiveModel> {
-    const loaded = await this.loadModel(source, onProgress);
+  private async prepare(
+    source: ModelSource,
+    config: Extract<WorkerRequest, { type: 'load' }>['config'],
+    generation: number,
+    onProgress: (f: number) => void,
+    buildAfter?: Promise<unknown>,
+  ): Promise<ActiveModel> {
+    const loaded = await this.loadModel(source, onProgress, buildAfter);
     const model = ActiveModel.fromLoaded(loaded, originOf(source), generation, config);
     try {
       await model.probe();

@@ -8,11 +8,14 @@ import { evaluateElbo } from '../core/model/evaluate';
 import type { Origin, ActiveModel } from './model';
 import type { ModelSource } from './protocol';
 
-/** Fetches and validates a model completely (nothing else is touched). Throws WeightsError in plain words. */
-export function fetchModel(source: ModelSource, onProgress: (fraction: number) => void): Promise<LoadedModel> {
-  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress });
+/**
+ * Fetches and validates a model completely (nothing else is touched); the LayersModels are built
+ * only once `buildAfter` has settled (the backend). Throws WeightsError in plain words.
+ */
+export function fetchModel(source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>): Promise<LoadedModel> {
+  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress, buildAfter });
   const files = new Map(source.files.map((f) => [f.name, new Uint8Array(f.bytes)] as const));
-  return loadModelFromSource(memorySource(files), source.entry, { onProgress });
+  return loadModelFromSource(memorySource(files), source.entry, { onProgress, buildAfter });
 }
 
 /** How a source is named to people, and its URL if it has one. */

@@ -135,6 +135,29 @@ describe('saving and loading the weights format', () => {
     disposeLoaded(loaded);
   });
 
+  it('downloads every file before `buildAfter` settles, and builds only after it', async () => {
+    let fetched = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      fetched++;
+      return fetch(input, init);
+    };
+    let backendUp!: () => void;
+    const buildAfter = new Promise<void>((resolve) => (backendUp = resolve));
+    let built = false;
+    const loading = loadModelFromUrl(`${base}/a/vae.json`, { fetchImpl: countingFetch, buildAfter }).then((m) => {
+      built = true;
+      return m;
+    });
+    for (let i = 0; i < 200 && fetched < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fetched).toBe(5); // manifest, two model.json files, two weight shards
+    expect(built).toBe(false);
+    backendUp();
+    const loaded = await loading;
+    await expectSameAsVae(loaded);
+    disposeLoaded(loaded);
+  });
+
   it('loads from files held in memory (e.g. picked by the person)', async () => {
     const names = ['vae.json', 'encoder/model.json', 'encoder/weights.bin', 'decoder/model.json', 'decoder/weights.bin'];
     const files = new Map(await Promise.all(names.map(async (n) => [n, new Uint8Array(await readFile(join(root, 'a', n)))] as const)));

@@ -27,6 +27,11 @@ export interface LoadOptions {
   onProgress?: (fraction: number) => void;
   /** Refuse any file larger than this many bytes (default 200 MB). */
   maxBytes?: number;
+  /**
+   * Building the LayersModels waits for this (e.g. the tfjs backend, starting while the files
+   * download); the download itself needs no tfjs.
+   */
+  buildAfter?: Promise<unknown>;
 }
 
 /** Options of `loadModelFromUrl`. */
@@ -69,6 +74,7 @@ export async function loadModelFromSource(source: WeightsSource, entry: string, 
     files.decoder = parseModelJson(first, entry, 'decoder');
   }
   const weights = await readAllWeights(source, files, { ...read, onProgress: opts.onProgress });
+  await opts.buildAfter;
 
   let encoder: tf.LayersModel | null = null;
   let decoder: tf.LayersModel | null = null;
