@@ -189,7 +189,7 @@ async function appBenchmarks(browser: Browser, baseUrl: string, opts: BrowserBen
         const appMark = perf && typeof perf.firstManifold === 'number' ? perf.firstManifold : null;
         // When the page's big downloads finished (the worker's own fetches are not in this timeline).
         const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-        const mainJs = entries.find((r) => /\/assets\/index-[^/]*\.js$/.test(r.name));
+        const mainJs = entries.find((r) => /\/assets\/boot-[^/]*\.js$/.test(r.name));
         const workerJs = entries.find((r) => /training\.worker-[^/]*\.js$/.test(r.name));
         const resources = { main_js: mainJs ? Math.round(mainJs.responseEnd) : null, worker_js: workerJs ? Math.round(workerJs.responseEnd) : null };
         return { first: m.first, firstDigits: m.firstDigits, domContentLoaded: nav?.domContentLoadedEventEnd ?? null, appMark, resources };

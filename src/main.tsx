@@ -1,15 +1,8 @@
-/** Entry point: mounts the playground. */
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
-import { installPerfLog } from './app/perf';
-import './app/styles.css';
+/**
+ * Entry point, kept tiny: it starts the training worker (a large script, then the tfjs backend and
+ * the bundled model) before the page's own large script (React, Plotly) is loaded and evaluated.
+ */
+import { startTrainingWorkerEarly } from './app/worker-port';
 
-installPerfLog();
-const root = document.getElementById('root');
-if (!root) throw new Error('The page has no #root element.');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+startTrainingWorkerEarly();
+void import('./boot');

@@ -10,6 +10,7 @@ import { TrainingClient, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
 import { createQuietGate, requestQuiet } from '../../worker/quiet-gate';
 import { redraws } from '../plot-queue';
+import { takeTrainingWorker } from '../worker-port';
 import { localDecoder, remoteDecoder, type PointDecoder } from '../decoding';
 import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
@@ -33,9 +34,6 @@ export interface TrainingOptions {
 
 const HISTORY_REFRESH_MS = 400;
 
-function defaultPort(): WorkerPort {
-  return new Worker(new URL('../../worker/training.worker.ts', import.meta.url), { type: 'module', name: 'vae-training' });
-}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -93,7 +91,7 @@ export function useTraining(options: TrainingOptions): Training {
 
   // A layout effect, so the worker starts before the panels' first (slow) Plotly draws.
   useLayoutEffect(() => {
-    const port = (optionsRef.current.createPort ?? defaultPort)();
+    const port = (optionsRef.current.createPort ?? takeTrainingWorker)();
     const client = new TrainingClient(port);
     clientRef.current = client;
     const { initialConfig, initialView, initialModels } = optionsRef.current;
