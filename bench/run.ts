@@ -70,6 +70,7 @@ if (torch) {
 const torch1 = runTorch({ hidden: '400', latent: 20, batch: 128, steps: Math.max(steps, 100), openblasThreads: 1 }, emit);
 if (torch1) {
   emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: 1, openblas_threads: 1, torch: torch1.torch, examples_per_s: torch1.examples_per_s });
+  emit({ bench: 'ratio', what: 'tfjs-wasm node (1 thread) / pytorch cpu (OpenBLAS 1 thread)', value: round(fast / torch1.examples_per_s) });
 }
 
 // Kernels dispatched per training step of the app's default model: on WebGL each is a GPU dispatch.

@@ -3,15 +3,28 @@
  * script is evaluated), so the worker's script, its tfjs backend and the bundled model load while
  * the page is still starting; the first useTraining takes that worker, later ones make new workers.
  */
+import type { BackendChoice, WorkerRequest } from '../worker/protocol';
+
 let early: Worker | null = null;
 
 function createWorker(): Worker {
   return new Worker(new URL('../worker/training.worker.ts', import.meta.url), { type: 'module', name: 'vae-training' });
 }
 
-/** Starts the training worker now; `takeTrainingWorker` hands it out later. */
-export function startTrainingWorkerEarly(): void {
-  early ??= createWorker();
+/** Starts the training worker now, and its tfjs backend (`backend`: the address's choice); `takeTrainingWorker` hands it out later. */
+export function startTrainingWorkerEarly(backend: BackendChoice): void {
+  if (early) return;
+  early = createWorker();
+  const warmUp: WorkerRequest = { type: 'warm-up', id: 0, backend };
+  early.postMessage(warmUp);
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** The `backend=` of an address's query, or 'auto' (the app's settings parse the same value). */
+export function backendOfQuery(search: string): BackendChoice {
+  const value = new URLSearchParams(search).get('backend');
+  return BACKENDS.find((b) => b === value) ?? 'auto';
 }
 
 /** The worker started early, the first time; a new worker after that. */

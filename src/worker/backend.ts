@@ -39,17 +39,41 @@ export function isSoftwareRenderer(renderer: string): boolean {
   return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
 }
 
-async function tryBackend(name: BackendName, forced: boolean): Promise<boolean> {
+/** What the browser offers, probed once: a WebGPU adapter, and the WebGL renderer's name. */
+interface Probes {
+  webgpu: Promise<boolean>;
+  webglRenderer: string | null;
+}
+
+/** True when the browser gives a WebGPU adapter. */
+async function hasWebGpu(): Promise<boolean> {
+  try {
+    const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    return Boolean(gpu && (await gpu.requestAdapter()));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts both probes at once: asking for a WebGPU adapter takes about 200 ms when there is no GPU,
+ * and making a WebGL context to read the renderer's name about 150 ms more; they overlap.
+ */
+function probe(): Probes {
+  const webgpu = hasWebGpu();
+  return { webgpu, webglRenderer: webglRenderer() };
+}
+
+async function tryBackend(name: BackendName, forced: boolean, probes: Probes): Promise<boolean> {
   try {
     if (name === 'webgpu') {
-      const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-      if (!gpu || !(await gpu.requestAdapter())) return false;
+      if (!(await probes.webgpu)) return false;
       await import('@tensorflow/tfjs-backend-webgpu');
     }
     if (name === 'webgl') {
       // tfjs is meant to refuse software WebGL (failIfMajorPerformanceCaveat), but in a worker the
       // browser may not flag it; check the renderer too. Only a forced choice accepts software.
-      const renderer = webglRenderer();
+      const renderer = probes.webglRenderer;
       if (!renderer || (!forced && isSoftwareRenderer(renderer))) return false;
       tf.env().set('SOFTWARE_WEBGL_ENABLED', forced);
     }
@@ -130,8 +154,9 @@ function describe(name: BackendName): string {
 /** Starts the chosen backend, or the first that works; throws in plain words if none does. */
 export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
+  const probes: Probes = choice === 'auto' ? probe() : { webgpu: choice === 'webgpu' ? hasWebGpu() : Promise.resolve(false), webglRenderer: choice === 'webgl' ? webglRenderer() : null };
   for (const name of order) {
-    if (await tryBackend(name, choice !== 'auto')) return { name, label: describe(name) };
+    if (await tryBackend(name, choice !== 'auto', probes)) return { name, label: describe(name) };
   }
   if (choice !== 'auto') {
     throw new Error(`The "${choice}" backend does not work in this browser. Remove backend=${choice} from the address to pick one automatically.`);

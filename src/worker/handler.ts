@@ -61,6 +61,8 @@ export class TrainingHandler {
   private quietGate: QuietGate | null = null;
   private loopRunning = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The backend being started, and for which choice (a warm-up and the init share it). */
+  private backendStart: { choice: BackendChoice; started: Promise<{ name: BackendName; label: string }> } | null = null;
 
   constructor(private readonly deps: HandlerDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
@@ -101,6 +103,9 @@ export class TrainingHandler {
   async handle(req: WorkerRequest): Promise<void> {
     try {
       switch (req.type) {
+        case 'warm-up':
+          this.startBackend(req.backend).catch(() => undefined); // init reports a failure
+          break;
         case 'init':
           await this.init(req);
           return; // `ready` is the reply
@@ -178,7 +183,7 @@ export class TrainingHandler {
    * training split is in.
    */
   private async init(req: Extract<WorkerRequest, { type: 'init' }>): Promise<void> {
-    const backendReady = this.exclusive(() => this.deps.initBackend(req.backend));
+    const backendReady = this.startBackend(req.backend);
     backendReady.catch(() => undefined); // awaited below
     this.view = req.view;
     this.latestGeneration = Math.max(this.latestGeneration, req.generation);
@@ -222,6 +227,12 @@ export class TrainingHandler {
       });
       await this.displays.refreshAll();
     });
+  }
+
+  /** Starts the backend for `choice`, or joins the start already under way for it. */
+  private startBackend(choice: BackendChoice): Promise<{ name: BackendName; label: string }> {
+    if (this.backendStart?.choice !== choice) this.backendStart = { choice, started: this.exclusive(() => this.deps.initBackend(choice)) };
+    return this.backendStart.started;
   }
 
   /** The first of the init request's models that loads and runs, else fresh weights; failures are posted. */

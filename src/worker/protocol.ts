@@ -80,6 +80,8 @@ export type WorkerRequest =
       /** Shared cells through which the page asks the worker to stand still while it draws (quiet-gate.ts). */
       quietGate?: Int32Array;
     }
+  /** Start the backend ahead of `init` (the page sends this first thing); answered by `done` at once, `init` reports any failure. */
+  | { type: 'warm-up'; id: number; backend: BackendChoice }
   /** Fetch and validate a model fully, then replace the current one (training settings from `config`). Answered by `model`. */
   | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
   /** The current model as files of the weights format, named `<name>.vae.json` etc. Answered by `saved`. */

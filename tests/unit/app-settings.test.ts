@@ -77,3 +77,13 @@ describe('loss history', () => {
     expect(h.thinned(5000).steps).toHaveLength(1001);
   });
 });
+
+describe('backendOfQuery (the entry point starts the worker with it, before the app parses its settings)', () => {
+  it('reads backend= like the settings do, and falls back to auto', async () => {
+    const { backendOfQuery } = await import('../../src/app/worker-port');
+    expect(backendOfQuery('?backend=wasm&latent=2')).toBe('wasm');
+    expect(backendOfQuery('?latent=2')).toBe('auto');
+    expect(backendOfQuery('?backend=quantum')).toBe('auto');
+    expect(parseSettings('?backend=quantum').settings.backend).toBe('auto');
+  });
+});

@@ -22,12 +22,16 @@ const view = { n: 4, ...axisPlane(2, 0, 1), base: [0, 0] };
 /** A handler wired to an event log, with fast timings. */
 function setup() {
   const events: WorkerEvent[] = [];
+  const backendStarts: string[] = [];
   const handler = new TrainingHandler({
     post: (e) => {
       transferablesOf(e); // must not throw on any event
       events.push(e);
     },
-    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
+    initBackend: async (choice) => {
+      backendStarts.push(choice);
+      return { name: 'wasm', label: 'wasm (test)' };
+    },
     loadData: async (_url, onProgress) => {
       onProgress(0.5, 'half way');
       return small;
@@ -39,7 +43,7 @@ function setup() {
   const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
   const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
   const lastStatus = () => ofType('status').at(-1)!.status;
-  return { handler, events, send, ofType, lastStatus };
+  return { handler, events, send, ofType, lastStatus, backendStarts };
 }
 
 async function waitFor(condition: () => boolean, ms = 60_000) {
@@ -51,6 +55,21 @@ async function waitFor(condition: () => boolean, ms = 60_000) {
 }
 
 describe('TrainingHandler', () => {
+  it('a warm-up starts the backend at once, and init joins that start instead of making another', async () => {
+    const { send, ofType, backendStarts } = setup();
+    await send({ type: 'warm-up', backend: 'wasm' });
+    expect(backendStarts).toEqual(['wasm']);
+    expect(ofType('done')[0]).toMatchObject({ id: 1 });
+    await send({ type: 'init', dataUrl: '/data/mnist/', backend: 'wasm', config: config(), generation: 1, view });
+    expect(ofType('ready')[0]).toMatchObject({ id: 2, backend: 'wasm' });
+    expect(backendStarts).toEqual(['wasm']);
+    // A different choice (the address changed) starts that backend.
+    const other = setup();
+    await other.send({ type: 'warm-up', backend: 'webgl' });
+    await other.send({ type: 'init', dataUrl: '/data/mnist/', backend: 'auto', config: config(), generation: 1, view });
+    expect(other.backendStarts).toEqual(['webgl', 'auto']);
+  });
+
   it('init loads data, reports the backend and sends every display its first data', async () => {
     const { send, ofType, events } = setup();
     await send({ type: 'init', dataUrl: '/data/mnist/', backend: 'auto', config: config(), generation: 1, view });
