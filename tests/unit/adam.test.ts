@@ -38,3 +38,36 @@ describe('Adam', () => {
     v.dispose();
   });
 });
+
+describe('Adam fused in place (wasm backend)', () => {
+  it('updates the weights where they lie, equal to the kernel path, and leaves shared memory alone', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    const start = tf.randomNormal([301, 7], 0, 1, 'float32', 3); // 2107 elements: the SIMD loop and a tail of 3
+    const inPlace = tf.variable(start.clone());
+    const kernels = tf.variable(start.clone());
+    const a = new Adam();
+    const b = new Adam();
+    const loss = (v: tf.Variable) => () => tf.sum(tf.square(tf.sub(tf.mul(v, v), 0.5))) as tf.Scalar;
+    const ids: object[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ga = tf.variableGrads(loss(inPlace), [inPlace]);
+      a.apply([inPlace], [ga.grads[inPlace.name]], 0.01);
+      ids.push(inPlace.dataId);
+      // A clone shares the variable's memory: this update must go through kernels, and the clone stay as it was.
+      const gb = tf.variableGrads(loss(kernels), [kernels]);
+      const snapshot = tf.clone(kernels);
+      const before = snapshot.dataSync().slice();
+      b.apply([kernels], [gb.grads[kernels.name]], 0.01);
+      expect(snapshot.dataSync()).toEqual(before);
+      tf.dispose([ga.value, ga.grads[inPlace.name], gb.value, gb.grads[kernels.name], snapshot]);
+    }
+    // After the first step (the moments then own their memory) the variable keeps its memory: updated in place.
+    expect(new Set(ids.slice(1)).size).toBe(1);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(inPlace, kernels))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-5);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(inPlace, start))).dataSync()[0])).toBeGreaterThan(0.05);
+    a.dispose();
+    b.dispose();
+    tf.dispose([start, inPlace, kernels]);
+  });
+});

@@ -6,8 +6,11 @@
  *   m ← m + (1 - β1)(g - m),  v ← v + (1 - β2)(g² - v)
  *   θ ← θ - α_t · m / (√v + ε̂),  α_t = α √(1 - β2^t) / (1 - β1^t),  ε̂ = ε √(1 - β2^t)
  * which equals θ - α · m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2^t).
+ *
+ * On the wasm backend the same update runs as one fused SIMD kernel, in place (kernels/fused-adam.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdam } from './kernels/fused-adam';
 
 /** Adam hyper-parameters; the defaults equal tf.train.adam's. */
 export interface AdamSettings {
@@ -48,10 +51,13 @@ export class Adam {
         v: tf.variable(tf.zerosLike(v), false),
       })),
     );
+    const fused = FusedAdam.forActiveBackend();
+    const step = { keep1: 1 - this.beta1, keep2: 1 - this.beta2, stepSize, epsilon };
     tf.tidy(() => {
       variables.forEach((variable, k) => {
         const g = grads[k];
         const { m, v } = this.moments![k];
+        if (fused?.apply(variable, g, m, v, step)) return;
         const mNew = tf.add(m, tf.mul(tf.sub(g, m), 1 - this.beta1));
         const vNew = tf.add(v, tf.mul(tf.sub(tf.square(g), v), 1 - this.beta2));
         m.assign(mNew);
