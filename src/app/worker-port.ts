@@ -3,7 +3,7 @@
  * script is evaluated), so the worker's script, its tfjs backend and the bundled model load while
  * the page is still starting; the first useTraining takes that worker, later ones make new workers.
  */
-import type { BackendChoice, WorkerRequest } from '../worker/protocol';
+import { BACKEND_CHOICES, type BackendChoice, type WorkerRequest } from '../worker/protocol';
 
 let early: Worker | null = null;
 
@@ -19,12 +19,10 @@ export function startTrainingWorkerEarly(backend: BackendChoice): void {
   early.postMessage(warmUp);
 }
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
-
 /** The `backend=` of an address's query, or 'auto' (the app's settings parse the same value). */
 export function backendOfQuery(search: string): BackendChoice {
   const value = new URLSearchParams(search).get('backend');
-  return BACKENDS.find((b) => b === value) ?? 'auto';
+  return BACKEND_CHOICES.find((b) => b === value) ?? 'auto';
 }
 
 /** The worker started early, the first time; a new worker after that. */

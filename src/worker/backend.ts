@@ -56,12 +56,13 @@ async function hasWebGpu(): Promise<boolean> {
 }
 
 /**
- * Starts both probes at once: asking for a WebGPU adapter takes about 200 ms when there is no GPU,
- * and making a WebGL context to read the renderer's name about 150 ms more; they overlap.
+ * Starts the probes the backends in `order` need, at once: asking for a WebGPU adapter takes about
+ * 200 ms when there is no GPU, and making a WebGL context to read the renderer's name about 150 ms
+ * more; they overlap.
  */
-function probe(): Probes {
-  const webgpu = hasWebGpu();
-  return { webgpu, webglRenderer: webglRenderer() };
+function probe(order: readonly BackendName[]): Probes {
+  const webgpu = order.includes('webgpu') ? hasWebGpu() : Promise.resolve(false);
+  return { webgpu, webglRenderer: order.includes('webgl') ? webglRenderer() : null };
 }
 
 async function tryBackend(name: BackendName, forced: boolean, probes: Probes): Promise<boolean> {
@@ -154,7 +155,7 @@ function describe(name: BackendName): string {
 /** Starts the chosen backend, or the first that works; throws in plain words if none does. */
 export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
-  const probes: Probes = choice === 'auto' ? probe() : { webgpu: choice === 'webgpu' ? hasWebGpu() : Promise.resolve(false), webglRenderer: choice === 'webgl' ? webglRenderer() : null };
+  const probes = probe(order);
   for (const name of order) {
     if (await tryBackend(name, choice !== 'auto', probes)) return { name, label: describe(name) };
   }

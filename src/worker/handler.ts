@@ -14,7 +14,7 @@ import { ActiveModel } from './model';
 import { fetchModel, modelFiles, originOf } from './model-files';
 import type { BackendChoice, BackendName, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
 import { imagesAsBytes } from './readouts';
-import { QuietParking, setTraining, type QuietGate } from './quiet-gate';
+import { QuietParking } from './quiet-gate';
 import type { TrainingSession } from './session';
 
 export type { Timing } from './displays';
@@ -58,7 +58,6 @@ export class TrainingHandler {
   private trainingNow = false;
   /** Lets the page draw without competing for the CPU (a gate shared with it), or null. */
   private parking: QuietParking | null = null;
-  private quietGate: QuietGate | null = null;
   private loopRunning = false;
   private queue: Promise<unknown> = Promise.resolve();
   /** The backend being started, and for which choice (a warm-up and the init share it). */
@@ -92,7 +91,7 @@ export class TrainingHandler {
 
   private set training(on: boolean) {
     this.trainingNow = on;
-    if (this.quietGate) setTraining(this.quietGate, on);
+    this.parking?.setTraining(on);
   }
 
   private get session(): TrainingSession | null {
@@ -187,10 +186,7 @@ export class TrainingHandler {
     backendReady.catch(() => undefined); // awaited below
     this.view = req.view;
     this.latestGeneration = Math.max(this.latestGeneration, req.generation);
-    if (req.quietGate) {
-      this.quietGate = req.quietGate;
-      this.parking = new QuietParking(req.quietGate, this.timing.maxQuietMs, this.now);
-    }
+    if (req.quietGate) this.parking = new QuietParking(req.quietGate, this.timing.maxQuietMs, this.now);
     // The first model's files download while the backend starts (it is built once the backend is up).
     const firstReady = this.firstModel(req, backendReady);
     firstReady.catch(() => undefined); // awaited below

@@ -16,6 +16,9 @@ export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** A forced backend, or 'auto' for the fastest that works. */
 export type BackendChoice = BackendName | 'auto';
 
+/** Every BackendChoice, as the address's `backend=` takes them. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
 /** Which latent points the manifold panel decodes: an n×n grid on the plane (a1, a2) through `base`. */
 export interface ManifoldView {
   /** Cells per side. */

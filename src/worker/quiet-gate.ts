@@ -27,12 +27,6 @@ export function createQuietGate(): QuietGate | null {
   return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
 }
 
-/** Worker side: marks whether the worker is in its training loop (only then does the page wait for it). */
-export function setTraining(gate: QuietGate, training: boolean): void {
-  Atomics.store(gate, TRAINING, training ? 1 : 0);
-  if (!training) Atomics.notify(gate, PARKED);
-}
-
 /**
  * Worker side, between training steps: stands still while the page draws.
  * Returns how long it stood still, in ms (0 when nobody asked).
@@ -47,6 +41,12 @@ export class QuietParking {
     private readonly maxMs = 200,
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** Marks whether the worker is in its training loop (only then does the page wait for it). */
+  setTraining(training: boolean): void {
+    Atomics.store(this.gate, TRAINING, training ? 1 : 0);
+    if (!training) Atomics.notify(this.gate, PARKED);
+  }
 
   /** Parks while the page wants quiet; returns the ms parked. */
   park(): number {

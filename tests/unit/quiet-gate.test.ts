@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createQuietGate, QuietParking, requestQuiet, setTraining, type QuietGate } from '../../src/worker/quiet-gate';
+import { createQuietGate, QuietParking, requestQuiet, type QuietGate } from '../../src/worker/quiet-gate';
 
 /** The stand-in training worker (support/quiet-trainer.ts), run through tsx in a thread of its own. */
 function startTrainer(data: { gate: QuietGate; log: Int32Array; steps: number; stepMs: number; maxMs: number }): Worker {
@@ -65,7 +65,7 @@ describe('quiet gate', () => {
     let clock = 0;
     const parking = new QuietParking(gate, 20, () => clock);
     expect(parking.park()).toBe(0);
-    setTraining(gate, true);
+    parking.setTraining(true);
     gate[0] = 1; // the page asks and never releases; the fake clock runs past the limit
     const realWait = Atomics.wait;
     (Atomics as { wait: typeof Atomics.wait }).wait = () => {

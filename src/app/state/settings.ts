@@ -3,7 +3,7 @@
  * state.ts). Parsing never throws: a bad value falls back to the default with a plain-words note.
  */
 import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
-import type { BackendChoice } from '../../worker/protocol';
+import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
 
 /** How the latent scatter views a space of more than 2 dimensions. */
 export type Projection = 'pca' | 'dims';
@@ -145,7 +145,7 @@ export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
     effect: 'none',
     omitDefault: true,
   },
-  backend: { parse: oneOf(['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const, 'the backend'), format: String, effect: 'restart', omitDefault: true },
+  backend: { parse: oneOf(BACKEND_CHOICES, 'the backend'), format: String, effect: 'restart', omitDefault: true },
   data: { parse: (raw) => (raw.trim() ? raw.trim() : problem('data must be a URL')), format: String, effect: 'restart', omitDefault: true },
   model: { parse: (raw) => raw.trim(), format: String, effect: 'none', omitDefault: true },
 };

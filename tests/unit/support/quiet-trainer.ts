@@ -4,11 +4,11 @@
  * with the real QuietParking, and writes into `log` [steps done, ms parked in total].
  */
 import { workerData } from 'node:worker_threads';
-import { QuietParking, setTraining } from '../../../src/worker/quiet-gate';
+import { QuietParking } from '../../../src/worker/quiet-gate';
 
 const { gate, log, steps, stepMs, maxMs } = workerData as { gate: Int32Array; log: Int32Array; steps: number; stepMs: number; maxMs: number };
 const parking = new QuietParking(gate, maxMs);
-setTraining(gate, true);
+parking.setTraining(true);
 for (let i = 0; i < steps; i++) {
   Atomics.add(log, 1, Math.round(parking.park()));
   const end = performance.now() + stepMs;
@@ -17,4 +17,4 @@ for (let i = 0; i < steps; i++) {
   }
   Atomics.store(log, 0, i + 1);
 }
-setTraining(gate, false);
+parking.setTraining(false);
