@@ -41,6 +41,14 @@ function generationOf(e: WorkerEvent): number | null {
   }
 }
 
+/** The rejection of requests to a client the page closed (a restart, an unmount): nothing failed. */
+export class WorkerStoppedError extends Error {
+  constructor() {
+    super('The training worker has been stopped.');
+    this.name = 'WorkerStoppedError';
+  }
+}
+
 interface Pending {
   type: WorkerRequestType;
   resolve: (reply: ReplyEvent | null) => void;
@@ -78,7 +86,7 @@ export class TrainingClient {
    * kind made it stale; rejects with the worker's plain-words error.
    */
   request(body: RequestBody): Promise<ReplyEvent | null> {
-    if (this.closed) return Promise.reject(new Error('The training worker has been stopped.'));
+    if (this.closed) return Promise.reject(new WorkerStoppedError());
     const id = this.nextId++;
     if (body.type === 'init' || body.type === 'reset') this.currentGeneration = body.generation;
     if (body.type === 'init' || body.type === 'reset' || body.type === 'load') this.issuedGeneration = Math.max(this.issuedGeneration, body.generation);
@@ -112,7 +120,7 @@ export class TrainingClient {
     this.closed = true;
     this.port.removeEventListener('message', this.onMessage);
     this.port.terminate?.();
-    for (const p of this.pending.values()) p.reject(new Error('The training worker has been stopped.'));
+    for (const p of this.pending.values()) p.reject(new WorkerStoppedError());
     this.pending.clear();
     this.listeners.clear();
   }

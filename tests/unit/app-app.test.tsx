@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WorkerPort } from '../../src/worker/client';
 import type { TrainingStatus, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
@@ -59,6 +60,20 @@ describe('App', () => {
     expect(init.view.n).toBe(9);
     expect(init.dataUrl).toMatch(/^http.*\/data\/mnist\/$/);
     expect(screen.getByTestId('decoded-digit').getAttribute('data-z')).toBe('0.000,0.000');
+  });
+
+  it('in StrictMode (npm run dev) the worker stopped by the first effect cleanup shows no error', async () => {
+    const workers: ReturnType<typeof fakeWorker>[] = [];
+    render(
+      <StrictMode>
+        <App search="" createPort={() => (workers.push(fakeWorker()), workers.at(-1)!.port)} />
+      </StrictMode>,
+    );
+    await act(async () => undefined);
+    expect(workers.length).toBe(2); // the first worker was stopped, a second one started
+    ready(workers[1]);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect((screen.getByTestId('train-toggle') as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('trains and pauses through the worker, showing its status', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/core/model/config';
-import { TrainingClient, type WorkerPort } from '../../src/worker/client';
+import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../src/worker/client';
 import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 /** A WorkerPort that records requests and lets the test play the worker. */
@@ -104,6 +104,7 @@ describe('TrainingClient', () => {
     const p = client.request({ type: 'pause' });
     client.close();
     await expect(p).rejects.toThrow(/stopped/);
+    await expect(p).rejects.toBeInstanceOf(WorkerStoppedError); // the page can tell it from a failure
     expect(port.terminated).toBe(true);
     await expect(client.request({ type: 'train' })).rejects.toThrow(/stopped/);
   });

@@ -6,7 +6,7 @@
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { VaeConfig } from '../../core/model/config';
 import { MlpDecoder } from '../../core/latent/mlp-decoder';
-import { TrainingClient, type WorkerPort } from '../../worker/client';
+import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
 import { createQuietGate, requestQuiet } from '../../worker/quiet-gate';
 import { redraws } from '../plot-queue';
@@ -59,6 +59,10 @@ export function useTraining(options: TrainingOptions): Training {
   const [evaluations, setEvaluations] = useState<Evaluation[]>([]);
   const [historyVersion, setHistoryVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  /** Shows a failed request's error; requests of a worker this hook stopped itself failed nothing. */
+  const reportFailure = useCallback((err: unknown) => {
+    if (!(err instanceof WorkerStoppedError)) setError(messageOf(err));
+  }, []);
   const historyTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   // The manifold view: the newest one waits while one is in flight; `sent` is the one the worker has (JSON).
   const view = useRef<{ pending: ManifoldView | null; inFlight: boolean; ready: boolean; sent: string }>({ pending: null, inFlight: false, ready: false, sent: '' });
@@ -77,12 +81,12 @@ export function useTraining(options: TrainingOptions): Training {
       .then(() => {
         v.sent = key;
       })
-      .catch((err: unknown) => setError(messageOf(err)))
+      .catch(reportFailure)
       .finally(() => {
         v.inFlight = false;
         pumpView();
       });
-  }, []);
+  }, [reportFailure]);
 
   const decodeInWorker = useCallback(async (z: number[]) => {
     const reply = await clientRef.current?.request({ type: 'decode', z });
@@ -124,7 +128,7 @@ export function useTraining(options: TrainingOptions): Training {
           setHistoryVersion((v) => v + 1);
           setEvaluations([]);
           setLatents(null);
-          if (e.info.decodeInWorker) decoder.set(remoteDecoder(e.info.latentDim, decodeInWorker, (err) => setError(messageOf(err))));
+          if (e.info.decodeInWorker) decoder.set(remoteDecoder(e.info.latentDim, decodeInWorker, reportFailure));
           view.current.ready = true;
           pumpView();
           break;
@@ -188,6 +192,7 @@ export function useTraining(options: TrainingOptions): Training {
     client
       .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, config: initialConfig(), generation: 1, view: firstView, models, quietGate: quietGate ?? undefined })
       .catch((err: unknown) => {
+        if (err instanceof WorkerStoppedError) return; // the cleanup below stopped it
         setError(messageOf(err));
         setPhase('failed');
         setProgress(null);
@@ -200,13 +205,13 @@ export function useTraining(options: TrainingOptions): Training {
       if (historyTimer.current !== null) clearTimeout(historyTimer.current);
       historyTimer.current = null;
     };
-  }, [backend, dataUrl, decoder, pumpView, decodeInWorker]);
+  }, [backend, dataUrl, decoder, pumpView, decodeInWorker, reportFailure]);
 
   const send = useCallback((body: Parameters<TrainingClient['request']>[0]) => {
     const client = clientRef.current;
     if (!client) return;
-    client.request(body).catch((err: unknown) => setError(messageOf(err)));
-  }, []);
+    client.request(body).catch(reportFailure);
+  }, [reportFailure]);
 
   const reset = useCallback(
     (config: VaeConfig) => {
@@ -230,22 +235,22 @@ export function useTraining(options: TrainingOptions): Training {
       const reply = await client.request({ type: 'load', source, config, generation: client.nextGeneration() });
       return reply?.type === 'model' ? reply.info : null;
     } catch (err) {
-      setError(messageOf(err));
+      reportFailure(err);
       return null;
     } finally {
       setLoadProgress(null);
     }
-  }, []);
+  }, [reportFailure]);
 
   const save = useCallback(async (name: string) => {
     try {
       const reply = await clientRef.current?.request({ type: 'save', name });
       return reply?.type === 'saved' ? reply.files : null;
     } catch (err) {
-      setError(messageOf(err));
+      reportFailure(err);
       return null;
     }
-  }, []);
+  }, [reportFailure]);
 
   return {
     phase,
