@@ -40,3 +40,12 @@ export function takeFirst(d: ImageDataset, n: number): ImageDataset {
     imageShape: [...d.imageShape],
   };
 }
+
+/** Fraction of the pixels that are not zero, over the first `sampleImages` images (MNIST: about 0.19). */
+export function nonZeroFraction(d: ImageDataset, sampleImages = 2000): number {
+  const values = d.images.subarray(0, Math.min(d.count, sampleImages) * pixelsPerImage(d));
+  if (values.length === 0) return 0;
+  let nonZero = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonZero++;
+  return nonZero / values.length;
+}

@@ -12,6 +12,7 @@
  *   backward  dW = X·Gᵀ,  db = Σ_B G,  dX = W·G    with G = dL/d(pre-activation) [out, B]
  */
 import * as tf from '@tensorflow/tfjs';
+import { sparseInputProduct, sparseInputWeightGrad } from '../kernels/sparse-input';
 
 /** Activations a fast dense layer supports. */
 export type DenseActivation = 'linear' | 'relu' | 'elu' | 'tanh';
@@ -97,6 +98,30 @@ export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseParams): tf.T
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ys, xs] = saved as tf.Tensor2D[];
         return paramGrads(xs, preActivationGrad(dy as tf.Tensor2D, ys, p.activation));
+      },
+    };
+  });
+  return op(p.kernel, p.bias) as tf.Tensor2D;
+}
+
+/**
+ * The same layer on the data batch given batch-major, its zero pixels skipped by the wasm kernels of
+ * kernels/sparse-input.ts (check `canSkipZeroInputs(units)` first): X [B, in] -> [out, B]. Equals
+ * `denseColumnsOnConstant(Xᵀ, p)`, without the two dense 784-wide products and the kernel transpose.
+ */
+export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [kernel, bias] = args as tf.Tensor[];
+    const save = args[2] as tf.GradSaveFunc;
+    const pre = tf.add(sparseInputProduct(xRows, kernel as tf.Tensor2D), tf.reshape(bias, [-1, 1])) as tf.Tensor2D; // [out, B]
+    const y = activate(pre, p.activation);
+    save([y, xRows]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [ys, xs] = saved as tf.Tensor2D[];
+        const g = preActivationGrad(dy as tf.Tensor2D, ys, p.activation); // [out, B]
+        return [sparseInputWeightGrad(xs, g), tf.sum(g, 1)];
       },
     };
   });

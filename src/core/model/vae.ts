@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildDecoder, buildEncoder, LAYER_NAMES } from './build';
 import type { VaeConfig } from './config';
-import { denseColumns, denseColumnsOnConstant, type DenseActivation, type DenseParams } from './dense';
+import { canSkipZeroInputs } from '../kernels/sparse-input';
+import { denseColumns, denseColumnsOnConstant, denseOnSparseRows, type DenseActivation, type DenseParams } from './dense';
 import { klToStandardNormal, reconstructionNll, reparameterize } from './elbo';
 
 /** Per-example loss terms of one batch, in nats: each [B]. */
@@ -50,12 +51,16 @@ export class Vae {
     return [...this.encoderHidden, this.meanHead, this.logVarHead, ...this.decoderLayers].flatMap((p) => [p.kernel, p.bias]);
   }
 
-  /** q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). */
-  encodeColumns(xCols: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    if (this.encoderHidden.length === 0) {
-      return { mean: denseColumnsOnConstant(xCols, this.meanHead), logVar: denseColumnsOnConstant(xCols, this.logVarHead) };
-    }
-    const h = this.encoderHidden.reduce((hCols, p, i) => (i === 0 ? denseColumnsOnConstant(hCols, p) : denseColumns(hCols, p)), xCols);
+  /**
+   * q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). Given the
+   * same batch batch-major too (`xRows` [B, D], for data whose pixels are mostly zero), the first
+   * layer skips the zero pixels where the backend can.
+   */
+  encodeColumns(xCols: tf.Tensor2D, xRows?: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+    const firstLayer = (p: DenseParams) =>
+      xRows && canSkipZeroInputs(p.kernel.shape[1] ?? 0) ? denseOnSparseRows(xRows, p) : denseColumnsOnConstant(xCols, p);
+    if (this.encoderHidden.length === 0) return { mean: firstLayer(this.meanHead), logVar: firstLayer(this.logVarHead) };
+    const h = this.encoderHidden.reduce((hCols, p, i) => (i === 0 ? firstLayer(p) : denseColumns(hCols, p)), xCols);
     return { mean: denseColumns(h, this.meanHead), logVar: denseColumns(h, this.logVarHead) };
   }
 
@@ -85,9 +90,12 @@ export class Vae {
     return this.lossTermsColumns(tf.transpose(x), tf.transpose(eps));
   }
 
-  /** Per-example reconstruction NLL and KL, feature-major: X [D, B], eps [Z, B] -> each [B]. */
-  lossTermsColumns(xCols: tf.Tensor2D, epsCols: tf.Tensor2D): LossTerms {
-    const { mean, logVar } = this.encodeColumns(xCols); // [Z, B]
+  /**
+   * Per-example reconstruction NLL and KL, feature-major: X [D, B], eps [Z, B] -> each [B]. `xRows`:
+   * the same batch batch-major [B, D], for data whose pixels are mostly zero (see `encodeColumns`).
+   */
+  lossTermsColumns(xCols: tf.Tensor2D, epsCols: tf.Tensor2D, xRows?: tf.Tensor2D): LossTerms {
+    const { mean, logVar } = this.encodeColumns(xCols, xRows); // [Z, B]
     const z = reparameterize(mean, logVar, epsCols); // [Z, B]
     const logits = this.decodeLogitsColumns(z); // [D, B]
     return {

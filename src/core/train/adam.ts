@@ -7,10 +7,10 @@
  *   θ ← θ - α_t · m / (√v + ε̂),  α_t = α √(1 - β2^t) / (1 - β1^t),  ε̂ = ε √(1 - β2^t)
  * which equals θ - α · m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2^t).
  *
- * On the wasm backend the same update runs as one fused SIMD kernel, in place (kernels/fused-adam.ts).
+ * On the wasm backend the same update runs as one fused SIMD kernel, in place (../kernels/fused-adam.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam } from './kernels/fused-adam';
+import { FusedAdam } from '../kernels/fused-adam';
 
 /** Adam hyper-parameters; the defaults equal tf.train.adam's. */
 export interface AdamSettings {

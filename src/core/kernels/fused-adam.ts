@@ -8,15 +8,9 @@
  * tensor and its clones (the trainer's rollback snapshot), so a variable or moment whose memory is
  * shared gets no offset and the caller takes the kernel path, which gives it memory of its own.
  */
-import * as tf from '@tensorflow/tfjs';
-import { ADAM_WASM_PLAIN, ADAM_WASM_SHARED } from './adam-wasm';
-
-/** The parts of tfjs-backend-wasm's BackendWasm used here (typed by hand). */
-interface WasmBackend {
-  typedArrayFromHeap(info: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
-  refCount(dataId: object): number;
-  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
-}
+import type * as tf from '@tensorflow/tfjs';
+import { WASM_PLAIN, WASM_SHARED } from './adam-wasm';
+import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
 
 type AdamExport = (theta: number, grad: number, m: number, v: number, n: number, keep1: number, keep2: number, step: number, eps: number) => void;
 
@@ -35,27 +29,13 @@ export class FusedAdam {
     private readonly adam: AdamExport,
   ) {}
 
-  private static cache = new WeakMap<object, FusedAdam | null>();
+  private static readonly forBackend = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports.adam as AdamExport);
 
   /** The kernel for the active backend, or null when it is not wasm or its memory cannot be reached. */
   static forActiveBackend(): FusedAdam | null {
-    if (tf.getBackend() !== 'wasm') return null;
-    const backend = tf.backend() as unknown as WasmBackend;
-    if (!FusedAdam.cache.has(backend)) FusedAdam.cache.set(backend, FusedAdam.create(backend));
-    return FusedAdam.cache.get(backend) ?? null;
-  }
-
-  private static create(backend: WasmBackend): FusedAdam | null {
-    try {
-      const memory = [backend.wasm.wasmMemory, backend.wasm.asm?.memory].find((m) => m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer);
-      if (!memory) return null;
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const bytes = Uint8Array.from(atob(shared ? ADAM_WASM_SHARED : ADAM_WASM_PLAIN), (c) => c.charCodeAt(0));
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      return new FusedAdam(backend, instance.exports.adam as AdamExport);
-    } catch {
-      return null; // e.g. no SIMD: the kernel path works everywhere
-    }
+    const backend = activeWasmBackend();
+    const adam = backend && FusedAdam.forBackend(backend);
+    return adam ? new FusedAdam(backend, adam) : null;
   }
 
   /**

@@ -1,0 +1,93 @@
+/**
+ * The two products of the encoder's first dense layer, on a data batch whose pixels are mostly
+ * zero, with the zeros skipped (sparse-input.wat), as kernels of the tfjs wasm backend.
+ *
+ * They are 2 of the 5 products of a 784-wide layer in a training step, the step's largest cost.
+ * XNNPACK runs them dense on every thread (about 2 ms each for 784-400 at batch 128 on 2 threads);
+ * an MNIST digit has about 19% non-zero pixels, so these single-threaded passes over the non-zero
+ * ones take about a third of that. Registered as tfjs kernels, they are tracked, profiled and
+ * freed like any other.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
+import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+
+interface SparseInputExports {
+  forward(x: number, w: number, out: number, scratch: number, batch: number, inputs: number, units: number): void;
+  weightGrad(x: number, g: number, dw: number, scratch: number, batch: number, inputs: number, units: number): void;
+}
+
+const FORWARD = 'VaeSparseInputForward';
+const WEIGHT_GRAD = 'VaeSparseInputWeightGrad';
+
+const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports as unknown as SparseInputExports);
+
+function kernelModule(backend: WasmBackend): SparseInputExports {
+  const module = moduleFor(backend);
+  if (!module) throw new Error('The sparse-input kernels cannot run on this wasm backend');
+  return module;
+}
+
+/** Runs `body` with a float32 scratch buffer of `size` elements on the heap, freed afterwards. */
+function withScratch(backend: WasmBackend, size: number, body: (offset: number) => void): void {
+  const scratch = backend.makeOutput([size], 'float32');
+  try {
+    body(backend.getMemoryOffset(scratch.dataId));
+  } finally {
+    backend.disposeData(scratch.dataId, true);
+  }
+}
+
+function register(): void {
+  if (tf.getKernel(FORWARD, 'wasm')) return;
+  tf.registerKernel({
+    kernelName: FORWARD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const wasm = backend as unknown as WasmBackend;
+      const { x, w } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo };
+      const [batch, pixels] = x.shape;
+      const units = w.shape[1];
+      const out = wasm.makeOutput([units, batch], 'float32');
+      withScratch(wasm, units + 2 * pixels, (scratch) =>
+        kernelModule(wasm).forward(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(w.dataId), wasm.getMemoryOffset(out.dataId), scratch, batch, pixels, units),
+      );
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: WEIGHT_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const wasm = backend as unknown as WasmBackend;
+      const { x, g } = inputs as { x: tf.TensorInfo; g: tf.TensorInfo };
+      const [batch, pixels] = x.shape;
+      const units = g.shape[0];
+      const dw = wasm.makeOutput([pixels, units], 'float32');
+      withScratch(wasm, batch * units + 2 * batch, (scratch) =>
+        kernelModule(wasm).weightGrad(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(g.dataId), wasm.getMemoryOffset(dw.dataId), scratch, batch, pixels, units),
+      );
+      return dw;
+    },
+  });
+}
+
+/** True when the active backend can run these kernels (wasm with SIMD) for a layer of `units` outputs. */
+export function canSkipZeroInputs(units: number): boolean {
+  const backend = activeWasmBackend();
+  if (!backend || units % 4 !== 0 || !moduleFor(backend)) return false;
+  register();
+  return true;
+}
+
+/** (X·W)ᵀ, X's zeros skipped: X [B, D] batch-major, W [D, U] -> [U, B]. Check `canSkipZeroInputs` first. */
+export function sparseInputProduct(xRows: tf.Tensor2D, kernel: tf.Tensor2D): tf.Tensor2D {
+  if (xRows.shape[1] !== kernel.shape[0]) throw new Error(`sparseInputProduct: X ${xRows.shape} and W ${kernel.shape} do not chain`);
+  return tf.engine().runKernel(FORWARD, { x: xRows, w: kernel });
+}
+
+/** dW = Xᵀ·Gᵀ, X's zeros skipped: X [B, D] batch-major, G [U, B] -> [D, U]. Check `canSkipZeroInputs` first. */
+export function sparseInputWeightGrad(xRows: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+  if (xRows.shape[0] !== g.shape[1]) throw new Error(`sparseInputWeightGrad: X ${xRows.shape} and G ${g.shape} do not chain`);
+  return tf.engine().runKernel(WEIGHT_GRAD, { x: xRows, g });
+}

@@ -1,0 +1,50 @@
+/**
+ * Access to tfjs-backend-wasm's heap for this project's own WebAssembly kernels (the *.wat files
+ * here): a kernel module imports the backend's memory and works on tensors where they lie, by
+ * byte offset. Everything here is typed by hand: tfjs does not export these parts of BackendWasm.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The parts of tfjs-backend-wasm's BackendWasm used by the kernels. */
+export interface WasmBackend {
+  typedArrayFromHeap(info: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
+  refCount(dataId: object): number;
+  /** Allocates a tensor on the heap (uninitialised). */
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+  getMemoryOffset(dataId: object): number;
+  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+}
+
+/** The module's exports, instantiated on a backend's memory; null when that is impossible (no SIMD, no memory handle). */
+export function instantiateOnHeap(backend: WasmBackend, modules: { plain: string; shared: string }): WebAssembly.Exports | null {
+  try {
+    const memory = [backend.wasm.wasmMemory, backend.wasm.asm?.memory].find((m) => m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer);
+    if (!memory) return null;
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = Uint8Array.from(atob(shared ? modules.shared : modules.plain), (c) => c.charCodeAt(0));
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  } catch {
+    return null; // e.g. no SIMD: callers fall back to tfjs kernels
+  }
+}
+
+/**
+ * One kernel module per wasm backend instance, created on first use: `exportsOf(backend)` gives its
+ * exports or null (then the caller takes the stock tfjs path).
+ */
+export function perBackend<T>(modules: { plain: string; shared: string }, bind: (exports: WebAssembly.Exports) => T): (backend: WasmBackend) => T | null {
+  const cache = new WeakMap<object, T | null>();
+  return (backend) => {
+    if (!cache.has(backend)) {
+      const exports = instantiateOnHeap(backend, modules);
+      cache.set(backend, exports ? bind(exports) : null);
+    }
+    return cache.get(backend) ?? null;
+  };
+}
+
+/** The active backend when it is tfjs-backend-wasm, else null. */
+export function activeWasmBackend(): WasmBackend | null {
+  return tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
+}
