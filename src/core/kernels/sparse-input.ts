@@ -9,6 +9,7 @@
  * freed like any other.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
 import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
 
@@ -78,6 +79,17 @@ export function canSkipZeroInputs(units: number): boolean {
   if (!backend || units % 4 !== 0 || !moduleFor(backend)) return false;
   register();
   return true;
+}
+
+/**
+ * Whether skipping zeros beats the dense products for data with this fraction of non-zero pixels.
+ * The sparse kernels run on one thread, XNNPACK's dense products on all of the backend's: measured
+ * on 2 threads (784-400, batch 128) they break even near 40% non-zero, so up to 0.7 / threads.
+ */
+export function sparseInputPays(nonZeroFraction: number): boolean {
+  const backend = activeWasmBackend();
+  if (!backend || !moduleFor(backend)) return false;
+  return nonZeroFraction < 0.7 / Math.max(1, getThreadsCount());
 }
 
 /** (X·W)ᵀ, X's zeros skipped: X [B, D] batch-major, W [D, U] -> [U, B]. Check `canSkipZeroInputs` first. */

@@ -4,6 +4,7 @@ import { BatchSampler } from '../data/batch-sampler';
 import { nonZeroFraction, type ImageDataset } from '../data/dataset';
 import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
+import { sparseInputPays } from '../kernels/sparse-input';
 import { Adam } from './adam';
 
 /** Loss terms of one training step, nats per example (batch means). */
@@ -42,13 +43,6 @@ export interface RunOptions {
   onMetrics?: (metrics: StepMetrics[]) => void;
 }
 
-/**
- * Below this fraction of non-zero pixels the encoder's first layer skips zero pixels (where the
- * backend can): its single-threaded sparse kernels beat XNNPACK's dense products on 2 threads up to
- * about this density.
- */
-export const SPARSE_INPUT_MAX_DENSITY = 0.35;
-
 /** Owns the optimizer and the batch order for one VAE and one training set. */
 export class Trainer {
   private readonly optimizer: Adam;
@@ -71,7 +65,7 @@ export class Trainer {
     this.optimizer = new Adam();
     this.sampler = new BatchSampler(train, config.batchSize, { seed: config.seed, binarize: config.binarize });
     this.variables = vae.trainableVariables();
-    this.sparseInput = nonZeroFraction(train) < SPARSE_INPUT_MAX_DENSITY;
+    this.sparseInput = sparseInputPays(nonZeroFraction(train));
   }
 
   /** Steps taken so far. */
