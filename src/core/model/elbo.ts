@@ -3,6 +3,7 @@
  *   loss = E_q[-log p(x|z)] + beta * KL(q(z|x) || N(0, I)),  z = mu + exp(logVar / 2) * eps.
  */
 import * as tf from '@tensorflow/tfjs';
+import { canFuseBernoulli, fusedBernoulliNll } from '../kernels/bernoulli';
 import type { Likelihood } from './config';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -27,6 +28,7 @@ export function klToStandardNormal(mean: tf.Tensor2D, logVar: tf.Tensor2D, axis:
  * with axis 0). Stable form: max(l, 0) - l*x + log(1 + exp(-|l|)); its gradient is sigmoid(l) - x.
  */
 export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D, axis: FeatureAxis = 1): tf.Tensor1D {
+  if (axis === 0 && canFuseBernoulli(logits.shape)) return fusedBernoulliNllColumns(logits, x);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const l = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
@@ -37,6 +39,20 @@ export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D, axis: FeatureA
     return {
       value: tf.sum(perPixel, axis),
       gradFunc: (dy: tf.Tensor, [ls, xs]: tf.Tensor[]) => tf.mul(tf.sub(tf.sigmoid(ls), xs), tf.expandDims(dy, axis)),
+    };
+  });
+  return op(logits) as tf.Tensor1D;
+}
+
+/** `bernoulliNll` feature-major as one wasm kernel that also gives the gradient: logits, x [D, B] -> [B]. */
+function fusedBernoulliNllColumns(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[1] as tf.GradSaveFunc;
+    const { nll, grad } = fusedBernoulliNll(args[0] as tf.Tensor2D, x);
+    save([grad]);
+    return {
+      value: nll,
+      gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => tf.mul(g, tf.reshape(dy, [1, -1])), // [D, B]
     };
   });
   return op(logits) as tf.Tensor1D;
