@@ -18,12 +18,18 @@ import { sparseInputProduct, sparseInputWeightGrad } from '../kernels/sparse-inp
 export type DenseActivation = 'linear' | 'relu' | 'elu' | 'tanh';
 
 /** The weights of one dense layer, in the Keras layout. */
-export interface DenseParams {
+export interface DenseWeights {
   /** [inputDim, units] */
-  kernel: tf.Variable;
+  kernel: tf.Tensor;
   /** [units] */
-  bias: tf.Variable;
+  bias: tf.Tensor;
   activation: DenseActivation;
+}
+
+/** A dense layer's trainable weights. */
+export interface DenseParams extends DenseWeights {
+  kernel: tf.Variable;
+  bias: tf.Variable;
 }
 
 /** The activation applied element-wise to a pre-activation tensor of any layout. */
@@ -65,7 +71,7 @@ function paramGrads(xCols: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor
 }
 
 /** A dense layer on feature-major activations, differentiable in X, W and b: X [in, B] -> [out, B]. */
-export function denseColumns(xCols: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
+export function denseColumns(xCols: tf.Tensor2D, p: DenseWeights): tf.Tensor2D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, kernel, bias] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
@@ -87,7 +93,7 @@ export function denseColumns(xCols: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
  * The same layer on a constant input (the data batch): the gradient for X, the largest product
  * of the backward pass, is not computed. X [in, B] -> [out, B].
  */
-export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
+export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseWeights): tf.Tensor2D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [kernel, bias] = args as tf.Tensor[];
     const save = args[2] as tf.GradSaveFunc;
@@ -109,7 +115,7 @@ export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseParams): tf.T
  * kernels/sparse-input.ts (check `canSkipZeroInputs(units)` first): X [B, in] -> [out, B]. Equals
  * `denseColumnsOnConstant(Xᵀ, p)`, without the two dense 784-wide products and the kernel transpose.
  */
-export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
+export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseWeights): tf.Tensor2D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [kernel, bias] = args as tf.Tensor[];
     const save = args[2] as tf.GradSaveFunc;

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { canFuseBernoulli, fusedBernoulliNll } from '../kernels/bernoulli';
+import { canFuseLatentSample, fusedLatentSample } from '../kernels/latent-sample';
 import type { Likelihood } from './config';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -11,6 +12,19 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /** The reparameterization trick: z = mean + exp(logVar / 2) * eps, all [B, Z]. */
 export function reparameterize(mean: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {
   return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+}
+
+/**
+ * z by the reparameterization trick and KL(q(z|x) || N(0, I)) per example, feature-major, from the
+ * encoder's head [2Z, B] (mean rows, then log-variance rows) and eps [Z, B] -> z [Z, B], kl [B].
+ * One fused kernel and its gradient on wasm; stock ops elsewhere.
+ */
+export function sampleLatentColumns(head: tf.Tensor2D, eps: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
+  if (canFuseLatentSample()) return fusedLatentSample(head, eps);
+  const latent = eps.shape[0];
+  const mean = tf.slice(head, [0, 0], [latent, -1]);
+  const logVar = tf.slice(head, [latent, 0], [latent, -1]);
+  return { z: reparameterize(mean, logVar, eps), kl: klToStandardNormal(mean, logVar, 0) };
 }
 
 /** Which axis of a 2-D tensor holds features: 1 for batch-major [B, F], 0 for feature-major [F, B]. */

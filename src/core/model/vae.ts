@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildDecoder, buildEncoder, LAYER_NAMES } from './build';
 import type { VaeConfig } from './config';
 import { canSkipZeroInputs } from '../kernels/sparse-input';
-import { denseColumns, denseColumnsOnConstant, denseOnSparseRows, type DenseActivation, type DenseParams } from './dense';
-import { klToStandardNormal, reconstructionNll, reparameterize } from './elbo';
+import { denseColumns, denseColumnsOnConstant, denseOnSparseRows, type DenseActivation, type DenseParams, type DenseWeights } from './dense';
+import { reconstructionNll, sampleLatentColumns } from './elbo';
 
 /** Per-example loss terms of one batch, in nats: each [B]. */
 export interface LossTerms {
@@ -52,16 +52,35 @@ export class Vae {
   }
 
   /**
-   * q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). Given the
-   * same batch batch-major too (`xRows` [B, D], for data whose pixels are mostly zero), the first
-   * layer skips the zero pixels where the backend can.
+   * The encoder's two heads as one layer, weights concatenated (one product instead of two; the
+   * concatenation's gradient splits back to each head's variables): [inputs, 2Z], [2Z].
    */
-  encodeColumns(xCols: tf.Tensor2D, xRows?: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    const firstLayer = (p: DenseParams) =>
+  private mergedHead(): DenseWeights {
+    return {
+      kernel: tf.concat([this.meanHead.kernel, this.logVarHead.kernel], 1),
+      bias: tf.concat([this.meanHead.bias, this.logVarHead.bias]),
+      activation: 'linear',
+    };
+  }
+
+  /**
+   * q(z|x) feature-major as one tensor: X [D, B] -> [2Z, B], mean rows then log-variance rows.
+   * Differentiable (fast gradients). Given the same batch batch-major too (`xRows` [B, D], for data
+   * whose pixels are mostly zero), the first layer skips the zero pixels where the backend can.
+   */
+  encodeHeadColumns(xCols: tf.Tensor2D, xRows?: tf.Tensor2D): tf.Tensor2D {
+    const firstLayer = (p: DenseWeights) =>
       xRows && canSkipZeroInputs(p.kernel.shape[1] ?? 0) ? denseOnSparseRows(xRows, p) : denseColumnsOnConstant(xCols, p);
-    if (this.encoderHidden.length === 0) return { mean: firstLayer(this.meanHead), logVar: firstLayer(this.logVarHead) };
+    if (this.encoderHidden.length === 0) return firstLayer(this.mergedHead());
     const h = this.encoderHidden.reduce((hCols, p, i) => (i === 0 ? firstLayer(p) : denseColumns(hCols, p)), xCols);
-    return { mean: denseColumns(h, this.meanHead), logVar: denseColumns(h, this.logVarHead) };
+    return denseColumns(h, this.mergedHead());
+  }
+
+  /** q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). */
+  encodeColumns(xCols: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+    const head = this.encodeHeadColumns(xCols);
+    const latent = this.config.latentDim;
+    return { mean: tf.slice(head, [0, 0], [latent, -1]), logVar: tf.slice(head, [latent, 0], [latent, -1]) };
   }
 
   /** p(x|z) logits feature-major: Z [Z, B] -> [D, B]. Differentiable (fast gradients). */
@@ -92,16 +111,13 @@ export class Vae {
 
   /**
    * Per-example reconstruction NLL and KL, feature-major: X [D, B], eps [Z, B] -> each [B]. `xRows`:
-   * the same batch batch-major [B, D], for data whose pixels are mostly zero (see `encodeColumns`).
+   * the same batch batch-major [B, D], for data whose pixels are mostly zero (see `encodeHeadColumns`).
    */
   lossTermsColumns(xCols: tf.Tensor2D, epsCols: tf.Tensor2D, xRows?: tf.Tensor2D): LossTerms {
-    const { mean, logVar } = this.encodeColumns(xCols, xRows); // [Z, B]
-    const z = reparameterize(mean, logVar, epsCols); // [Z, B]
+    const head = this.encodeHeadColumns(xCols, xRows); // [2Z, B]
+    const { z, kl } = sampleLatentColumns(head, epsCols); // [Z, B], [B]
     const logits = this.decodeLogitsColumns(z); // [D, B]
-    return {
-      reconstruction: reconstructionNll(logits, xCols, this.config.likelihood, this.config.gaussianVariance, 0),
-      kl: klToStandardNormal(mean, logVar, 0),
-    };
+    return { reconstruction: reconstructionNll(logits, xCols, this.config.likelihood, this.config.gaussianVariance, 0), kl };
   }
 
   /** Frees the encoder's and decoder's weights. */
