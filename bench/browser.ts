@@ -123,12 +123,35 @@ async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: Brows
       const gflops = torchMatmulGflops([400, 784], [784, 128], openblasThreads);
       if (gflops !== null) emit({ bench: 'torch_matmul', openblas_threads: openblasThreads ?? 'default (all cores)', what: '[400x784]·[784x128]', gflops });
     }
-    if (torch) emit({ bench: 'target', what: 'browser wasm training >= 0.5 x pytorch cpu', value: round(appRate / torch.examples_per_s), met: appRate / torch.examples_per_s >= 0.5 });
+    // The machine's speed drifts by ±20% over minutes, for both programs: the target is judged on
+    // paired rounds, PyTorch then the browser back to back, and the median of their ratios.
+    const paired = torch ? await pairedRounds(opts.quick ? 3 : 5, (req) => trainInPage(session.page, req), { ...base, mode: 'app', threads: 0, matmul: false, repeats: 1, topKernels: 0 }, emit) : null;
+    if (paired !== null) emit({ bench: 'target', what: 'browser wasm training >= 0.5 x pytorch cpu (median of paired rounds)', value: paired, met: paired >= 0.5 });
+    else if (torch) emit({ bench: 'target', what: 'browser wasm training >= 0.5 x pytorch cpu', value: round(appRate / torch.examples_per_s), met: appRate / torch.examples_per_s >= 0.5 });
     const unexpected = session.unexpectedErrors([/favicon\.ico/, /status of 404/]);
     if (unexpected.length > 0) emit({ bench: 'warning', where: 'bench page', errors: unexpected.slice(0, 5) });
   } finally {
     await session.close();
   }
+}
+
+/**
+ * `rounds` times: the PyTorch reference, then the app's wasm training in Chromium, back to back;
+ * emits each round's ratio and returns their median (null without PyTorch).
+ */
+async function pairedRounds(rounds: number, train: (req: BenchRequest) => Promise<BenchResult>, req: BenchRequest, emit: Emit): Promise<number | null> {
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const torch = runTorch({ hidden: req.hidden.join(','), latent: req.latent, batch: req.batch, steps: Math.max(req.steps, 100) }, emit);
+    if (!torch) return null;
+    const browser = await train(req);
+    const ratio = browser.examplesPerS / torch.examples_per_s;
+    ratios.push(ratio);
+    emit({ bench: 'paired_round', round: i + 1, pytorch_examples_per_s: torch.examples_per_s, chromium_wasm_examples_per_s: Math.round(browser.examplesPerS), ratio: round(ratio), load_1min: load() });
+  }
+  const median = percentile(ratios, 0.5);
+  emit({ bench: 'ratio', what: 'tfjs-wasm chromium (threads as in the app) / pytorch cpu, median of paired rounds', value: round(median), min: round(Math.min(...ratios)), max: round(Math.max(...ratios)), rounds });
+  return round(median);
 }
 
 /** Records when the manifold canvas is drawn, and when it first shows a full grid of digit-like images. */

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { sparseInputProduct, sparseInputWeightGrad } from '../kernels/sparse-input';
+import { transpose2d } from '../kernels/transpose';
 
 /** Activations a fast dense layer supports. */
 export type DenseActivation = 'linear' | 'relu' | 'elu' | 'tanh';
@@ -48,7 +49,7 @@ function activate(pre: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
 
 /** act(Wᵀ·X + b): X [in, B] -> [out, B]. */
 function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
-  return activate(tf.add(tf.matMul(tf.transpose(kernel), xCols), tf.reshape(bias, [-1, 1])) as tf.Tensor2D, activation); // [out, B]
+  return activate(tf.add(tf.matMul(transpose2d(kernel), xCols), tf.reshape(bias, [-1, 1])) as tf.Tensor2D, activation); // [out, B]
 }
 
 /** dL/d(pre-activation) from dL/dY and the output Y: [out, B]. */
@@ -67,7 +68,7 @@ function preActivationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseAct
 
 /** dW [in, out] and db [out] from X [in, B] and G [out, B]. */
 function paramGrads(xCols: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  return [tf.matMul(xCols, tf.transpose(g)), tf.sum(g, 1)];
+  return [tf.matMul(xCols, transpose2d(g)), tf.sum(g, 1)];
 }
 
 /** A dense layer on feature-major activations, differentiable in X, W and b: X [in, B] -> [out, B]. */

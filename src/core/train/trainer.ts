@@ -5,6 +5,7 @@ import { nonZeroFraction, type ImageDataset } from '../data/dataset';
 import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
 import { sparseInputPays } from '../kernels/sparse-input';
+import { transpose2d } from '../kernels/transpose';
 import { Adam } from './adam';
 
 /** Loss terms of one training step, nats per example (batch means). */
@@ -107,7 +108,7 @@ export class Trainer {
     const seed = (config.seed * 1_000_003 + this.stepCount) % 2_147_483_647;
     const values = tf.tidy(() => {
       const xRows = tf.tensor2d(batch.pixels, [batch.size, config.inputDim]); // [B, D]
-      const xCols = tf.transpose(xRows); // [D, B]
+      const xCols = transpose2d(xRows); // [D, B]
       const epsCols = tf.randomNormal([config.latentDim, batch.size], 0, 1, 'float32', seed) as tf.Tensor2D; // [Z, B]
       let metrics: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {

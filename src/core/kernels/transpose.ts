@@ -1,0 +1,45 @@
+/**
+ * 2-D transposes on the wasm backend by 4x4 SIMD blocks (transpose.wat). tfjs-wasm's Transpose is a
+ * generic n-D loop, ~0.45 ms for a 784x400 weight; a training step transposes two weights, the data
+ * batch and the output gradients of each layer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { WASM_PLAIN, WASM_SHARED } from './transpose-wasm';
+import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+
+type TransposeExport = (input: number, out: number, rows: number, cols: number) => void;
+
+const KERNEL = 'VaeTranspose2D';
+
+const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports.transpose as TransposeExport);
+
+function register(): void {
+  if (tf.getKernel(KERNEL, 'wasm')) return;
+  tf.registerKernel({
+    kernelName: KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const wasm = backend as unknown as WasmBackend;
+      const { x } = inputs as { x: tf.TensorInfo };
+      const [rows, cols] = x.shape;
+      const transpose = moduleFor(wasm);
+      if (!transpose) throw new Error('The transpose kernel cannot run on this wasm backend');
+      const out = wasm.makeOutput([cols, rows], 'float32');
+      transpose(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(out.dataId), rows, cols);
+      return out;
+    },
+  });
+  tf.registerGradient({ kernelName: KERNEL, gradFunc: (dy) => ({ x: () => transpose2d(dy as tf.Tensor2D) }) });
+}
+
+/**
+ * xᵀ for a 2-D tensor: [R, C] -> [C, R]. The SIMD kernel for float32 with R and C multiples of 4 on
+ * wasm, else tf.transpose. Differentiable.
+ */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+  const [rows, cols] = x.shape;
+  const backend = activeWasmBackend();
+  if (!backend || x.dtype !== 'float32' || rows % 4 !== 0 || cols % 4 !== 0 || !moduleFor(backend)) return tf.transpose(x);
+  register();
+  return tf.engine().runKernel<tf.Tensor2D>(KERNEL, { x });
+}
