@@ -12,6 +12,7 @@
  *   backward  dW = X·Gᵀ,  db = Σ_B G,  dX = W·G    with G = dL/d(pre-activation) [out, B]
  */
 import * as tf from '@tensorflow/tfjs';
+import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from '../kernels/activation';
 import { sparseInputProduct, sparseInputWeightGrad } from '../kernels/sparse-input';
 import { transpose2d } from '../kernels/transpose';
 
@@ -47,9 +48,15 @@ function activate(pre: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
   }
 }
 
+/** act(pre + b) feature-major: pre [out, B], b [out] -> [out, B]. One wasm kernel for linear and ReLU. */
+function biasAndActivate(pre: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  if ((activation === 'linear' || activation === 'relu') && canFuseBiasActivation(pre.shape[1])) return fusedBiasActivation(pre, bias, activation === 'relu');
+  return activate(tf.add(pre, tf.reshape(bias, [-1, 1])) as tf.Tensor2D, activation);
+}
+
 /** act(Wᵀ·X + b): X [in, B] -> [out, B]. */
 function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
-  return activate(tf.add(tf.matMul(transpose2d(kernel), xCols), tf.reshape(bias, [-1, 1])) as tf.Tensor2D, activation); // [out, B]
+  return biasAndActivate(tf.matMul(transpose2d(kernel), xCols), bias, activation); // [out, B]
 }
 
 /** dL/d(pre-activation) from dL/dY and the output Y: [out, B]. */
@@ -66,9 +73,16 @@ function preActivationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseAct
   }
 }
 
-/** dW [in, out] and db [out] from X [in, B] and G [out, B]. */
-function paramGrads(xCols: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  return [tf.matMul(xCols, transpose2d(g)), tf.sum(g, 1)];
+/** G = dL/d(pre-activation) [out, B] and db = Σ_B G [out], from dL/dY and the output Y. One wasm kernel for ReLU. */
+function backThroughActivation(dy: tf.Tensor2D, y: tf.Tensor2D, activation: DenseActivation): { g: tf.Tensor2D; db: tf.Tensor1D } {
+  if (activation === 'relu' && canFuseBiasActivation(y.shape[1])) return fusedReluGrad(dy, y);
+  const g = preActivationGrad(dy, y, activation);
+  return { g, db: tf.sum(g, 1) };
+}
+
+/** dW [in, out] = X·Gᵀ from X [in, B] and G [out, B]. */
+function weightGrad(xCols: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
+  return tf.matMul(xCols, transpose2d(g));
 }
 
 /** A dense layer on feature-major activations, differentiable in X, W and b: X [in, B] -> [out, B]. */
@@ -82,8 +96,8 @@ export function denseColumns(xCols: tf.Tensor2D, p: DenseWeights): tf.Tensor2D {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, w, ys] = saved as tf.Tensor2D[];
-        const g = preActivationGrad(dy as tf.Tensor2D, ys, p.activation);
-        return [tf.matMul(w, g), ...paramGrads(xs, g)]; // dX = W·G [in, B]
+        const { g, db } = backThroughActivation(dy as tf.Tensor2D, ys, p.activation);
+        return [tf.matMul(w, g), weightGrad(xs, g), db]; // dX = W·G [in, B]
       },
     };
   });
@@ -104,7 +118,8 @@ export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseWeights): tf.
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ys, xs] = saved as tf.Tensor2D[];
-        return paramGrads(xs, preActivationGrad(dy as tf.Tensor2D, ys, p.activation));
+        const { g, db } = backThroughActivation(dy as tf.Tensor2D, ys, p.activation);
+        return [weightGrad(xs, g), db];
       },
     };
   });
@@ -120,15 +135,14 @@ export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseWeights): tf.Tenso
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [kernel, bias] = args as tf.Tensor[];
     const save = args[2] as tf.GradSaveFunc;
-    const pre = tf.add(sparseInputProduct(xRows, kernel as tf.Tensor2D), tf.reshape(bias, [-1, 1])) as tf.Tensor2D; // [out, B]
-    const y = activate(pre, p.activation);
+    const y = biasAndActivate(sparseInputProduct(xRows, kernel as tf.Tensor2D), bias as tf.Tensor1D, p.activation); // [out, B]
     save([y, xRows]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ys, xs] = saved as tf.Tensor2D[];
-        const g = preActivationGrad(dy as tf.Tensor2D, ys, p.activation); // [out, B]
-        return [sparseInputWeightGrad(xs, g), tf.sum(g, 1)];
+        const { g, db } = backThroughActivation(dy as tf.Tensor2D, ys, p.activation); // [out, B], [out]
+        return [sparseInputWeightGrad(xs, g), db];
       },
     };
   });
