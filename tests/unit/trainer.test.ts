@@ -76,6 +76,22 @@ describe('Trainer on real MNIST', () => {
     vae.dispose();
   });
 
+  it('the rollback snapshot leaves Adam updating the weights in place (wasm)', async () => {
+    const vae = Vae.create(makeConfig({ hidden: [16], latentDim: 2 }));
+    const trainer = new Trainer(vae, subset);
+    await trainer.run({ steps: 12 }); // snapshots at steps 10 and 12
+    const variables = vae.trainableVariables();
+    const memory = variables.map((v) => v.dataId);
+    const before = variables.map((v) => v.dataSync().slice());
+    trainer.trainStep();
+    await trainer.readMetrics(); // another snapshot
+    trainer.trainStep();
+    expect(variables.map((v) => v.dataId)).toEqual(memory); // a clone would share memory and force new buffers
+    expect(variables.every((v, i) => v.dataSync().some((x, j) => x !== before[i][j]))).toBe(true);
+    trainer.dispose();
+    vae.dispose();
+  });
+
   it('a NaN loss stops training with a plain message and rolls the weights back', async () => {
     const vae = Vae.create(makeConfig({ hidden: [16], latentDim: 2 }));
     const trainer = new Trainer(vae, subset);
