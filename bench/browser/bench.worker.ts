@@ -42,14 +42,16 @@ function timeMatMul(a: [number, number], b: [number, number], transposeA: boolea
 }
 
 /**
- * What a kernel is, for the time breakdown: matrix products of the 784x400 layers, other products,
- * element-wise work on weight-sized tensors (Adam's update, the weight transposes), and small
- * kernels (batch-sized activations, biases, losses), whose cost is mostly per-call overhead.
+ * What a kernel is, for the time breakdown: matrix products of the 784x400 layers (XNNPACK), other
+ * products, this project's own wasm kernels (src/core/kernels: the sparse first layer, the loss,
+ * transposes, bias and ReLU, the latent block), other element-wise work on weight-sized tensors,
+ * and small kernels (batch-sized activations, biases, losses), whose cost is mostly per-call overhead.
  */
 function kindOf(name: string, shapes: (number[] | null)[]): string {
   const largest = Math.max(0, ...shapes.map((s) => (s ? s.reduce((a, b) => a * b, 1) : 0)));
   if (name === 'BatchMatMul' || name === '_FusedMatMul') return largest >= 100_000 ? 'matmul, 784-wide layers' : 'matmul, other';
-  if (largest >= 100_000) return 'element-wise on weight-sized tensors (Adam, transposes)';
+  if (name.startsWith('Vae')) return 'own wasm kernels';
+  if (largest >= 100_000) return 'element-wise on weight-sized tensors';
   return 'small kernels';
 }
 
