@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './activation-wasm';
-import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
 
 interface ActivationExports {
   biasActivation(pre: number, bias: number, out: number, units: number, batch: number, relu: number): void;
@@ -25,33 +25,20 @@ function kernels(backend: WasmBackend): ActivationExports {
 }
 
 function register(): void {
-  if (tf.getKernel(BIAS_ACTIVATION, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: BIAS_ACTIVATION,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { pre, bias } = inputs as { pre: tf.TensorInfo; bias: tf.TensorInfo };
-      const [units, batch] = pre.shape;
-      const out = wasm.makeOutput([units, batch], 'float32');
-      const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
-      kernels(wasm).biasActivation(at(pre), at(bias), at(out), units, batch, (attrs as { relu: boolean }).relu ? 1 : 0);
-      return out;
-    },
+  registerWasmKernel(BIAS_ACTIVATION, ({ pre, bias }, wasm, attrs) => {
+    const [units, batch] = pre.shape;
+    const out = wasm.makeOutput([units, batch], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    kernels(wasm).biasActivation(at(pre), at(bias), at(out), units, batch, attrs.relu ? 1 : 0);
+    return out;
   });
-  tf.registerKernel({
-    kernelName: RELU_GRAD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { dy, y } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
-      const [units, batch] = y.shape;
-      const g = wasm.makeOutput([units, batch], 'float32');
-      const db = wasm.makeOutput([units], 'float32');
-      const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
-      kernels(wasm).reluGrad(at(dy), at(y), at(g), at(db), units, batch);
-      return [g, db];
-    },
+  registerWasmKernel(RELU_GRAD, ({ dy, y }, wasm) => {
+    const [units, batch] = y.shape;
+    const g = wasm.makeOutput([units, batch], 'float32');
+    const db = wasm.makeOutput([units], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    kernels(wasm).reluGrad(at(dy), at(y), at(g), at(db), units, batch);
+    return [g, db];
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './bernoulli-wasm';
-import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel } from './wasm-heap';
 
 type BernoulliExport = (logits: number, x: number, nll: number, grad: number, pixels: number, batch: number) => void;
 
@@ -14,22 +14,15 @@ const KERNEL = 'VaeBernoulliNll';
 const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports.bernoulli as BernoulliExport);
 
 function register(): void {
-  if (tf.getKernel(KERNEL, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { logits, x } = inputs as { logits: tf.TensorInfo; x: tf.TensorInfo };
-      const [pixels, batch] = logits.shape;
-      const bernoulli = moduleFor(wasm);
-      if (!bernoulli) throw new Error('The Bernoulli kernel cannot run on this wasm backend');
-      const nll = wasm.makeOutput([batch], 'float32');
-      const grad = wasm.makeOutput([pixels, batch], 'float32');
-      const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
-      bernoulli(at(logits), at(x), at(nll), at(grad), pixels, batch);
-      return [nll, grad];
-    },
+  registerWasmKernel(KERNEL, ({ logits, x }, wasm) => {
+    const [pixels, batch] = logits.shape;
+    const bernoulli = moduleFor(wasm);
+    if (!bernoulli) throw new Error('The Bernoulli kernel cannot run on this wasm backend');
+    const nll = wasm.makeOutput([batch], 'float32');
+    const grad = wasm.makeOutput([pixels, batch], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    bernoulli(at(logits), at(x), at(nll), at(grad), pixels, batch);
+    return [nll, grad];
   });
 }
 

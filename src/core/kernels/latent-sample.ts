@@ -10,7 +10,7 @@
  *   d head = [dz + dkl mean ; dz eps exp(logVar / 2) / 2 + dkl (exp(logVar) - 1) / 2]
  */
 import * as tf from '@tensorflow/tfjs';
-import { activeWasmBackend, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
 
 const SAMPLE = 'VaeLatentSample';
 const SAMPLE_GRAD = 'VaeLatentSampleGrad';
@@ -21,51 +21,39 @@ function heap(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
 
 function register(): void {
   if (tf.getKernel(SAMPLE, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: SAMPLE,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { head, eps } = inputs as { head: tf.TensorInfo; eps: tf.TensorInfo };
-      const [latent, batch] = eps.shape;
-      const zInfo = wasm.makeOutput([latent, batch], 'float32');
-      const klInfo = wasm.makeOutput([batch], 'float32');
-      // Views after both allocations: an allocation can grow the heap and detach older views.
-      const [h, e, z, kl] = [head, eps, zInfo, klInfo].map((t) => heap(wasm, t));
-      kl.fill(0);
-      for (let j = 0; j < latent; j++) {
-        for (let b = 0; b < batch; b++) {
-          const mean = h[j * batch + b];
-          const logVar = h[(latent + j) * batch + b];
-          const std = Math.exp(0.5 * logVar);
-          z[j * batch + b] = mean + std * e[j * batch + b];
-          kl[b] += 0.5 * (mean * mean + std * std - logVar - 1);
-        }
+  registerWasmKernel(SAMPLE, ({ head, eps }, wasm) => {
+    const [latent, batch] = eps.shape;
+    const zInfo = wasm.makeOutput([latent, batch], 'float32');
+    const klInfo = wasm.makeOutput([batch], 'float32');
+    // Views after both allocations: an allocation can grow the heap and detach older views.
+    const [h, e, z, kl] = [head, eps, zInfo, klInfo].map((t) => heap(wasm, t));
+    kl.fill(0);
+    for (let j = 0; j < latent; j++) {
+      for (let b = 0; b < batch; b++) {
+        const mean = h[j * batch + b];
+        const logVar = h[(latent + j) * batch + b];
+        const std = Math.exp(0.5 * logVar);
+        z[j * batch + b] = mean + std * e[j * batch + b];
+        kl[b] += 0.5 * (mean * mean + std * std - logVar - 1);
       }
-      return [zInfo, klInfo];
-    },
+    }
+    return [zInfo, klInfo];
   });
-  tf.registerKernel({
-    kernelName: SAMPLE_GRAD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { head, eps, dz, dkl } = inputs as Record<'head' | 'eps' | 'dz' | 'dkl', tf.TensorInfo>;
-      const [latent, batch] = eps.shape;
-      const outInfo = wasm.makeOutput([2 * latent, batch], 'float32');
-      const [h, e, dZ, dKl, out] = [head, eps, dz, dkl, outInfo].map((t) => heap(wasm, t));
-      for (let j = 0; j < latent; j++) {
-        for (let b = 0; b < batch; b++) {
-          const mean = h[j * batch + b];
-          const logVar = h[(latent + j) * batch + b];
-          const variance = Math.exp(logVar);
-          const g = dZ[j * batch + b];
-          out[j * batch + b] = g + dKl[b] * mean;
-          out[(latent + j) * batch + b] = 0.5 * (g * e[j * batch + b] * Math.sqrt(variance) + dKl[b] * (variance - 1));
-        }
+  registerWasmKernel(SAMPLE_GRAD, ({ head, eps, dz, dkl }, wasm) => {
+    const [latent, batch] = eps.shape;
+    const outInfo = wasm.makeOutput([2 * latent, batch], 'float32');
+    const [h, e, dZ, dKl, out] = [head, eps, dz, dkl, outInfo].map((t) => heap(wasm, t));
+    for (let j = 0; j < latent; j++) {
+      for (let b = 0; b < batch; b++) {
+        const mean = h[j * batch + b];
+        const logVar = h[(latent + j) * batch + b];
+        const variance = Math.exp(logVar);
+        const g = dZ[j * batch + b];
+        out[j * batch + b] = g + dKl[b] * mean;
+        out[(latent + j) * batch + b] = 0.5 * (g * e[j * batch + b] * Math.sqrt(variance) + dKl[b] * (variance - 1));
       }
-      return outInfo;
-    },
+    }
+    return outInfo;
   });
   tf.registerGradient({
     kernelName: SAMPLE,

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
-import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
 
 interface SparseInputExports {
   forward(x: number, w: number, out: number, scratch: number, batch: number, inputs: number, units: number): void;
@@ -33,43 +33,30 @@ function kernelModule(backend: WasmBackend): SparseInputExports {
 function withScratch(backend: WasmBackend, size: number, body: (offset: number) => void): void {
   const scratch = backend.makeOutput([size], 'float32');
   try {
-    body(backend.getMemoryOffset(scratch.dataId));
+    body(heapOffset(backend, scratch));
   } finally {
     backend.disposeData(scratch.dataId, true);
   }
 }
 
 function register(): void {
-  if (tf.getKernel(FORWARD, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: FORWARD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { x, w } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo };
-      const [batch, pixels] = x.shape;
-      const units = w.shape[1];
-      const out = wasm.makeOutput([units, batch], 'float32');
-      withScratch(wasm, units + 2 * pixels, (scratch) =>
-        kernelModule(wasm).forward(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(w.dataId), wasm.getMemoryOffset(out.dataId), scratch, batch, pixels, units),
-      );
-      return out;
-    },
+  registerWasmKernel(FORWARD, ({ x, w }, wasm) => {
+    const [batch, pixels] = x.shape;
+    const units = w.shape[1];
+    const out = wasm.makeOutput([units, batch], 'float32');
+    withScratch(wasm, units + 2 * pixels, (scratch) =>
+      kernelModule(wasm).forward(heapOffset(wasm, x), heapOffset(wasm, w), heapOffset(wasm, out), scratch, batch, pixels, units),
+    );
+    return out;
   });
-  tf.registerKernel({
-    kernelName: WEIGHT_GRAD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { x, g } = inputs as { x: tf.TensorInfo; g: tf.TensorInfo };
-      const [batch, pixels] = x.shape;
-      const units = g.shape[0];
-      const dw = wasm.makeOutput([pixels, units], 'float32');
-      withScratch(wasm, batch * units + 2 * batch, (scratch) =>
-        kernelModule(wasm).weightGrad(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(g.dataId), wasm.getMemoryOffset(dw.dataId), scratch, batch, pixels, units),
-      );
-      return dw;
-    },
+  registerWasmKernel(WEIGHT_GRAD, ({ x, g }, wasm) => {
+    const [batch, pixels] = x.shape;
+    const units = g.shape[0];
+    const dw = wasm.makeOutput([pixels, units], 'float32');
+    withScratch(wasm, batch * units + 2 * batch, (scratch) =>
+      kernelModule(wasm).weightGrad(heapOffset(wasm, x), heapOffset(wasm, g), heapOffset(wasm, dw), scratch, batch, pixels, units),
+    );
+    return dw;
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './transpose-wasm';
-import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel } from './wasm-heap';
 
 type TransposeExport = (input: number, out: number, rows: number, cols: number) => void;
 
@@ -15,19 +15,13 @@ const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (export
 
 function register(): void {
   if (tf.getKernel(KERNEL, 'wasm')) return;
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const wasm = backend as unknown as WasmBackend;
-      const { x } = inputs as { x: tf.TensorInfo };
-      const [rows, cols] = x.shape;
-      const transpose = moduleFor(wasm);
-      if (!transpose) throw new Error('The transpose kernel cannot run on this wasm backend');
-      const out = wasm.makeOutput([cols, rows], 'float32');
-      transpose(wasm.getMemoryOffset(x.dataId), wasm.getMemoryOffset(out.dataId), rows, cols);
-      return out;
-    },
+  registerWasmKernel(KERNEL, ({ x }, wasm) => {
+    const [rows, cols] = x.shape;
+    const transpose = moduleFor(wasm);
+    if (!transpose) throw new Error('The transpose kernel cannot run on this wasm backend');
+    const out = wasm.makeOutput([cols, rows], 'float32');
+    transpose(heapOffset(wasm, x), heapOffset(wasm, out), rows, cols);
+    return out;
   });
   tf.registerGradient({ kernelName: KERNEL, gradFunc: (dy) => ({ x: () => transpose2d(dy as tf.Tensor2D) }) });
 }

@@ -48,3 +48,21 @@ export function perBackend<T>(modules: { plain: string; shared: string }, bind: 
 export function activeWasmBackend(): WasmBackend | null {
   return tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackend) : null;
 }
+
+/** A kernel body: the inputs by name, the wasm backend, the attributes; returns its output(s). */
+export type WasmKernelBody = (inputs: Record<string, tf.TensorInfo>, backend: WasmBackend, attrs: Record<string, unknown>) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Registers a kernel of the wasm backend under `name`, once (later calls do nothing). */
+export function registerWasmKernel(name: string, body: WasmKernelBody): void {
+  if (tf.getKernel(name, 'wasm')) return;
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => body(inputs as Record<string, tf.TensorInfo>, backend as unknown as WasmBackend, (attrs ?? {}) as Record<string, unknown>),
+  });
+}
+
+/** The byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
+  return backend.getMemoryOffset(t.dataId);
+}
