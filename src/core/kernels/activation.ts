@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './activation-wasm';
-import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
 
 interface ActivationExports {
   biasActivation(pre: number, bias: number, out: number, units: number, batch: number, relu: number): void;
@@ -18,11 +18,7 @@ const RELU_GRAD = 'VaeReluGrad';
 
 const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports as unknown as ActivationExports);
 
-function kernels(backend: WasmBackend): ActivationExports {
-  const module = moduleFor(backend);
-  if (!module) throw new Error('The activation kernels cannot run on this wasm backend');
-  return module;
-}
+const kernels = (backend: WasmBackend) => moduleOrThrow(moduleFor, backend, 'activation kernels');
 
 function register(): void {
   registerWasmKernel(BIAS_ACTIVATION, ({ pre, bias }, wasm, attrs) => {

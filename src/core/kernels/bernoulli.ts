@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './bernoulli-wasm';
-import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel } from './wasm-heap';
+import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel } from './wasm-heap';
 
 type BernoulliExport = (logits: number, x: number, nll: number, grad: number, pixels: number, batch: number) => void;
 
@@ -16,8 +16,7 @@ const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (export
 function register(): void {
   registerWasmKernel(KERNEL, ({ logits, x }, wasm) => {
     const [pixels, batch] = logits.shape;
-    const bernoulli = moduleFor(wasm);
-    if (!bernoulli) throw new Error('The Bernoulli kernel cannot run on this wasm backend');
+    const bernoulli = moduleOrThrow(moduleFor, wasm, 'Bernoulli kernel');
     const nll = wasm.makeOutput([batch], 'float32');
     const grad = wasm.makeOutput([pixels, batch], 'float32');
     const at = (t: tf.TensorInfo) => heapOffset(wasm, t);

@@ -10,23 +10,34 @@
  *   d head = [dz + dkl mean ; dz eps exp(logVar / 2) / 2 + dkl (exp(logVar) - 1) / 2]
  */
 import * as tf from '@tensorflow/tfjs';
-import { activeWasmBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, registerWasmKernel } from './wasm-heap';
 
 const SAMPLE = 'VaeLatentSample';
 const SAMPLE_GRAD = 'VaeLatentSampleGrad';
 
-function heap(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId });
-}
+/** The gradient of the sample kernel: d head by SAMPLE_GRAD (dz or dkl may be absent from the loss). */
+const sampleGradient: Omit<tf.GradConfig, 'kernelName'> = {
+  inputsToSave: ['head', 'eps'],
+  gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [head, eps] = saved;
+    const [dzOrNull, dklOrNull] = dys as (tf.Tensor | null)[];
+    const dz = dzOrNull ?? tf.zerosLike(eps);
+    const dkl = dklOrNull ?? tf.zeros([eps.shape[1] ?? 0]);
+    return {
+      head: () => tf.engine().runKernel<tf.Tensor>(SAMPLE_GRAD, { head, eps, dz, dkl }),
+      // eps is noise, not a parameter; for completeness, dz * exp(logVar / 2).
+      eps: () => tf.mul(dz, tf.exp(tf.mul(tf.slice(head, [eps.shape[0], 0], eps.shape), 0.5))),
+    };
+  },
+};
 
 function register(): void {
-  if (tf.getKernel(SAMPLE, 'wasm')) return;
   registerWasmKernel(SAMPLE, ({ head, eps }, wasm) => {
     const [latent, batch] = eps.shape;
     const zInfo = wasm.makeOutput([latent, batch], 'float32');
     const klInfo = wasm.makeOutput([batch], 'float32');
     // Views after both allocations: an allocation can grow the heap and detach older views.
-    const [h, e, z, kl] = [head, eps, zInfo, klInfo].map((t) => heap(wasm, t));
+    const [h, e, z, kl] = [head, eps, zInfo, klInfo].map((t) => wasm.typedArrayFromHeap(t));
     kl.fill(0);
     for (let j = 0; j < latent; j++) {
       for (let b = 0; b < batch; b++) {
@@ -38,11 +49,11 @@ function register(): void {
       }
     }
     return [zInfo, klInfo];
-  });
+  }, sampleGradient);
   registerWasmKernel(SAMPLE_GRAD, ({ head, eps, dz, dkl }, wasm) => {
     const [latent, batch] = eps.shape;
     const outInfo = wasm.makeOutput([2 * latent, batch], 'float32');
-    const [h, e, dZ, dKl, out] = [head, eps, dz, dkl, outInfo].map((t) => heap(wasm, t));
+    const [h, e, dZ, dKl, out] = [head, eps, dz, dkl, outInfo].map((t) => wasm.typedArrayFromHeap(t));
     for (let j = 0; j < latent; j++) {
       for (let b = 0; b < batch; b++) {
         const mean = h[j * batch + b];
@@ -54,21 +65,6 @@ function register(): void {
       }
     }
     return outInfo;
-  });
-  tf.registerGradient({
-    kernelName: SAMPLE,
-    inputsToSave: ['head', 'eps'],
-    gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [head, eps] = saved;
-      const [dzOrNull, dklOrNull] = dys as (tf.Tensor | null)[];
-      const dz = dzOrNull ?? tf.zerosLike(eps);
-      const dkl = dklOrNull ?? tf.zeros([eps.shape[1] ?? 0]);
-      return {
-        head: () => tf.engine().runKernel<tf.Tensor>(SAMPLE_GRAD, { head, eps, dz, dkl }),
-        // eps is noise, not a parameter; for completeness, dz * exp(logVar / 2).
-        eps: () => tf.mul(dz, tf.exp(tf.mul(tf.slice(head, [eps.shape[0], 0], eps.shape), 0.5))),
-      };
-    },
   });
 }
 

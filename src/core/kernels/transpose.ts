@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './transpose-wasm';
-import { activeWasmBackend, heapOffset, perBackend, registerWasmKernel } from './wasm-heap';
+import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel } from './wasm-heap';
 
 type TransposeExport = (input: number, out: number, rows: number, cols: number) => void;
 
@@ -14,16 +14,16 @@ const KERNEL = 'VaeTranspose2D';
 const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports.transpose as TransposeExport);
 
 function register(): void {
-  if (tf.getKernel(KERNEL, 'wasm')) return;
-  registerWasmKernel(KERNEL, ({ x }, wasm) => {
-    const [rows, cols] = x.shape;
-    const transpose = moduleFor(wasm);
-    if (!transpose) throw new Error('The transpose kernel cannot run on this wasm backend');
-    const out = wasm.makeOutput([cols, rows], 'float32');
-    transpose(heapOffset(wasm, x), heapOffset(wasm, out), rows, cols);
-    return out;
-  });
-  tf.registerGradient({ kernelName: KERNEL, gradFunc: (dy) => ({ x: () => transpose2d(dy as tf.Tensor2D) }) });
+  registerWasmKernel(
+    KERNEL,
+    ({ x }, wasm) => {
+      const [rows, cols] = x.shape;
+      const out = wasm.makeOutput([cols, rows], 'float32');
+      moduleOrThrow(moduleFor, wasm, 'transpose kernel')(heapOffset(wasm, x), heapOffset(wasm, out), rows, cols);
+      return out;
+    },
+    { gradFunc: (dy) => ({ x: () => transpose2d(dy as tf.Tensor2D) }) },
+  );
 }
 
 /**

@@ -52,14 +52,25 @@ export function activeWasmBackend(): WasmBackend | null {
 /** A kernel body: the inputs by name, the wasm backend, the attributes; returns its output(s). */
 export type WasmKernelBody = (inputs: Record<string, tf.TensorInfo>, backend: WasmBackend, attrs: Record<string, unknown>) => tf.TensorInfo | tf.TensorInfo[];
 
-/** Registers a kernel of the wasm backend under `name`, once (later calls do nothing). */
-export function registerWasmKernel(name: string, body: WasmKernelBody): void {
+/**
+ * Registers a kernel of the wasm backend under `name`, and its gradient when given, once (later
+ * calls do nothing).
+ */
+export function registerWasmKernel(name: string, body: WasmKernelBody, gradient?: Omit<tf.GradConfig, 'kernelName'>): void {
   if (tf.getKernel(name, 'wasm')) return;
   tf.registerKernel({
     kernelName: name,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => body(inputs as Record<string, tf.TensorInfo>, backend as unknown as WasmBackend, (attrs ?? {}) as Record<string, unknown>),
   });
+  if (gradient) tf.registerGradient({ kernelName: name, ...gradient });
+}
+
+/** A kernel module's exports inside a kernel body, where the `can…` check has already found them. */
+export function moduleOrThrow<T>(lookup: (backend: WasmBackend) => T | null, backend: WasmBackend, what: string): T {
+  const module = lookup(backend);
+  if (!module) throw new Error(`The ${what} cannot run on this wasm backend`);
+  return module;
 }
 
 /** The byte offset of a tensor's data in the wasm heap. */
