@@ -53,7 +53,8 @@ describe('Adam fused in place (wasm backend)', () => {
       const ga = tf.variableGrads(loss(inPlace), [inPlace]);
       a.apply([inPlace], [ga.grads[inPlace.name]], 0.01);
       ids.push(inPlace.dataId);
-      // A clone shares the variable's memory: this update must go through kernels, and the clone stay as it was.
+      // The first update of `kernels` finds its memory shared with the tensor it was made from and goes
+      // through kernels; every update must leave the snapshot taken before it as it was.
       const gb = tf.variableGrads(loss(kernels), [kernels]);
       const snapshot = tf.clone(kernels);
       const before = snapshot.dataSync().slice();

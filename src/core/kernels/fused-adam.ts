@@ -4,9 +4,11 @@
  * quarter of the step). This small WebAssembly module (adam.wat, 128-bit SIMD) imports tfjs-wasm's
  * own memory and updates the variable and both moments in place in one pass.
  *
- * In place is safe only for tensors that own their memory alone: tfjs shares memory between a
- * tensor and its clones (the trainer's rollback snapshot), so a variable or moment whose memory is
- * shared gets no offset and the caller takes the kernel path, which gives it memory of its own.
+ * In place is safe only for tensors that own their memory alone: a variable shares memory with the
+ * tensor it was made or assigned from (`tf.variable(t)`, and `v.assign(snapshot)` when the trainer
+ * rolls back), and tfjs-wasm's reshape shares too (its clones are copies). A variable or moment
+ * whose memory is shared is left alone and the caller takes the kernel path, which gives it memory
+ * of its own.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './adam-wasm';
