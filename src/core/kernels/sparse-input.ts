@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
-import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
 
 interface SparseInputExports {
   forward(x: number, w: number, out: number, scratch: number, batch: number, inputs: number, units: number): void;
@@ -24,16 +24,6 @@ const WEIGHT_GRAD = 'VaeSparseInputWeightGrad';
 const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports as unknown as SparseInputExports);
 
 const kernelModule = (backend: WasmBackend) => moduleOrThrow(moduleFor, backend, 'sparse-input kernels');
-
-/** Runs `body` with a float32 scratch buffer of `size` elements on the heap, freed afterwards. */
-function withScratch(backend: WasmBackend, size: number, body: (offset: number) => void): void {
-  const scratch = backend.makeOutput([size], 'float32');
-  try {
-    body(heapOffset(backend, scratch));
-  } finally {
-    backend.disposeData(scratch.dataId, true);
-  }
-}
 
 function register(): void {
   registerWasmKernel(FORWARD, ({ x, w }, wasm) => {

@@ -77,3 +77,13 @@ export function moduleOrThrow<T>(lookup: (backend: WasmBackend) => T | null, bac
 export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
   return backend.getMemoryOffset(t.dataId);
 }
+
+/** Runs `body` with a float32 scratch buffer of `size` elements on the heap, freed afterwards. */
+export function withScratch(backend: WasmBackend, size: number, body: (offset: number) => void): void {
+  const scratch = backend.makeOutput([size], 'float32');
+  try {
+    body(heapOffset(backend, scratch));
+  } finally {
+    backend.disposeData(scratch.dataId, true);
+  }
+}

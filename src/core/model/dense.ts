@@ -6,13 +6,15 @@
  * has not seen before: for a weight that changes every step that costs more than the product.
  * Its transposed kernels (`transposeA/B`) are ~10x slower than plain products. Feature-major,
  * the only right-hand operands are activations and gradients (batch-sized), weights stay on
- * the left, and the one transpose per layer is of the weight, done as an explicit copy:
+ * the left, and the one transpose per layer is of the weight, done as an explicit copy (with
+ * kernels/gemm.ts, which reads Wᵀ in place, of the gradient G instead):
  *
  *   forward   Y  = act(Wᵀ·X + b)        X [in, B], W [in, out], Y [out, B]
  *   backward  dW = X·Gᵀ,  db = Σ_B G,  dX = W·G    with G = dL/d(pre-activation) [out, B]
  */
 import * as tf from '@tensorflow/tfjs';
 import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from '../kernels/activation';
+import { matMulOpA } from '../kernels/gemm';
 import { sparseInputProduct, sparseInputWeightGrad } from '../kernels/sparse-input';
 import { transpose2d } from '../kernels/transpose';
 
@@ -56,7 +58,7 @@ function biasAndActivate(pre: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseA
 
 /** act(Wᵀ·X + b): X [in, B] -> [out, B]. */
 function forward(xCols: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
-  return biasAndActivate(tf.matMul(transpose2d(kernel), xCols), bias, activation); // [out, B]
+  return biasAndActivate(matMulOpA(kernel, xCols, true), bias, activation); // [out, B]
 }
 
 /** dL/d(pre-activation) from dL/dY and the output Y: [out, B]. */
@@ -82,7 +84,7 @@ function backThroughActivation(dy: tf.Tensor2D, y: tf.Tensor2D, activation: Dens
 
 /** dW [in, out] = X·Gᵀ from X [in, B] and G [out, B]. */
 function weightGrad(xCols: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(xCols, transpose2d(g));
+  return matMulOpA(xCols, transpose2d(g));
 }
 
 /** A dense layer on feature-major activations, differentiable in X, W and b: X [in, B] -> [out, B]. */
@@ -97,7 +99,7 @@ export function denseColumns(xCols: tf.Tensor2D, p: DenseWeights): tf.Tensor2D {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, w, ys] = saved as tf.Tensor2D[];
         const { g, db } = backThroughActivation(dy as tf.Tensor2D, ys, p.activation);
-        return [tf.matMul(w, g), weightGrad(xs, g), db]; // dX = W·G [in, B]
+        return [matMulOpA(w, g), weightGrad(xs, g), db]; // dX = W·G [in, B]
       },
     };
   });

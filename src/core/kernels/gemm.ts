@@ -1,0 +1,59 @@
+/**
+ * The dense layers' matrix products on the wasm backend with fused multiply-add (gemm.wat), as a
+ * kernel of the tfjs wasm backend.
+ *
+ * tfjs-backend-wasm multiplies with XNNPACK built for 128-bit SIMD without FMA (28-29 GFLOP/s for the
+ * 784-wide products on 2 threads here); relaxed SIMD's f32x4.relaxed_madd is one FMA instruction on
+ * x64, and gemm.wat's 4 x 8 register blocks reach 41-48 GFLOP/s on one thread in Chromium. Where the
+ * engine lacks relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd) the module does not
+ * compile and `matMulOpA` takes tfjs' stock ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { WASM_PLAIN, WASM_SHARED } from './gemm-wasm';
+import { transpose2d } from './transpose';
+import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
+
+interface GemmExports {
+  gemm(a: number, b: number, c: number, pack: number, m: number, k: number, n: number, transA: number, rowStart: number, rowEnd: number): void;
+}
+
+const GEMM = 'VaeGemm';
+
+/** gemm.wat's column block: N must be a multiple of it. */
+const COLUMN_BLOCK = 8;
+
+const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports as unknown as GemmExports);
+
+const kernels = (backend: WasmBackend) => moduleOrThrow(moduleFor, backend, 'matrix product kernel');
+
+function register(): void {
+  registerWasmKernel(GEMM, ({ a, b }, wasm, attrs) => {
+    const transposeA = attrs.transposeA === true;
+    const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+    const n = b.shape[1];
+    const c = wasm.makeOutput([m, n], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    withScratch(wasm, 4 * k, (pack) => kernels(wasm).gemm(at(a), at(b), at(c), pack, m, k, n, transposeA ? 1 : 0, 0, m));
+    return c;
+  });
+}
+
+/** True when the active backend runs gemm.wat (wasm with relaxed SIMD) for a product with `columns` columns. */
+export function canMultiplyWithFma(columns: number): boolean {
+  const backend = activeWasmBackend();
+  if (!backend || columns % COLUMN_BLOCK !== 0 || !moduleFor(backend)) return false;
+  register();
+  return true;
+}
+
+/**
+ * op(A)·B with op(A) = Aᵀ when `transposeA`, else A: A [M, K] (or [K, M] transposed), B [K, N] -> [M, N].
+ * gemm.wat where it runs, else tfjs' matMul (after an explicit transpose: its transposed kernels are slow
+ * on wasm). Not differentiable: for custom gradients.
+ */
+export function matMulOpA(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false): tf.Tensor2D {
+  const inner = transposeA ? a.shape[0] : a.shape[1];
+  if (inner !== b.shape[0]) throw new Error(`matMulOpA: A ${a.shape}${transposeA ? 'ᵀ' : ''} and B ${b.shape} do not chain`);
+  if (inner > 0 && canMultiplyWithFma(b.shape[1])) return tf.engine().runKernel<tf.Tensor2D>(GEMM, { a, b }, { transposeA });
+  return tf.matMul(transposeA ? transpose2d(a) : a, b);
+}
