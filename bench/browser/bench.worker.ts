@@ -13,6 +13,7 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
+import { setHelperThreadEnabled } from '../../src/core/kernels/helper-thread';
 import { initBackend } from '../../src/worker/backend';
 import type { BenchRequest, BenchResult, KernelTime, MatMulTime } from './protocol';
 
@@ -65,6 +66,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   let label = '';
   if (req.mode === 'app') label = (await initBackend('wasm')).label;
   else await startWasm(req.threads);
+  setHelperThreadEnabled(req.helper !== false);
   if (tf.getBackend() !== 'wasm') throw new Error(`the backend is ${tf.getBackend()}, not wasm`);
   const backendMs = performance.now() - t0;
   const data = await loadImageDataset(req.dataUrl);

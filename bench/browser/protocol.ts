@@ -15,6 +15,8 @@ export interface BenchRequest {
    * core), so on a 2-vCPU machine it runs 1 thread whatever setThreadsCount asks; 2 * cores lifts that.
    */
   reportCores?: number;
+  /** In `app` mode: false runs every kernel on the training thread (no kernel helper thread, src/core/kernels/helper-thread.ts). */
+  helper?: boolean;
   /** Timed training steps per block (after 10 warm-up steps). */
   steps: number;
   /** Timed blocks; the result holds each block's rate, their median and the best. */

@@ -8,6 +8,8 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { startHelperThread } from '../core/kernels/helper-thread';
+import { activeWasmBackend } from '../core/kernels/wasm-heap';
 import type { BackendChoice, BackendName } from './protocol';
 
 /** The order tried when no backend is forced. */
@@ -101,7 +103,11 @@ async function tryBackend(name: BackendName, forced: boolean, probes: Probes): P
     const probe = tf.tidy(() => tf.sum(tf.matMul(tf.ones([2, 2]), tf.ones([2, 2]))));
     const value = (await probe.data())[0];
     probe.dispose();
-    return value === 8;
+    if (value !== 8) return false;
+    // The second thread for the project's own kernels (matrix products); training works without it.
+    const wasm = name === 'wasm' ? activeWasmBackend() : null;
+    if (wasm) await startHelperThread(wasm);
+    return true;
   } catch {
     return false;
   }

@@ -56,6 +56,9 @@ describe('fused Bernoulli loss kernel (wasm)', () => {
     expect(Math.abs((await fused.value.data())[0] - (await stock.value.data())[0])).toBeLessThan(1e-2);
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fused.grad, stock.grad))).dataSync()[0]);
     expect(diff).toBeLessThan(1e-5);
+    // the upstream gradient scales each example's column in one kernel
+    const profile = await tf.profile(() => tf.dispose(tf.grad(loss(0))(logits)));
+    expect(profile.kernelNames).toContain('VaeScaleColumns');
     tf.dispose([logits, x, upstream, fused.value, fused.grad, stock.value, stock.grad]);
   });
 

@@ -35,9 +35,10 @@ describe('sparse-input kernels (wasm)', () => {
     const xWithEmptyRows = tf.concat([x, tf.zeros([3, 50])]) as tf.Tensor2D; // examples without ink
     const w = tf.randomNormal([50, 12], 0, 1, 'float32', 5) as tf.Tensor2D; // [D, U]
     const g = tf.randomNormal([12, 40], 0, 1, 'float32', 6) as tf.Tensor2D; // [U, B]
+    const gRows = tf.transpose(g) as tf.Tensor2D; // [B, U]
     const before = tf.memory().numTensors;
     const product = sparseInputProduct(xWithEmptyRows, w); // [U, B]
-    const weightGrad = sparseInputWeightGrad(xWithEmptyRows, g); // [D, U]
+    const weightGrad = sparseInputWeightGrad(xWithEmptyRows, gRows); // [D, U]
     expect(tf.memory().numTensors).toBe(before + 2); // the scratch buffers are freed
     expect(product.shape).toEqual([12, 40]);
     expect(weightGrad.shape).toEqual([50, 12]);
@@ -46,7 +47,7 @@ describe('sparse-input kernels (wasm)', () => {
     expect(await maxAbsDiff(product, denseProduct)).toBeLessThan(1e-4);
     expect(await maxAbsDiff(weightGrad, denseWeightGrad)).toBeLessThan(1e-4);
     expect(await maxAbsDiff(product, tf.zerosLike(product))).toBeGreaterThan(0.5);
-    tf.dispose([x, xWithEmptyRows, w, g, product, weightGrad, denseProduct, denseWeightGrad]);
+    tf.dispose([x, xWithEmptyRows, w, g, gRows, product, weightGrad, denseProduct, denseWeightGrad]);
   });
 
   it('NaN pixels reach the output (a corrupt batch is not hidden)', async () => {

@@ -5,23 +5,35 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './bernoulli-wasm';
+import { HELPER_BERNOULLI, runShared } from './helper-thread';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel } from './wasm-heap';
 
-type BernoulliExport = (logits: number, x: number, nll: number, grad: number, pixels: number, batch: number) => void;
+interface BernoulliExports {
+  bernoulli(logits: number, x: number, nll: number, grad: number, pixels: number, batch: number, bStart: number, bEnd: number): void;
+  scaleColumns(g: number, scale: number, out: number, pixels: number, batch: number): void;
+}
 
 const KERNEL = 'VaeBernoulliNll';
+const SCALE_COLUMNS = 'VaeScaleColumns';
 
-const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports.bernoulli as BernoulliExport);
+const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (exports) => exports as unknown as BernoulliExports);
 
 function register(): void {
   registerWasmKernel(KERNEL, ({ logits, x }, wasm) => {
     const [pixels, batch] = logits.shape;
-    const bernoulli = moduleOrThrow(moduleFor, wasm, 'Bernoulli kernel');
     const nll = wasm.makeOutput([batch], 'float32');
     const grad = wasm.makeOutput([pixels, batch], 'float32');
     const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-    bernoulli(at(logits), at(x), at(nll), at(grad), pixels, batch);
+    // The examples shared with the helper thread where there is one.
+    runShared(wasm, HELPER_BERNOULLI, batch, 4, true, (start, end) => [at(logits), at(x), at(nll), at(grad), pixels, batch, start, end], moduleOrThrow(moduleFor, wasm, 'Bernoulli kernel').bernoulli);
     return [nll, grad];
+  });
+  registerWasmKernel(SCALE_COLUMNS, ({ g, scale }, wasm) => {
+    const [pixels, batch] = g.shape;
+    const out = wasm.makeOutput([pixels, batch], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    moduleOrThrow(moduleFor, wasm, 'Bernoulli kernel').scaleColumns(at(g), at(scale), at(out), pixels, batch);
+    return out;
   });
 }
 
@@ -41,4 +53,10 @@ export function fusedBernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D): { nll: t
   if (logits.shape.join() !== x.shape.join()) throw new Error(`fusedBernoulliNll: logits ${logits.shape} and x ${x.shape} differ`);
   const [nll, grad] = tf.engine().runKernel<tf.Tensor[]>(KERNEL, { logits, x });
   return { nll: nll as tf.Tensor1D, grad: grad as tf.Tensor2D };
+}
+
+/** g [D, B] with each column b times scale[b] [B] -> [D, B]: the loss gradient times each example's upstream gradient. Check `canFuseBernoulli` first. */
+export function scaleColumns(g: tf.Tensor2D, scale: tf.Tensor1D): tf.Tensor2D {
+  if (scale.shape[0] !== g.shape[1]) throw new Error(`scaleColumns: g ${g.shape} and scale ${scale.shape} differ`);
+  return tf.engine().runKernel<tf.Tensor2D>(SCALE_COLUMNS, { g, scale });
 }

@@ -48,18 +48,23 @@
     (local.set $q (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $s2) (local.get $q))))
     (f32x4.mul (f32x4.add (local.get $s) (local.get $s)) (local.get $q)))
 
-;; nll [batch] and grad [pixels, batch] from logits and x [pixels, batch]. Three short passes
+;; Columns [bStart, bEnd) of nll [batch] and grad [pixels, batch] from logits and x [pixels, batch]
+  ;; (threads share the batch by ranges; bStart and bEnd multiples of 4). Three short passes
   ;; over each row (e = exp(-|l|); the loss; the gradient), not one long one: each pass's
   ;; dependency chain is short enough for the CPU to overlap many vectors (one long pass ran 3x slower).
   (func (export "bernoulli")
     (param $logits i32) (param $x i32) (param $nll i32) (param $grad i32) (param $pixels i32) (param $batch i32)
+    (param $bStart i32) (param $bEnd i32)
     (local $rowBytes i32) (local $row i32) (local $end i32) (local $col i32) (local $at i32)
-    (local $l v128) (local $e v128)
+    (local $l v128) (local $e v128) (local $colStart i32) (local $colEnd i32)
     (local.set $rowBytes (i32.shl (local.get $batch) (i32.const 2)))
+    (local.set $colStart (i32.shl (local.get $bStart) (i32.const 2)))
+    (local.set $colEnd (i32.shl (local.get $bEnd) (i32.const 2)))
     ;; nll = 0
+    (local.set $col (local.get $colStart))
     (block $zeroed
       (loop $zero
-        (br_if $zeroed (i32.ge_u (local.get $col) (local.get $rowBytes)))
+        (br_if $zeroed (i32.ge_u (local.get $col) (local.get $colEnd)))
         (v128.store (i32.add (local.get $nll) (local.get $col)) (v128.const i32x4 0 0 0 0))
         (local.set $col (i32.add (local.get $col) (i32.const 16)))
         (br $zero)))
@@ -68,20 +73,20 @@
       (loop $nextRow
         (br_if $done (i32.ge_u (local.get $row) (local.get $end)))
         ;; grad <- e = exp(-|l|)
-        (local.set $col (i32.const 0))
+        (local.set $col (local.get $colStart))
         (block $passDone
           (loop $next
-            (br_if $passDone (i32.ge_u (local.get $col) (local.get $rowBytes)))
+            (br_if $passDone (i32.ge_u (local.get $col) (local.get $colEnd)))
             (local.set $at (i32.add (local.get $row) (local.get $col)))
             (v128.store (i32.add (local.get $grad) (local.get $at))
               (call $expNonPositive (f32x4.neg (f32x4.abs (v128.load (i32.add (local.get $logits) (local.get $at)))))))
             (local.set $col (i32.add (local.get $col) (i32.const 16)))
             (br $next)))
         ;; nll += max(l, 0) - l x + log1p(e)
-        (local.set $col (i32.const 0))
+        (local.set $col (local.get $colStart))
         (block $passDone
           (loop $next
-            (br_if $passDone (i32.ge_u (local.get $col) (local.get $rowBytes)))
+            (br_if $passDone (i32.ge_u (local.get $col) (local.get $colEnd)))
             (local.set $at (i32.add (local.get $row) (local.get $col)))
             (local.set $l (v128.load (i32.add (local.get $logits) (local.get $at))))
             (v128.store (i32.add (local.get $nll) (local.get $col))
@@ -95,10 +100,10 @@
             (local.set $col (i32.add (local.get $col) (i32.const 16)))
             (br $next)))
         ;; grad <- sigmoid(l) - x, where sigmoid(l) = 1 / (1 + e) for l >= 0, e / (1 + e) below
-        (local.set $col (i32.const 0))
+        (local.set $col (local.get $colStart))
         (block $passDone
           (loop $next
-            (br_if $passDone (i32.ge_u (local.get $col) (local.get $rowBytes)))
+            (br_if $passDone (i32.ge_u (local.get $col) (local.get $colEnd)))
             (local.set $at (i32.add (local.get $row) (local.get $col)))
             (local.set $e (v128.load (i32.add (local.get $grad) (local.get $at))))
             (v128.store (i32.add (local.get $grad) (local.get $at))
@@ -113,4 +118,21 @@
             (local.set $col (i32.add (local.get $col) (i32.const 16)))
             (br $next)))
         (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
-        (br $nextRow)))))
+        (br $nextRow))))
+
+  ;; out[p, b] = g[p, b] * scale[b]: the gradient times the upstream gradient of each example's loss.
+  ;; g, out [pixels, batch], scale [batch]; batch a multiple of 4.
+  (func (export "scaleColumns")
+    (param $g i32) (param $scale i32) (param $out i32) (param $pixels i32) (param $batch i32)
+    (local $rowBytes i32) (local $at i32) (local $end i32) (local $col i32)
+    (local.set $rowBytes (i32.shl (local.get $batch) (i32.const 2)))
+    (local.set $end (i32.mul (local.get $pixels) (local.get $rowBytes)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $at))) (v128.load (i32.add (local.get $scale) (local.get $col)))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (local.set $col (i32.add (local.get $col) (i32.const 16)))
+        (if (i32.ge_u (local.get $col) (local.get $rowBytes)) (then (local.set $col (i32.const 0))))
+        (br $next)))))

@@ -6,10 +6,12 @@
  * 784-wide products on 2 threads here); relaxed SIMD's f32x4.relaxed_madd is one FMA instruction on
  * x64, and gemm.wat's 4 x 8 register blocks reach 41-48 GFLOP/s on one thread in Chromium. Where the
  * engine lacks relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd) the module does not
- * compile and `matMulOpA` takes tfjs' stock ops.
+ * compile and `matMulOpA` takes tfjs' stock ops. Large products are split by rows with the helper
+ * thread (helper-thread.ts) where there is one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './gemm-wasm';
+import { HELPER_GEMM, runShared } from './helper-thread';
 import { transpose2d } from './transpose';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
 
@@ -18,6 +20,12 @@ interface GemmExports {
 }
 
 const GEMM = 'VaeGemm';
+
+/**
+ * Products of at least this many multiply-adds (M·K·N) are shared with the helper thread: the
+ * hand-off costs tens of microseconds, a 784x400x128 product 2 ms.
+ */
+const SHARED_PRODUCT_SIZE = 4_000_000;
 
 /** gemm.wat's column block: N must be a multiple of it. */
 const COLUMN_BLOCK = 8;
@@ -33,7 +41,11 @@ function register(): void {
     const n = b.shape[1];
     const c = wasm.makeOutput([m, n], 'float32');
     const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-    withScratch(wasm, 4 * k, (pack) => kernels(wasm).gemm(at(a), at(b), at(c), pack, m, k, n, transposeA ? 1 : 0, 0, m));
+    const args = (rowStart: number, rowEnd: number, pack: number) => [at(a), at(b), at(c), pack, m, k, n, transposeA ? 1 : 0, rowStart, rowEnd];
+    // With the helper thread, each thread packs its panels of A in its own half of the scratch.
+    withScratch(wasm, 8 * k, (pack) =>
+      runShared(wasm, HELPER_GEMM, m, 4, m * k * n >= SHARED_PRODUCT_SIZE, (start, end, thread) => args(start, end, pack + thread * 16 * k), kernels(wasm).gemm),
+    );
     return c;
   });
 }

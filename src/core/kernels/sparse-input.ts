@@ -10,12 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { HELPER_SPARSE_FORWARD, HELPER_SPARSE_WEIGHT_GRAD, runShared } from './helper-thread';
 import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
 
 interface SparseInputExports {
-  forward(x: number, w: number, out: number, scratch: number, batch: number, inputs: number, units: number): void;
-  weightGrad(x: number, g: number, dw: number, scratch: number, batch: number, inputs: number, units: number): void;
+  forward(x: number, w: number, out: number, scratch: number, batch: number, inputs: number, units: number, bStart: number, bEnd: number): void;
+  weightGrad(x: number, gt: number, dw: number, scratch: number, batch: number, inputs: number, units: number, pStart: number, pEnd: number): void;
 }
 
 const FORWARD = 'VaeSparseInputForward';
@@ -26,21 +27,25 @@ const moduleFor = perBackend({ plain: WASM_PLAIN, shared: WASM_SHARED }, (export
 const kernelModule = (backend: WasmBackend) => moduleOrThrow(moduleFor, backend, 'sparse-input kernels');
 
 function register(): void {
+  // Each shares its range (examples, pixels) with the helper thread where there is one; each thread has its own scratch.
   registerWasmKernel(FORWARD, ({ x, w }, wasm) => {
     const [batch, pixels] = x.shape;
     const units = w.shape[1];
     const out = wasm.makeOutput([units, batch], 'float32');
-    withScratch(wasm, units + 2 * pixels, (scratch) =>
-      kernelModule(wasm).forward(heapOffset(wasm, x), heapOffset(wasm, w), heapOffset(wasm, out), scratch, batch, pixels, units),
+    const perThread = units + 2 * pixels;
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    withScratch(wasm, 2 * perThread, (scratch) =>
+      runShared(wasm, HELPER_SPARSE_FORWARD, batch, 1, true, (start, end, thread) => [at(x), at(w), at(out), scratch + 4 * thread * perThread, batch, pixels, units, start, end], kernelModule(wasm).forward),
     );
     return out;
   });
-  registerWasmKernel(WEIGHT_GRAD, ({ x, g }, wasm) => {
+  registerWasmKernel(WEIGHT_GRAD, ({ x, gt }, wasm) => {
     const [batch, pixels] = x.shape;
-    const units = g.shape[0];
+    const units = gt.shape[1];
     const dw = wasm.makeOutput([pixels, units], 'float32');
-    withScratch(wasm, batch * units + 2 * batch, (scratch) =>
-      kernelModule(wasm).weightGrad(heapOffset(wasm, x), heapOffset(wasm, g), heapOffset(wasm, dw), scratch, batch, pixels, units),
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    withScratch(wasm, 4 * batch, (scratch) =>
+      runShared(wasm, HELPER_SPARSE_WEIGHT_GRAD, pixels, 1, true, (start, end, thread) => [at(x), at(gt), at(dw), scratch + 8 * thread * batch, batch, pixels, units, start, end], kernelModule(wasm).weightGrad),
     );
     return dw;
   });
@@ -71,8 +76,8 @@ export function sparseInputProduct(xRows: tf.Tensor2D, kernel: tf.Tensor2D): tf.
   return tf.engine().runKernel(FORWARD, { x: xRows, w: kernel });
 }
 
-/** dW = Xᵀ·Gᵀ, X's zeros skipped: X [B, D] batch-major, G [U, B] -> [D, U]. Check `canSkipZeroInputs` first. */
-export function sparseInputWeightGrad(xRows: tf.Tensor2D, g: tf.Tensor2D): tf.Tensor2D {
-  if (xRows.shape[0] !== g.shape[1]) throw new Error(`sparseInputWeightGrad: X ${xRows.shape} and G ${g.shape} do not chain`);
-  return tf.engine().runKernel(WEIGHT_GRAD, { x: xRows, g });
+/** dW = Xᵀ·Gᵀ, X's zeros skipped: X [B, D] batch-major, Gᵀ [B, U] given transposed -> [D, U]. Check `canSkipZeroInputs` first. */
+export function sparseInputWeightGrad(xRows: tf.Tensor2D, gRows: tf.Tensor2D): tf.Tensor2D {
+  if (xRows.shape[0] !== gRows.shape[0]) throw new Error(`sparseInputWeightGrad: X ${xRows.shape} and Gᵀ ${gRows.shape} do not chain`);
+  return tf.engine().runKernel(WEIGHT_GRAD, { x: xRows, gt: gRows });
 }

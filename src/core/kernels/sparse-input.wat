@@ -94,17 +94,19 @@
         (br $next)))
     (local.get $n))
 
-  ;; out [units, batch] = (X · W)ᵀ. Scratch: `units` floats of row, then 2 * inputs words of list.
+  ;; Columns [bStart, bEnd) of out [units, batch] = (X · W)ᵀ (threads share the batch by ranges).
+  ;; Scratch: `units` floats of row, then 2 * inputs words of list, per thread.
   ;; Example b's row of X·W sums W's rows at b's non-zero pixels, scaled by them; it goes to column b.
   (func (export "forward")
     (param $x i32) (param $w i32) (param $out i32) (param $scratch i32)
-    (param $batch i32) (param $inputs i32) (param $units i32)
+    (param $batch i32) (param $inputs i32) (param $units i32) (param $bStart i32) (param $bEnd i32)
     (local $b i32) (local $j i32) (local $n i32) (local $rowBytes i32) (local $list i32)
     (local.set $rowBytes (i32.shl (local.get $units) (i32.const 2)))
     (local.set $list (i32.add (local.get $scratch) (local.get $rowBytes)))
+    (local.set $b (local.get $bStart))
     (block $examplesDone
       (loop $example
-        (br_if $examplesDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (br_if $examplesDone (i32.ge_u (local.get $b) (local.get $bEnd)))
         (local.set $n (call $listNonZero
           (i32.add (local.get $x) (i32.shl (i32.mul (local.get $b) (local.get $inputs)) (i32.const 2)))
           (local.get $inputs) (i32.const 4) (local.get $rowBytes) (local.get $list)))
@@ -122,36 +124,22 @@
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $example))))
 
-  ;; dW [inputs, units] = Xᵀ · Gᵀ. Scratch: batch * units floats of Gᵀ, then 2 * batch words of list.
+  ;; Rows [pStart, pEnd) of dW [inputs, units] = Xᵀ · Gᵀ, from gt = Gᵀ [batch, units] (threads share
+  ;; the pixels by ranges). Scratch: 2 * batch words of list, per thread.
   ;; Row p of dW sums the gradient rows of the examples whose pixel p is not zero, scaled by it.
   (func (export "weightGrad")
-    (param $x i32) (param $g i32) (param $dw i32) (param $scratch i32)
-    (param $batch i32) (param $inputs i32) (param $units i32)
-    (local $b i32) (local $p i32) (local $j i32) (local $n i32) (local $rowBytes i32) (local $list i32)
+    (param $x i32) (param $gt i32) (param $dw i32) (param $scratch i32)
+    (param $batch i32) (param $inputs i32) (param $units i32) (param $pStart i32) (param $pEnd i32)
+    (local $p i32) (local $n i32) (local $rowBytes i32)
     (local.set $rowBytes (i32.shl (local.get $units) (i32.const 2)))
-    (local.set $list (i32.add (local.get $scratch) (i32.mul (local.get $batch) (local.get $rowBytes))))
-    ;; Gᵀ[b, j] = G[j, b]
-    (block $unitsDone
-      (loop $unit
-        (br_if $unitsDone (i32.ge_u (local.get $j) (local.get $units)))
-        (local.set $b (i32.const 0))
-        (block $examplesDone
-          (loop $example
-            (br_if $examplesDone (i32.ge_u (local.get $b) (local.get $batch)))
-            (f32.store
-              (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $units)) (local.get $j)) (i32.const 2)))
-              (f32.load (i32.add (local.get $g) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $batch)) (local.get $b)) (i32.const 2)))))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
-            (br $example)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $unit)))
+    (local.set $p (local.get $pStart))
     (block $pixelsDone
       (loop $pixel
-        (br_if $pixelsDone (i32.ge_u (local.get $p) (local.get $inputs)))
+        (br_if $pixelsDone (i32.ge_u (local.get $p) (local.get $pEnd)))
         (local.set $n (call $listNonZero
           (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))
-          (local.get $batch) (i32.shl (local.get $inputs) (i32.const 2)) (local.get $rowBytes) (local.get $list)))
-        (call $combineRows (local.get $list) (local.get $n) (local.get $scratch) (local.get $rowBytes)
+          (local.get $batch) (i32.shl (local.get $inputs) (i32.const 2)) (local.get $rowBytes) (local.get $scratch)))
+        (call $combineRows (local.get $scratch) (local.get $n) (local.get $gt) (local.get $rowBytes)
           (i32.add (local.get $dw) (i32.mul (local.get $p) (local.get $rowBytes))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $pixel)))))

@@ -144,7 +144,7 @@ export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseWeights): tf.Tenso
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ys, xs] = saved as tf.Tensor2D[];
         const { g, db } = backThroughActivation(dy as tf.Tensor2D, ys, p.activation); // [out, B], [out]
-        return [sparseInputWeightGrad(xs, g), db];
+        return [sparseInputWeightGrad(xs, transpose2d(g)), db]; // Gᵀ [B, out]
       },
     };
   });

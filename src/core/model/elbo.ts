@@ -3,7 +3,7 @@
  *   loss = E_q[-log p(x|z)] + beta * KL(q(z|x) || N(0, I)),  z = mu + exp(logVar / 2) * eps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { canFuseBernoulli, fusedBernoulliNll } from '../kernels/bernoulli';
+import { canFuseBernoulli, fusedBernoulliNll, scaleColumns } from '../kernels/bernoulli';
 import { canFuseLatentSample, fusedLatentSample } from '../kernels/latent-sample';
 import type { Likelihood } from './config';
 
@@ -66,7 +66,7 @@ function fusedBernoulliNllColumns(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tenso
     save([grad]);
     return {
       value: nll,
-      gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => tf.mul(g, tf.reshape(dy, [1, -1])), // [D, B]
+      gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => scaleColumns(g as tf.Tensor2D, dy as tf.Tensor1D), // [D, B]
     };
   });
   return op(logits) as tf.Tensor1D;

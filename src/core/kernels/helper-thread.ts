@@ -1,0 +1,230 @@
+/**
+ * A second thread for this project's wasm kernels: a worker that instantiates the same kernel
+ * modules on tfjs-wasm's shared memory and runs one part of a kernel (e.g. half of a matrix
+ * product's rows) while the calling thread runs the rest.
+ *
+ * tfjs-wasm's own thread pool serves only XNNPACK's kernels; every other kernel, ours included,
+ * runs on one thread, so on a 2-core machine the second core idles for most of a training step.
+ * The handshake is a SharedArrayBuffer of int32 slots: the caller writes a job and bumps JOB_SEQ;
+ * the helper, blocked in Atomics.wait, runs it and sets DONE_SEQ; the caller waits for that.
+ *
+ * Available only where it can work: tfjs-wasm's memory is shared (the threaded build, in a
+ * cross-origin-isolated page) and the caller is itself a worker (Atomics.wait is refused on a
+ * page's main thread). `startHelperThread` starts it (awaited: a worker that never yields to its
+ * event loop would never see its nested worker start); before that, and for good after a failure,
+ * `helperThread(...)` returns null and kernels run whole on one thread.
+ */
+import { WASM_SHARED as BERNOULLI_SHARED } from './bernoulli-wasm';
+import { WASM_SHARED as GEMM_SHARED } from './gemm-wasm';
+import { WASM_SHARED as SPARSE_SHARED } from './sparse-input-wasm';
+import type { WasmBackend } from './wasm-heap';
+
+/** The functions the helper can run, by index (the HELPER_… constants): module bytes (base64) and export name. */
+const HELPER_FUNCTIONS = [
+  { module: GEMM_SHARED, name: 'gemm' },
+  { module: SPARSE_SHARED, name: 'forward' },
+  { module: SPARSE_SHARED, name: 'weightGrad' },
+  { module: BERNOULLI_SHARED, name: 'bernoulli' },
+] as const;
+
+/** gemm.wat's `gemm`. */
+export const HELPER_GEMM = 0;
+/** sparse-input.wat's `forward`. */
+export const HELPER_SPARSE_FORWARD = 1;
+/** sparse-input.wat's `weightGrad`. */
+export const HELPER_SPARSE_WEIGHT_GRAD = 2;
+/** bernoulli.wat's `bernoulli`. */
+export const HELPER_BERNOULLI = 3;
+
+// Slots of the control block.
+const JOB_SEQ = 0; // bumped by the caller for each job
+const DONE_SEQ = 1; // set to the job's sequence number by the helper when it is done
+const FAILED = 2; // 1 if the last job threw in the helper
+const FUNCTION = 3; // index into HELPER_FUNCTIONS
+const ARGS = 4; // the function's (int32) arguments
+const MAX_ARGS = 16;
+
+/**
+ * How long the helper polls for the next job before it sleeps: longer than the gaps between a
+ * training step's products (a step is ~12 ms), short enough that an idle helper leaves the core
+ * to the page soon after training pauses.
+ */
+const SPIN_MS = 3;
+
+/** How long a caller waits for the helper before giving up on it (a job takes milliseconds). */
+const HELPER_TIMEOUT_MS = 5000;
+
+/** Runs jobs on the second thread; see `helperThread`. */
+export interface HelperThread {
+  /** Starts `functionIndex(...args)` on the helper; call `finish` before using its output. */
+  start(functionIndex: number, args: number[]): void;
+  /**
+   * Waits until the started job is done: true. False when it failed or hung (seconds): the helper is
+   * retired, and the caller does the job's part itself.
+   */
+  finish(): boolean;
+}
+
+const helpers = new WeakMap<object, Int32Array | null>();
+
+/** How long `startHelperThread` waits for the helper to be ready. */
+const START_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts the helper thread of this wasm backend where it can work (see the file's doc); true once
+ * it is ready to take jobs, false where it cannot run or did not start.
+ */
+export async function startHelperThread(backend: WasmBackend): Promise<boolean> {
+  if (helpers.has(backend)) return helpers.get(backend) !== null;
+  helpers.set(backend, null);
+  const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+  const memory = sharedMemoryOf(backend);
+  if (!inWorker || !memory || typeof Worker === 'undefined' || !globalThis.crossOriginIsolated) return false;
+  let worker: Worker | null = null;
+  try {
+    const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + MAX_ARGS)));
+    const source = `(${helperMain.toString()})(${JSON.stringify({ JOB_SEQ, DONE_SEQ, FAILED, FUNCTION, ARGS, SPIN_MS })});`;
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    worker = new Worker(url, { name: 'vae-kernel-helper' });
+    URL.revokeObjectURL(url);
+    const started = worker;
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
+      started.onmessage = (event: MessageEvent) => {
+        clearTimeout(timer);
+        resolve(event.data === 'ready');
+      };
+      started.onerror = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      started.postMessage({ memory, control, functions: HELPER_FUNCTIONS });
+    });
+    if (!ready) throw new Error('the helper did not start');
+    helpers.set(backend, control);
+    return true;
+  } catch {
+    worker?.terminate();
+    return false;
+  }
+}
+
+let enabled = true;
+
+/** Turns the use of started helper threads on or off (benchmarks compare the two in one run). */
+export function setHelperThreadEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The ready helper thread of this wasm backend, or null (not started, turned off, cannot run, or retired after a failure). */
+export function helperThread(backend: WasmBackend): HelperThread | null {
+  const control = enabled ? helpers.get(backend) : null;
+  if (!control) return null;
+  const retire = () => {
+    helpers.set(backend, null);
+    console.warn('The kernel helper thread failed or stopped responding: kernels run on one thread from now on.');
+    return false;
+  };
+  let seq = Atomics.load(control, JOB_SEQ);
+  return {
+    start(functionIndex, args) {
+      if (args.length > MAX_ARGS) throw new Error(`helper job with ${args.length} arguments (at most ${MAX_ARGS})`);
+      Atomics.store(control, FUNCTION, functionIndex);
+      args.forEach((arg, i) => Atomics.store(control, ARGS + i, arg));
+      seq = (seq + 1) | 0;
+      Atomics.store(control, JOB_SEQ, seq);
+      Atomics.notify(control, JOB_SEQ);
+    },
+    finish() {
+      // Spin: this thread has nothing else to do, and waking from Atomics.wait takes ~0.1 ms.
+      const deadline = performance.now() + HELPER_TIMEOUT_MS;
+      for (let polls = 1; Atomics.load(control, DONE_SEQ) !== seq; polls++) {
+        if (polls % 1024 === 0 && performance.now() > deadline) return retire();
+      }
+      return Atomics.load(control, FAILED) === 1 ? retire() : true;
+    },
+  };
+}
+
+/**
+ * Runs a kernel function over the range [0, total), shared with the helper thread when there is one
+ * and `worthSharing`: the range splits in two at a multiple of `align`, the upper part goes to the
+ * helper as `HELPER_FUNCTIONS[helperFunction](...argsFor(start, end, 1))`, the lower part runs here
+ * as `here(...argsFor(0, split, 0))`. The last argument of `argsFor` says which thread (0 here, 1
+ * the helper), to give each its own scratch. Without a helper, `here` runs the whole range.
+ */
+export function runShared(
+  backend: WasmBackend,
+  helperFunction: number,
+  total: number,
+  align: number,
+  worthSharing: boolean,
+  argsFor: (start: number, end: number, thread: 0 | 1) => number[],
+  here: (...args: number[]) => void,
+): void {
+  const split = align * Math.floor(total / (2 * align));
+  const helper = worthSharing && split > 0 ? helperThread(backend) : null;
+  if (!helper) {
+    here(...argsFor(0, total, 0));
+    return;
+  }
+  helper.start(helperFunction, argsFor(split, total, 1));
+  let helped = false;
+  try {
+    here(...argsFor(0, split, 0));
+  } finally {
+    helped = helper.finish(); // before the caller frees any scratch, even if this part threw
+  }
+  if (!helped) here(...argsFor(split, total, 1));
+}
+
+/** The wasm backend's memory when it is shared between threads, else null. */
+function sharedMemoryOf(backend: WasmBackend): WebAssembly.Memory | null {
+  const memory = [backend.wasm.wasmMemory, backend.wasm.asm?.memory].find((m) => m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer);
+  return memory && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? memory : null;
+}
+
+/**
+ * The helper worker's whole program, run from its source text (so it needs no bundler entry and
+ * must not refer to anything outside itself). Instantiates the kernel modules on the shared memory,
+ * then serves jobs until the page goes away.
+ */
+function helperMain(slots: { JOB_SEQ: number; DONE_SEQ: number; FAILED: number; FUNCTION: number; ARGS: number; SPIN_MS: number }): void {
+  const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(message: string): void };
+  scope.onmessage = (event: MessageEvent) => {
+    const { memory, control, functions } = event.data as { memory: WebAssembly.Memory; control: Int32Array; functions: { module: string; name: string }[] };
+    let table: ((...args: number[]) => void)[];
+    try {
+      table = functions.map(({ module, name }) => {
+        const bytes = Uint8Array.from(atob(module), (c) => c.charCodeAt(0));
+        return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports[name] as (...args: number[]) => void;
+      });
+    } catch (error) {
+      scope.postMessage(`failed: ${String(error)}`);
+      return;
+    }
+    scope.postMessage('ready');
+    let seen = Atomics.load(control, slots.JOB_SEQ);
+    for (;;) {
+      // Poll for SPIN_MS after each job (jobs come in bursts, and a wake from Atomics.wait takes
+      // ~0.1 ms), then sleep until notified.
+      const spinUntil = performance.now() + slots.SPIN_MS;
+      for (let polls = 1; Atomics.load(control, slots.JOB_SEQ) === seen; polls++) {
+        if (polls % 256 === 0 && performance.now() > spinUntil) {
+          Atomics.wait(control, slots.JOB_SEQ, seen);
+          break;
+        }
+      }
+      seen = Atomics.load(control, slots.JOB_SEQ);
+      const args = Array.from(control.subarray(slots.ARGS));
+      try {
+        table[Atomics.load(control, slots.FUNCTION)](...args);
+        Atomics.store(control, slots.FAILED, 0);
+      } catch {
+        Atomics.store(control, slots.FAILED, 1);
+      }
+      Atomics.store(control, slots.DONE_SEQ, seen);
+      Atomics.notify(control, slots.DONE_SEQ);
+    }
+  };
+}
