@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { latentFrame, looksLikeDigits, canvasPixels, openApp, pauseTraining, readStatus, startTraining, waitForStep } from '../tests/e2e/support/app';
 import { launchChromium, openPage } from '../tests/e2e/support/browser';
-import { buildApp, outDirFromEnv, repoRoot, startPreview, viteBuild } from '../tests/e2e/support/servers';
+import { buildApp, buildBenchPage, outDirFromEnv, startPreview } from '../tests/e2e/support/servers';
 import type { BenchRequest, BenchResult } from './browser/protocol';
 import { runTorch, torchMatmulGflops, type TorchThroughput } from './torch';
 
@@ -293,7 +293,7 @@ export async function runBrowserBenchmarks(opts: BrowserBenchOptions): Promise<v
   const outDir = outDirFromEnv();
   await buildApp(outDir);
   await bundleSizes(outDir, opts.emit);
-  await viteBuild({ configFile: join(repoRoot, 'bench', 'browser', 'vite.config.ts'), build: { outDir: join(outDir, 'bench'), emptyOutDir: true } });
+  await buildBenchPage(outDir);
   const server = await startPreview(outDir);
   const browser = await launchChromium();
   try {

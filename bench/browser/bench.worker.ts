@@ -13,11 +13,11 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
-import { setHelperThreadEnabled } from '../../src/core/kernels/helper-thread';
+import { helperJobsDone, setHelperThreadEnabled } from '../../src/core/kernels/helper-thread';
 import { initBackend } from '../../src/worker/backend';
-import type { BenchRequest, BenchResult, KernelTime, MatMulTime } from './protocol';
+import type { BenchRequest, BenchResult, HelperCheckRequest, HelperCheckResult, KernelTime, MatMulTime } from './protocol';
 
-const scope = self as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent<BenchRequest>) => void) | null };
+const scope = self as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent<BenchRequest | { helperCheck: HelperCheckRequest }>) => void) | null };
 
 async function startWasm(threads: number): Promise<void> {
   setWasmPaths({
@@ -162,8 +162,29 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   };
 }
 
-scope.onmessage = (e: MessageEvent<BenchRequest>) => {
-  run(e.data).then(
+/** Trains `steps` steps from one seed with the kernel helper thread, then again without it. */
+async function checkHelper(req: HelperCheckRequest): Promise<HelperCheckResult> {
+  const backendLabel = (await initBackend('wasm')).label;
+  const data = await loadImageDataset(req.dataUrl);
+  const numTensorsBefore = tf.memory().numTensors;
+  const totals = async (helper: boolean): Promise<number[]> => {
+    setHelperThreadEnabled(helper);
+    const vae = Vae.create(makeConfig({ hidden: req.hidden, latentDim: req.latent, batchSize: req.batch }));
+    const trainer = new Trainer(vae, data.train);
+    for (let i = 0; i < req.steps; i++) trainer.trainStep();
+    const metrics = await trainer.readMetrics();
+    trainer.dispose();
+    vae.dispose();
+    return metrics.map((m) => m.total);
+  };
+  const withHelper = await totals(true);
+  const helperJobs = helperJobsDone();
+  const withoutHelper = await totals(false);
+  return { backendLabel, withHelper, withoutHelper, helperJobs, numTensorsBefore, numTensorsAfter: tf.memory().numTensors };
+}
+
+scope.onmessage = (e: MessageEvent<BenchRequest | { helperCheck: HelperCheckRequest }>) => {
+  ('helperCheck' in e.data ? checkHelper(e.data.helperCheck) : run(e.data)).then(
     (result) => scope.postMessage({ ok: true, result }),
     (err: unknown) => scope.postMessage({ ok: false, error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }),
   );

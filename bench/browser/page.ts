@@ -1,12 +1,16 @@
-/** The benchmark page: `window.runBench(request)` runs one benchmark in a fresh worker. */
-import type { BenchRequest, BenchResult, RunBench } from './protocol';
+/**
+ * The benchmark page: `window.runBench(request)` runs one benchmark in a fresh worker;
+ * `window.runHelperCheck(request)` trains with and without the kernel helper thread (e2e test).
+ */
+import type { BenchRequest, BenchResult, HelperCheckRequest, HelperCheckResult, RunBench } from './protocol';
 
 const log = document.getElementById('log');
 
-const runBench: RunBench = (req: BenchRequest) =>
-  new Promise<BenchResult>((resolve, reject) => {
+/** Posts `message` to a fresh benchmark worker and resolves with its one reply. */
+function inFreshWorker<T>(message: unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: 'bench' });
-    worker.onmessage = (e: MessageEvent<{ ok: true; result: BenchResult } | { ok: false; error: string }>) => {
+    worker.onmessage = (e: MessageEvent<{ ok: true; result: T } | { ok: false; error: string }>) => {
       worker.terminate();
       if (log) log.textContent += `${JSON.stringify(e.data)}\n`;
       if (e.data.ok) resolve(e.data.result);
@@ -16,7 +20,11 @@ const runBench: RunBench = (req: BenchRequest) =>
       worker.terminate();
       reject(new Error(`benchmark worker failed: ${e.message}`));
     };
-    worker.postMessage(req);
+    worker.postMessage(message);
   });
+}
 
-(window as unknown as { runBench: RunBench; crossOriginIsolatedPage: boolean }).runBench = runBench;
+const runBench: RunBench = (req: BenchRequest) => inFreshWorker<BenchResult>(req);
+const runHelperCheck = (req: HelperCheckRequest) => inFreshWorker<HelperCheckResult>({ helperCheck: req });
+
+Object.assign(window, { runBench, runHelperCheck });

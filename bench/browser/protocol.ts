@@ -32,6 +32,28 @@ export interface BenchRequest {
   matmul: boolean;
 }
 
+/**
+ * A check, not a benchmark: train `steps` steps from the same seed with the kernel helper thread
+ * and without it. Run in the app's way (`initBackend('wasm')`).
+ */
+export interface HelperCheckRequest {
+  hidden: number[];
+  latent: number;
+  batch: number;
+  steps: number;
+  dataUrl: string;
+}
+
+/** The total losses of each step, with and without the helper thread, and how many jobs it ran. */
+export interface HelperCheckResult {
+  backendLabel: string;
+  withHelper: number[];
+  withoutHelper: number[];
+  helperJobs: number;
+  numTensorsBefore: number;
+  numTensorsAfter: number;
+}
+
 /** Time spent in one kernel (with given input shapes) per training step. */
 export interface KernelTime {
   kernel: string;

@@ -1,5 +1,5 @@
 /**
- * Once per e2e run: build the app (`vite build`), serve it with `vite preview` (cross-origin
+ * Once per e2e run: build the app (`vite build`) and the benchmark page, serve them with `vite preview` (cross-origin
  * isolated), and serve the bundled models from a second, cross-origin static server. Tests read
  * the URLs with `inject('appUrl')` etc.; everything is stopped at the end.
  *
@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { chromiumPath } from './support/browser';
-import { buildApp, outDirFromEnv, startPreview, startStaticServer, type RunningServer } from './support/servers';
+import { buildApp, buildBenchPage, outDirFromEnv, startPreview, startStaticServer, type RunningServer } from './support/servers';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,10 +26,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   chromiumPath(); // fail early, in plain words, when there is no browser
   const outDir = outDirFromEnv();
-  if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(join(outDir, 'index.html'))) {
+  if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(join(outDir, 'index.html')) || !existsSync(join(outDir, 'bench', 'index.html'))) {
     const started = Date.now();
     await buildApp(outDir);
-    console.log(`[e2e] built the app into ${outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await buildBenchPage(outDir); // kernels.e2e.ts checks the kernel helper thread there
+    console.log(`[e2e] built the app and the benchmark page into ${outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const servers: RunningServer[] = [];
   try {

@@ -110,6 +110,12 @@ export async function startHelperThread(backend: WasmBackend): Promise<boolean> 
 }
 
 let enabled = true;
+let jobsDone = 0;
+
+/** How many jobs helper threads have done in this thread's lifetime (tests check that the helper really worked). */
+export function helperJobsDone(): number {
+  return jobsDone;
+}
 
 /** Turns the use of started helper threads on or off (benchmarks compare the two in one run). */
 export function setHelperThreadEnabled(on: boolean): void {
@@ -141,7 +147,9 @@ export function helperThread(backend: WasmBackend): HelperThread | null {
       for (let polls = 1; Atomics.load(control, DONE_SEQ) !== seq; polls++) {
         if (polls % 1024 === 0 && performance.now() > deadline) return retire();
       }
-      return Atomics.load(control, FAILED) === 1 ? retire() : true;
+      if (Atomics.load(control, FAILED) === 1) return retire();
+      jobsDone++;
+      return true;
     },
   };
 }

@@ -54,6 +54,11 @@ export async function buildApp(outDir: string): Promise<void> {
   await viteBuild({ configFile: join(repoRoot, 'vite.config.ts'), root: repoRoot, build: { outDir, emptyOutDir: true } });
 }
 
+/** `vite build` of the benchmark page (bench/browser/) into `outDir`/bench, served beside the app. */
+export async function buildBenchPage(outDir: string): Promise<void> {
+  await viteBuild({ configFile: join(repoRoot, 'bench', 'browser', 'vite.config.ts'), build: { outDir: join(outDir, 'bench'), emptyOutDir: true } });
+}
+
 /** A running server and how to stop it. */
 export interface RunningServer {
   url: string;
