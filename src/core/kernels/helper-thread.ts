@@ -45,11 +45,11 @@ const ARGS = 4; // the function's (int32) arguments
 const MAX_ARGS = 16;
 
 /**
- * How long the helper polls for the next job before it sleeps: longer than the gaps between a
- * training step's products (a step is ~12 ms), short enough that an idle helper leaves the core
- * to the page soon after training pauses.
+ * How long the helper polls for the next job before it sleeps (a wake from Atomics.wait takes
+ * ~0.1 ms): about the gap between a training step's large kernels. Short, because a polling helper
+ * takes a core from the page's own drawing (measured: 0 and 3 ms train at the same rate here).
  */
-const SPIN_MS = 3;
+const SPIN_MS = 1;
 
 /** How long a caller waits for the helper before giving up on it (a job takes milliseconds). */
 const HELPER_TIMEOUT_MS = 5000;
