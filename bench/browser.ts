@@ -1,8 +1,8 @@
 /**
  * Browser benchmarks in Debian's headless Chromium (playwright-core), JSON lines:
  *  - training examples/s of the core Trainer on tfjs-wasm in a worker of a cross-origin-isolated
- *    page (bench/browser/), started the app's way (threads on) and with 1 thread, with the slowest
- *    kernels and single-matMul GFLOP/s;
+ *    page (bench/browser/), started the app's way (threads on, kernel helper thread), the same
+ *    without the helper thread, and with 1 thread, with the slowest kernels and single-product GFLOP/s;
  *  - from the real app (production build): time from navigation to the first manifold drawn with
  *    the bundled model, and pointer-to-pixels decode latency (p50, p95) while training;
  *  - the production bundle, gzipped, per chunk.
@@ -81,6 +81,7 @@ async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: Brows
     const base = { hidden: [400], latent: 20, batch: 128, steps, repeats: opts.quick ? 1 : 3, dataUrl: '/data/mnist/', topKernels: 8 };
     const runs: { name: string; req: BenchRequest }[] = [
       { name: 'threads as in the app', req: { ...base, mode: 'app', threads: 0, matmul: true } },
+      { name: 'as in the app, no kernel helper thread', req: { ...base, mode: 'app', threads: 0, matmul: true, helper: false } },
       { name: '1 thread', req: { ...base, mode: 'explicit', threads: 1, matmul: true } },
     ];
     let appRate = NaN;
@@ -94,6 +95,7 @@ async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: Brows
         config: name,
         backend: r.label || `wasm (${r.threads} thread${r.threads === 1 ? '' : 's'}${r.simd ? ', SIMD' : ''})`,
         threads: r.threads,
+        kernel_helper_jobs_per_step: round(r.helperJobsPerStep, 1),
         cross_origin_isolated: isolated && r.crossOriginIsolated,
         model: '784-400-20',
         batch: 128,
@@ -107,6 +109,7 @@ async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: Brows
       emit({
         bench: 'wasm_step_profile',
         threads: r.threads,
+        config: name,
         model: '784-400-20',
         batch: 128,
         kernels_per_step: Math.round(r.kernelsPerStep),
@@ -114,8 +117,8 @@ async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: Brows
         by_kind_ms: Object.fromEntries(Object.entries(r.kinds).map(([k, v]) => [k, v.ms])),
         by_kind_kernels: Object.fromEntries(Object.entries(r.kinds).map(([k, v]) => [k, v.kernels])),
       });
-      for (const k of r.kernels) emit({ bench: 'wasm_kernel', threads: r.threads, kernel: k.kernel, shapes: k.shapes, calls_per_step: k.calls, ms_per_step: k.ms_per_step });
-      for (const m of r.matmuls) emit({ bench: 'wasm_matmul', threads: r.threads, what: m.what, ms: m.ms, gflops: m.gflops });
+      for (const k of r.kernels) emit({ bench: 'wasm_kernel', threads: r.threads, config: name, kernel: k.kernel, shapes: k.shapes, calls_per_step: k.calls, ms_per_step: k.ms_per_step });
+      for (const m of r.matmuls) emit({ bench: 'wasm_matmul', threads: r.threads, config: name, what: m.what, ms: m.ms, gflops: m.gflops });
       if (torch) emit({ bench: 'ratio', what: `tfjs-wasm chromium (${name}) / pytorch cpu`, value: round(r.examplesPerS / torch.examples_per_s) });
       if (opts.nodeExamplesPerS) emit({ bench: 'ratio', what: `tfjs-wasm chromium (${name}) / tfjs-wasm node`, value: round(r.examplesPerS / opts.nodeExamplesPerS) });
     }

@@ -13,6 +13,7 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
+import { canMultiplyWithFma, matMulOpA } from '../../src/core/kernels/gemm';
 import { helperJobsDone, setHelperThreadEnabled } from '../../src/core/kernels/helper-thread';
 import { initBackend } from '../../src/worker/backend';
 import type { BenchRequest, BenchResult, HelperCheckRequest, HelperCheckResult, KernelTime, MatMulTime } from './protocol';
@@ -30,27 +31,31 @@ async function startWasm(threads: number): Promise<void> {
   await tf.ready();
 }
 
-/** Milliseconds per call of a matMul of the given shapes (operands fixed, so XNNPACK packs once). */
-function timeMatMul(a: [number, number], b: [number, number], transposeA: boolean, transposeB: boolean, reps: number): number {
-  const x = tf.randomNormal(a);
-  const y = tf.randomNormal(b);
-  for (let i = 0; i < 3; i++) tf.matMul(x, y, transposeA, transposeB).dispose();
+/**
+ * Milliseconds per call of a product of the given shapes (operands fixed, so XNNPACK packs once):
+ * tfjs' matMul (XNNPACK), or with `own` the project's gemm.wat (matMulOpA; no transposeB).
+ */
+function timeMatMul(a: [number, number], b: [number, number], transposeA: boolean, transposeB: boolean, reps: number, own = false): number {
+  const x = tf.randomNormal(a) as tf.Tensor2D;
+  const y = tf.randomNormal(b) as tf.Tensor2D;
+  const multiply = () => (own ? matMulOpA(x, y, transposeA) : tf.matMul(x, y, transposeA, transposeB));
+  for (let i = 0; i < 3; i++) multiply().dispose();
   const started = performance.now();
-  for (let i = 0; i < reps; i++) tf.matMul(x, y, transposeA, transposeB).dispose();
+  for (let i = 0; i < reps; i++) multiply().dispose();
   const ms = (performance.now() - started) / reps;
   tf.dispose([x, y]);
   return ms;
 }
 
 /**
- * What a kernel is, for the time breakdown: matrix products of the 784x400 layers (XNNPACK), other
- * products, this project's own wasm kernels (src/core/kernels: the sparse first layer, the loss,
+ * What a kernel is, for the time breakdown: matrix products of the 784x400 layers (XNNPACK or
+ * gemm.wat), other products, this project's other wasm kernels (src/core/kernels: the sparse first layer, the loss,
  * transposes, bias and ReLU, the latent block), other element-wise work on weight-sized tensors,
  * and small kernels (batch-sized activations, biases, losses), whose cost is mostly per-call overhead.
  */
 function kindOf(name: string, shapes: (number[] | null)[]): string {
   const largest = Math.max(0, ...shapes.map((s) => (s ? s.reduce((a, b) => a * b, 1) : 0)));
-  if (name === 'BatchMatMul' || name === '_FusedMatMul') return largest >= 100_000 ? 'matmul, 784-wide layers' : 'matmul, other';
+  if (name === 'BatchMatMul' || name === '_FusedMatMul' || name === 'VaeGemm') return largest >= 100_000 ? 'matmul, 784-wide layers' : 'matmul, other';
   if (name.startsWith('Vae')) return 'own wasm kernels';
   if (largest >= 100_000) return 'element-wise on weight-sized tensors';
   return 'small kernels';
@@ -75,6 +80,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   const trainer = new Trainer(vae, data.train);
   for (let i = 0; i < 10; i++) trainer.trainStep();
   await trainer.readMetrics();
+  const jobsBefore = helperJobsDone();
   const blocks: number[] = [];
   for (let block = 0; block < Math.max(1, req.repeats); block++) {
     const started = performance.now();
@@ -85,6 +91,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
     await trainer.readMetrics();
     blocks.push((req.steps * req.batch) / ((performance.now() - started) / 1000));
   }
+  const helperJobsPerStep = (helperJobsDone() - jobsBefore) / (req.steps * blocks.length);
   const sorted = [...blocks].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
 
@@ -125,14 +132,20 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   // The products of a 784-400 dense layer at batch 128, plain and transposed.
   const matmuls: MatMulTime[] = [];
   if (req.matmul) {
-    const cases: [string, [number, number], [number, number], boolean, boolean][] = [
+    type Case = [string, [number, number], [number, number], boolean, boolean, boolean?];
+    const ownCases: Case[] = [
+      ['gemm.wat [400x784]·[784x128] (FMA, helper thread as set)', [400, 784], [784, 128], false, false, true],
+      ['gemm.wat [400x784]ᵀ·[400x128] transposeA (FMA, helper thread as set)', [400, 784], [400, 128], true, false, true],
+    ];
+    const cases: Case[] = [
+      ...(canMultiplyWithFma(128) ? ownCases : []),
       ['[400x784]·[784x128] (forward, feature-major)', [400, 784], [784, 128], false, false],
       ['[784x128]·[128x400] (weight gradient X·Gᵀ, explicit transpose)', [784, 128], [128, 400], false, false],
       ['[128x784]ᵀ·[128x400] transposeA (weight gradient, stock autodiff)', [128, 784], [128, 400], true, false],
       ['[128x400]·[784x400]ᵀ transposeB (input gradient, stock autodiff)', [128, 400], [784, 400], false, true],
     ];
-    for (const [what, a, b, ta, tb] of cases) {
-      const ms = timeMatMul(a, b, ta, tb, 40);
+    for (const [what, a, b, ta, tb, ownKernel] of cases) {
+      const ms = timeMatMul(a, b, ta, tb, 40, ownKernel);
       const flops = 2 * (ta ? a[1] : a[0]) * (ta ? a[0] : a[1]) * (tb ? b[0] : b[1]);
       matmuls.push({ what, ms: Math.round(ms * 1000) / 1000, gflops: Math.round((flops / ms / 1e6) * 10) / 10 });
     }
@@ -155,6 +168,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
     blocks: blocks.map((b) => Math.round(b)),
     msPerStep: (req.batch / median) * 1000,
     kinds: Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, { kernels: Math.round(v.kernels * 10) / 10, ms: Math.round(v.ms * 100) / 100 }])),
+    helperJobsPerStep,
     kernelsPerStep: kernelCount / profileSteps,
     kernelMsPerStep: kernelMs / profileSteps,
     kernels,
