@@ -3,27 +3,15 @@
  * base64, for a plain and a shared memory import (tfjs' threaded wasm build shares its memory).
  * The output is committed; run this after editing a .wat:  node scripts/build-kernels.mjs
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { enableRelaxedSimd } from './lib/relaxed-simd.mjs';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'core', 'kernels');
-// gemm.wat uses relaxed SIMD (fused multiply-add): Chromium has it on, Node 20 behind a flag, which
-// this script turns on for itself so that the engine can validate what it writes.
-const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
-if (!WebAssembly.validate(relaxedSimdProbe()) && !process.execArgv.includes(RELAXED_SIMD_FLAG)) {
-  execFileSync(process.execPath, [RELAXED_SIMD_FLAG, ...process.execArgv, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
-  process.exit(0);
-}
-
-/** A module with one relaxed SIMD instruction (f32x4.relaxed_madd), in bytes. */
-function relaxedSimdProbe() {
-  // (func (result v128) v128.const 0 ×3, f32x4.relaxed_madd)
-  const body = [0x00, ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), 0xfd, 0x85, 0x02, 0x0b];
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
-}
+// gemm.wat uses relaxed SIMD: on, so that the engine can validate what this script writes.
+if (!enableRelaxedSimd()) throw new Error('this Node has no WebAssembly relaxed SIMD, needed to validate gemm.wat');
 
 const wabt = await wabtInit();
 

@@ -3,13 +3,14 @@
  * zero, with the zeros skipped (sparse-input.wat), as kernels of the tfjs wasm backend.
  *
  * They are 2 of the 5 products of a 784-wide layer in a training step, the step's largest cost.
- * XNNPACK runs them dense on every thread (about 2 ms each for 784-400 at batch 128 on 2 threads);
- * an MNIST digit has about 19% non-zero pixels, and these single-threaded passes over the non-zero
- * ones take about half of that (measured 2.1-2.5 ms for both). Registered as tfjs kernels, they are tracked, profiled and
- * freed like any other.
+ * Dense, they take about 1.9 ms each for 784-400 at batch 128 on one thread (gemm.wat, FMA); an
+ * MNIST digit has about 19% non-zero pixels, and these passes over the non-zero ones take 2.1 ms
+ * for both. Both share their work with the kernel helper thread where there is one. Registered as
+ * tfjs kernels, they are tracked, profiled and freed like any other.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { canMultiplyWithFma } from './gemm';
 import { HELPER_SPARSE_FORWARD, HELPER_SPARSE_WEIGHT_GRAD, runShared } from './helper-thread';
 import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
@@ -61,12 +62,15 @@ export function canSkipZeroInputs(units: number): boolean {
 
 /**
  * Whether skipping zeros beats the dense products for data with this fraction of non-zero pixels.
- * The sparse kernels run on one thread, XNNPACK's dense products on all of the backend's: measured
- * on 2 threads (784-400, batch 128) they break even near 40% non-zero, so up to 0.7 / threads.
+ * Measured in Chromium for 784-400 at batch 128, both kernels on one thread: the sparse pair takes
+ * ~11 ms per unit of density (2.1 ms at MNIST's 19%), gemm.wat's dense pair (FMA) 3.8 ms, so up to
+ * 0.3 (both share the helper thread alike); XNNPACK's dense products (no FMA, all of the backend's
+ * threads) break even near 40% on 2 threads, so up to 0.7 / threads there.
  */
 export function sparseInputPays(nonZeroFraction: number): boolean {
   const backend = activeWasmBackend();
   if (!backend || !moduleFor(backend)) return false;
+  if (canMultiplyWithFma(128)) return nonZeroFraction < 0.3;
   return nonZeroFraction < 0.7 / Math.max(1, getThreadsCount());
 }
 
