@@ -8,9 +8,9 @@
  * The handshake is a SharedArrayBuffer of int32 slots: the caller writes a job and bumps JOB_SEQ;
  * the helper, blocked in Atomics.wait, runs it and sets DONE_SEQ; the caller waits for that.
  *
- * Available only where it can work: tfjs-wasm's memory is shared (the threaded build, in a
- * cross-origin-isolated page) and the caller is itself a worker (Atomics.wait is refused on a
- * page's main thread). `startHelperThread` starts it (awaited: a worker that never yields to its
+ * Available only where it can work and pays: tfjs-wasm's memory is shared (the threaded build, in a
+ * cross-origin-isolated page), the caller is itself a worker (a page's main thread may not block)
+ * and there are at least 2 cores. `startHelperThread` starts it (awaited: a worker that never yields to its
  * event loop would never see its nested worker start); before that, and for good after a failure,
  * `helperThread(...)` returns null and kernels run whole on one thread.
  */
@@ -79,7 +79,8 @@ export async function startHelperThread(backend: WasmBackend): Promise<boolean> 
   helpers.set(backend, null);
   const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
   const memory = sharedMemoryOf(backend);
-  if (!inWorker || !memory || typeof Worker === 'undefined' || !globalThis.crossOriginIsolated) return false;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  if (!inWorker || !memory || typeof Worker === 'undefined' || !globalThis.crossOriginIsolated || cores < 2) return false;
   let worker: Worker | null = null;
   try {
     const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + MAX_ARGS)));
