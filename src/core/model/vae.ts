@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildDecoder, buildEncoder, LAYER_NAMES } from './build';
 import type { VaeConfig } from './config';
+import { concatColumns } from '../kernels/columns';
 import { canSkipZeroInputs } from '../kernels/sparse-input';
 import { denseColumns, denseColumnsOnConstant, denseOnSparseRows, type DenseActivation, type DenseParams, type DenseWeights } from './dense';
 import { reconstructionNll, sampleLatentColumns } from './elbo';
@@ -57,7 +58,7 @@ export class Vae {
    */
   private mergedHead(): DenseWeights {
     return {
-      kernel: tf.concat([this.meanHead.kernel, this.logVarHead.kernel], 1),
+      kernel: concatColumns(this.meanHead.kernel as tf.Tensor2D, this.logVarHead.kernel as tf.Tensor2D), // [H, 2Z]
       bias: tf.concat([this.meanHead.bias, this.logVarHead.bias]),
       activation: 'linear',
     };
