@@ -14,7 +14,8 @@ import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
 import { canMultiplyWithFma, matMulOpA } from '../../src/core/kernels/gemm';
-import { helperJobsDone, setHelperThreadEnabled } from '../../src/core/kernels/helper-thread';
+import { helperJobsDone, setHelperThreadEnabled, startHelperThread } from '../../src/core/kernels/helper-thread';
+import { activeWasmBackend } from '../../src/core/kernels/wasm-heap';
 import { initBackend } from '../../src/worker/backend';
 import type { BenchRequest, BenchResult, HelperCheckRequest, HelperCheckResult, KernelTime, MatMulTime } from './protocol';
 
@@ -71,6 +72,8 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   let label = '';
   if (req.mode === 'app') label = (await initBackend('wasm')).label;
   else await startWasm(req.threads);
+  const wasmBackend = activeWasmBackend();
+  if (req.mode === 'explicit' && req.helper === true && wasmBackend) await startHelperThread(wasmBackend);
   setHelperThreadEnabled(req.helper !== false);
   if (tf.getBackend() !== 'wasm') throw new Error(`the backend is ${tf.getBackend()}, not wasm`);
   const backendMs = performance.now() - t0;

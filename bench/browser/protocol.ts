@@ -15,7 +15,10 @@ export interface BenchRequest {
    * core), so on a 2-vCPU machine it runs 1 thread whatever setThreadsCount asks; 2 * cores lifts that.
    */
   reportCores?: number;
-  /** In `app` mode: false runs every kernel on the training thread (no kernel helper thread, src/core/kernels/helper-thread.ts). */
+  /**
+   * The kernel helper thread (src/core/kernels/helper-thread.ts): `app` mode starts it as the app
+   * does, and false turns it off; `explicit` mode starts it only when true.
+   */
   helper?: boolean;
   /** Timed training steps per block (after 10 warm-up steps). */
   steps: number;
