@@ -6,7 +6,8 @@
  * tfjs-wasm's own thread pool serves only XNNPACK's kernels; every other kernel, ours included,
  * runs on one thread, so on a 2-core machine the second core idles for most of a training step.
  * The handshake is a SharedArrayBuffer of int32 slots: the caller writes a job and bumps JOB_SEQ;
- * the helper, blocked in Atomics.wait, runs it and sets DONE_SEQ; the caller waits for that.
+ * the helper, polling or asleep in Atomics.wait, runs it and sets DONE_SEQ; the caller, its own part
+ * done, polls for that. Kernels use it through `runShared`.
  *
  * Available only where it can work and pays: tfjs-wasm's memory is shared (the threaded build, in a
  * cross-origin-isolated page), the caller is itself a worker (a page's main thread may not block)
@@ -17,7 +18,7 @@
 import { WASM_SHARED as BERNOULLI_SHARED } from './bernoulli-wasm';
 import { WASM_SHARED as GEMM_SHARED } from './gemm-wasm';
 import { WASM_SHARED as SPARSE_SHARED } from './sparse-input-wasm';
-import type { WasmBackend } from './wasm-heap';
+import { heapMemory, isSharedMemory, type WasmBackend } from './wasm-heap';
 
 /** The functions the helper can run, by index (the HELPER_… constants): module bytes (base64) and export name. */
 const HELPER_FUNCTIONS = [
@@ -55,7 +56,7 @@ const SPIN_MS = 1;
 const HELPER_TIMEOUT_MS = 5000;
 
 /** Runs jobs on the second thread; see `helperThread`. */
-export interface HelperThread {
+interface HelperThread {
   /** Starts `functionIndex(...args)` on the helper; call `finish` before using its output. */
   start(functionIndex: number, args: number[]): void;
   /**
@@ -78,7 +79,8 @@ export async function startHelperThread(backend: WasmBackend): Promise<boolean> 
   if (helpers.has(backend)) return helpers.get(backend) !== null;
   helpers.set(backend, null);
   const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
-  const memory = sharedMemoryOf(backend);
+  const heap = heapMemory(backend);
+  const memory = heap && isSharedMemory(heap) ? heap : null;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
   if (!inWorker || !memory || typeof Worker === 'undefined' || !globalThis.crossOriginIsolated || cores < 2) return false;
   let worker: Worker | null = null;
@@ -124,7 +126,7 @@ export function setHelperThreadEnabled(on: boolean): void {
 }
 
 /** The ready helper thread of this wasm backend, or null (not started, turned off, cannot run, or retired after a failure). */
-export function helperThread(backend: WasmBackend): HelperThread | null {
+function helperThread(backend: WasmBackend): HelperThread | null {
   const control = enabled ? helpers.get(backend) : null;
   if (!control) return null;
   const retire = () => {
@@ -185,12 +187,6 @@ export function runShared(
     helped = helper.finish(); // before the caller frees any scratch, even if this part threw
   }
   if (!helped) here(...argsFor(split, total, 1));
-}
-
-/** The wasm backend's memory when it is shared between threads, else null. */
-function sharedMemoryOf(backend: WasmBackend): WebAssembly.Memory | null {
-  const memory = [backend.wasm.wasmMemory, backend.wasm.asm?.memory].find((m) => m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer);
-  return memory && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? memory : null;
 }
 
 /**

@@ -16,12 +16,22 @@ export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
 }
 
+/** The backend's WebAssembly memory (its heap), or null where tfjs does not expose it. */
+export function heapMemory(backend: WasmBackend): WebAssembly.Memory | null {
+  return [backend.wasm.wasmMemory, backend.wasm.asm?.memory].find((m) => m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer) ?? null;
+}
+
+/** True when the memory is shared between threads (tfjs' threaded wasm build). */
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 /** The module's exports, instantiated on a backend's memory; null when that is impossible (no SIMD, no memory handle). */
 export function instantiateOnHeap(backend: WasmBackend, modules: { plain: string; shared: string }): WebAssembly.Exports | null {
   try {
-    const memory = [backend.wasm.wasmMemory, backend.wasm.asm?.memory].find((m) => m instanceof WebAssembly.Memory && m.buffer === backend.wasm.HEAPU8.buffer);
+    const memory = heapMemory(backend);
     if (!memory) return null;
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const shared = isSharedMemory(memory);
     const bytes = Uint8Array.from(atob(shared ? modules.shared : modules.plain), (c) => c.charCodeAt(0));
     return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
   } catch {
