@@ -70,11 +70,11 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   }
   const t0 = performance.now();
   let label = '';
+  setHelperThreadEnabled(req.helper !== false); // before the backend starts, so that its label says so
   if (req.mode === 'app') label = (await initBackend('wasm')).label;
   else await startWasm(req.threads);
   const wasmBackend = activeWasmBackend();
   if (req.mode === 'explicit' && req.helper === true && wasmBackend) await startHelperThread(wasmBackend);
-  setHelperThreadEnabled(req.helper !== false);
   if (tf.getBackend() !== 'wasm') throw new Error(`the backend is ${tf.getBackend()}, not wasm`);
   const backendMs = performance.now() - t0;
   const data = await loadImageDataset(req.dataUrl);

@@ -8,7 +8,8 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { startHelperThread } from '../core/kernels/helper-thread';
+import { canMultiplyWithFma } from '../core/kernels/gemm';
+import { hasHelperThread, startHelperThread } from '../core/kernels/helper-thread';
 import { activeWasmBackend } from '../core/kernels/wasm-heap';
 import type { BackendChoice, BackendName } from './protocol';
 
@@ -148,7 +149,11 @@ function describe(name: BackendName): string {
   if (name === 'wasm') {
     const threads = globalThis.crossOriginIsolated ? getThreadsCount() : 1;
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean;
-    return `wasm (${threads} thread${threads === 1 ? '' : 's'}${simd ? ', SIMD' : ''})`;
+    const wasm = activeWasmBackend();
+    // The project's kernels: a second thread for the large ones, products with fused multiply-add.
+    const helper = wasm && hasHelperThread(wasm) ? ' + helper' : '';
+    const features = [simd && 'SIMD', canMultiplyWithFma(128) && 'FMA'].filter(Boolean);
+    return `wasm (${threads} thread${threads === 1 ? '' : 's'}${helper}${features.map((f) => `, ${f}`).join('')})`;
   }
   if (name === 'webgl') {
     const renderer = webglRenderer();

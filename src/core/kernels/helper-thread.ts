@@ -120,6 +120,11 @@ export function helperJobsDone(): number {
   return jobsDone;
 }
 
+/** True when this wasm backend has a helper thread that is ready and in use. */
+export function hasHelperThread(backend: WasmBackend): boolean {
+  return enabled && Boolean(helpers.get(backend));
+}
+
 /** Turns the use of started helper threads on or off (benchmarks compare the two in one run). */
 export function setHelperThreadEnabled(on: boolean): void {
   enabled = on;
