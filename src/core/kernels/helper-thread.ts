@@ -18,7 +18,7 @@
 import { WASM_SHARED as BERNOULLI_SHARED } from './bernoulli-wasm';
 import { WASM_SHARED as GEMM_SHARED } from './gemm-wasm';
 import { WASM_SHARED as SPARSE_SHARED } from './sparse-input-wasm';
-import { heapMemory, isSharedMemory, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, heapMemory, isSharedMemory, type WasmBackend } from './wasm-heap';
 
 /** The functions the helper can run, by index (the HELPER_… constants): module bytes (base64) and export name. */
 const HELPER_FUNCTIONS = [
@@ -125,6 +125,16 @@ export function hasHelperThread(backend: WasmBackend): boolean {
   return enabled && Boolean(helpers.get(backend));
 }
 
+/**
+ * Tells the active backend's helper, if it sleeps, that jobs are coming: it polls for a while. A
+ * training step calls this first, so that its first shared kernel does not wait for a wake-up.
+ */
+export function wakeHelperThread(): void {
+  const backend = activeWasmBackend();
+  const control = enabled && backend ? helpers.get(backend) : null;
+  if (control) Atomics.notify(control, JOB_SEQ);
+}
+
 /** Turns the use of started helper threads on or off (benchmarks compare the two in one run). */
 export function setHelperThreadEnabled(on: boolean): void {
   enabled = on;
@@ -217,12 +227,12 @@ function helperMain(slots: { JOB_SEQ: number; DONE_SEQ: number; FAILED: number; 
     let seen = Atomics.load(control, slots.JOB_SEQ);
     for (;;) {
       // Poll for SPIN_MS after each job (jobs come in bursts, and a wake from Atomics.wait takes
-      // ~0.1 ms), then sleep until notified.
-      const spinUntil = performance.now() + slots.SPIN_MS;
+      // ~0.1 ms), then sleep until notified: by a job, or by `wakeHelperThread` (then poll again).
+      let spinUntil = performance.now() + slots.SPIN_MS;
       for (let polls = 1; Atomics.load(control, slots.JOB_SEQ) === seen; polls++) {
         if (polls % 256 === 0 && performance.now() > spinUntil) {
           Atomics.wait(control, slots.JOB_SEQ, seen);
-          break;
+          spinUntil = performance.now() + slots.SPIN_MS;
         }
       }
       seen = Atomics.load(control, slots.JOB_SEQ);

@@ -4,6 +4,7 @@ import { BatchSampler } from '../data/batch-sampler';
 import { nonZeroFraction, type ImageDataset } from '../data/dataset';
 import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
+import { wakeHelperThread } from '../kernels/helper-thread';
 import { sparseInputPays } from '../kernels/sparse-input';
 import { transpose2d } from '../kernels/transpose';
 import { Adam } from './adam';
@@ -102,6 +103,7 @@ export class Trainer {
 
   /** One Adam step on one batch. Queues the metrics; read them with `readMetrics`. */
   trainStep(): void {
+    wakeHelperThread(); // the step's first shared kernel then finds the helper polling, not asleep
     const batch = this.sampler.next();
     const { config } = this.vae;
     const klWeight = klWeightAt(config, this.stepCount);
