@@ -12,7 +12,11 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './adam-wasm';
+import { HELPER_ADAM, runShared } from './helper-thread';
 import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+
+/** Variables of at least this many elements are updated by two threads (the hand-off costs tens of microseconds). */
+const SHARED_ADAM_SIZE = 65_536;
 
 type AdamExport = (theta: number, grad: number, m: number, v: number, n: number, keep1: number, keep2: number, step: number, eps: number) => void;
 
@@ -50,7 +54,11 @@ export class FusedAdam {
     if (grad.dtype !== 'float32' || grad.size !== theta.size || m.size !== theta.size || v.size !== theta.size) return false;
     const [th, g, mm, vv] = [theta, grad, m, v].map((t) => backend.typedArrayFromHeap({ shape: t.shape, dtype: t.dtype, dataId: t.dataId }));
     const simd = th.length - (th.length % 4);
-    this.adam(th.byteOffset, g.byteOffset, mm.byteOffset, vv.byteOffset, simd, p.keep1, p.keep2, p.stepSize, p.epsilon);
+    // Large variables share their elements with the kernel helper thread where there is one.
+    runShared(backend, HELPER_ADAM, simd, 4, simd >= SHARED_ADAM_SIZE, (start, end) => {
+      const at = (a: Float32Array) => a.byteOffset + 4 * start;
+      return [at(th), at(g), at(mm), at(vv), end - start, p.keep1, p.keep2, p.stepSize, p.epsilon];
+    }, this.adam);
     for (let i = simd; i < th.length; i++) {
       // The last 0-3 elements, the same update in JavaScript.
       mm[i] += p.keep1 * (g[i] - mm[i]);

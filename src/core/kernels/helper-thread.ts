@@ -5,7 +5,7 @@
  *
  * tfjs-wasm's own thread pool serves only XNNPACK's kernels; every other kernel, ours included,
  * runs on one thread, so on a 2-core machine the second core idles for most of a training step.
- * The handshake is a SharedArrayBuffer of int32 slots: the caller writes a job and bumps JOB_SEQ;
+ * The handshake is a SharedArrayBuffer of a few int32 slots and the arguments: the caller writes a job and bumps JOB_SEQ;
  * the helper, polling or asleep in Atomics.wait, runs it and sets DONE_SEQ; the caller, its own part
  * done, polls for that. Kernels use it through `runShared`.
  *
@@ -15,6 +15,7 @@
  * event loop would never see its nested worker start); before that, and for good after a failure,
  * `helperThread(...)` returns null and kernels run whole on one thread.
  */
+import { WASM_SHARED as ADAM_SHARED } from './adam-wasm';
 import { WASM_SHARED as BERNOULLI_SHARED } from './bernoulli-wasm';
 import { WASM_SHARED as GEMM_SHARED } from './gemm-wasm';
 import { WASM_SHARED as SPARSE_SHARED } from './sparse-input-wasm';
@@ -26,6 +27,7 @@ const HELPER_FUNCTIONS = [
   { module: SPARSE_SHARED, name: 'forward' },
   { module: SPARSE_SHARED, name: 'weightGrad' },
   { module: BERNOULLI_SHARED, name: 'bernoulli' },
+  { module: ADAM_SHARED, name: 'adam' },
 ] as const;
 
 /** gemm.wat's `gemm`. */
@@ -36,13 +38,17 @@ export const HELPER_SPARSE_FORWARD = 1;
 export const HELPER_SPARSE_WEIGHT_GRAD = 2;
 /** bernoulli.wat's `bernoulli`. */
 export const HELPER_BERNOULLI = 3;
+/** adam.wat's `adam`. */
+export const HELPER_ADAM = 4;
 
 // Slots of the control block.
 const JOB_SEQ = 0; // bumped by the caller for each job
 const DONE_SEQ = 1; // set to the job's sequence number by the helper when it is done
 const FAILED = 2; // 1 if the last job threw in the helper
 const FUNCTION = 3; // index into HELPER_FUNCTIONS
-const ARGS = 4; // the function's (int32) arguments
+const SLOTS = 4;
+// Then the function's arguments, as float64 (byte offsets and float32 parameters alike are exact).
+const ARGS_BYTE_OFFSET = 4 * SLOTS;
 const MAX_ARGS = 16;
 
 /**
@@ -85,8 +91,8 @@ export async function startHelperThread(backend: WasmBackend): Promise<boolean> 
   if (!inWorker || !memory || typeof Worker === 'undefined' || !globalThis.crossOriginIsolated || cores < 2) return false;
   let worker: Worker | null = null;
   try {
-    const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + MAX_ARGS)));
-    const source = `(${helperMain.toString()})(${JSON.stringify({ JOB_SEQ, DONE_SEQ, FAILED, FUNCTION, ARGS, SPIN_MS })});`;
+    const control = new Int32Array(new SharedArrayBuffer(ARGS_BYTE_OFFSET + 8 * MAX_ARGS));
+    const source = `(${helperMain.toString()})(${JSON.stringify({ JOB_SEQ, DONE_SEQ, FAILED, FUNCTION, ARGS_BYTE_OFFSET, MAX_ARGS, SPIN_MS })});`;
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     worker = new Worker(url, { name: 'vae-kernel-helper' });
     URL.revokeObjectURL(url);
@@ -150,11 +156,12 @@ function helperThread(backend: WasmBackend): HelperThread | null {
     return false;
   };
   let seq = Atomics.load(control, JOB_SEQ);
+  const argsView = new Float64Array(control.buffer, ARGS_BYTE_OFFSET, MAX_ARGS);
   return {
     start(functionIndex, args) {
       if (args.length > MAX_ARGS) throw new Error(`helper job with ${args.length} arguments (at most ${MAX_ARGS})`);
       Atomics.store(control, FUNCTION, functionIndex);
-      args.forEach((arg, i) => Atomics.store(control, ARGS + i, arg));
+      argsView.set(args); // published to the helper by the Atomics.store of JOB_SEQ below
       seq = (seq + 1) | 0;
       Atomics.store(control, JOB_SEQ, seq);
       Atomics.notify(control, JOB_SEQ);
@@ -209,7 +216,7 @@ export function runShared(
  * must not refer to anything outside itself). Instantiates the kernel modules on the shared memory,
  * then serves jobs until the page goes away.
  */
-function helperMain(slots: { JOB_SEQ: number; DONE_SEQ: number; FAILED: number; FUNCTION: number; ARGS: number; SPIN_MS: number }): void {
+function helperMain(slots: { JOB_SEQ: number; DONE_SEQ: number; FAILED: number; FUNCTION: number; ARGS_BYTE_OFFSET: number; MAX_ARGS: number; SPIN_MS: number }): void {
   const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(message: string): void };
   scope.onmessage = (event: MessageEvent) => {
     const { memory, control, functions } = event.data as { memory: WebAssembly.Memory; control: Int32Array; functions: { module: string; name: string }[] };
@@ -236,7 +243,7 @@ function helperMain(slots: { JOB_SEQ: number; DONE_SEQ: number; FAILED: number; 
         }
       }
       seen = Atomics.load(control, slots.JOB_SEQ);
-      const args = Array.from(control.subarray(slots.ARGS));
+      const args = Array.from(new Float64Array(control.buffer, slots.ARGS_BYTE_OFFSET, slots.MAX_ARGS));
       try {
         table[Atomics.load(control, slots.FUNCTION)](...args);
         Atomics.store(control, slots.FAILED, 0);
