@@ -2,12 +2,13 @@
  * The dense layers' matrix products on the wasm backend with fused multiply-add (gemm.wat), as a
  * kernel of the tfjs wasm backend.
  *
- * tfjs-backend-wasm multiplies with XNNPACK built for 128-bit SIMD without FMA (28-29 GFLOP/s for the
- * 784-wide products on 2 threads here); relaxed SIMD's f32x4.relaxed_madd is one FMA instruction on
- * x64, and gemm.wat's 4 x 8 register blocks reach 41-48 GFLOP/s on one thread in Chromium. Where the
- * engine lacks relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd) the module does not
- * compile and `matMulOpA` takes tfjs' stock ops. Large products are split by rows with the helper
- * thread (helper-thread.ts) where there is one.
+ * tfjs-backend-wasm multiplies with XNNPACK built for 128-bit SIMD without FMA (measured for the
+ * 784-wide products: 23-27 GFLOP/s on one thread, 35-47 on two); relaxed SIMD's f32x4.relaxed_madd is
+ * one FMA instruction on x64, and gemm.wat's 4 x 8 register blocks reach 30-48 GFLOP/s on one thread
+ * in Chromium, about the peak of 128-bit FMA here. Where the engine lacks relaxed SIMD the module does
+ * not compile and `matMulOpA` takes tfjs' stock ops (Node 20 has it behind a flag, which
+ * scripts/lib/tf-node.ts sets). Large products are split by rows with the helper thread
+ * (helper-thread.ts) where there is one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './gemm-wasm';
