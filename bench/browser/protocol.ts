@@ -99,9 +99,9 @@ export interface BenchResult {
   msPerStep: number;
   /** Kernel time per step by kind, ms (see bench.worker.ts `kindOf`). */
   kinds: Record<string, { kernels: number; ms: number }>;
-  /** Kernels dispatched per training step (tf.profile). */
   /** Jobs the kernel helper thread ran per timed step (0: no helper). */
   helperJobsPerStep: number;
+  /** Kernels dispatched per training step (tf.profile). */
   kernelsPerStep: number;
   /** Sum of the kernels' own times per step, ms (the rest is JS overhead: autodiff, tidy, dispatch). */
   kernelMsPerStep: number;
