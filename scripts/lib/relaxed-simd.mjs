@@ -13,6 +13,7 @@ function relaxedSimdProbe() {
 
 /** Turns relaxed SIMD on in this process where it is off; true when the engine has it now. */
 export function enableRelaxedSimd() {
-  if (!WebAssembly.validate(relaxedSimdProbe())) setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WebAssembly.validate(relaxedSimdProbe());
+  const probe = relaxedSimdProbe();
+  if (!WebAssembly.validate(probe)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(probe);
 }
