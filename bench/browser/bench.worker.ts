@@ -13,7 +13,7 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
-import { canMultiplyWithFma, matMulOpA } from '../../src/core/kernels/gemm';
+import { hasFmaProducts, matMulOpA } from '../../src/core/kernels/gemm';
 import { helperJobsDone, setHelperThreadEnabled, startHelperThread } from '../../src/core/kernels/helper-thread';
 import { activeWasmBackend } from '../../src/core/kernels/wasm-heap';
 import { initBackend } from '../../src/worker/backend';
@@ -141,7 +141,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
       ['gemm.wat [400x784]ᵀ·[400x128] transposeA (FMA, helper thread as set)', [400, 784], [400, 128], true, false, true],
     ];
     const cases: Case[] = [
-      ...(canMultiplyWithFma(128) ? ownCases : []),
+      ...(hasFmaProducts() ? ownCases : []),
       ['[400x784]·[784x128] (forward, feature-major)', [400, 784], [784, 128], false, false],
       ['[784x128]·[128x400] (weight gradient X·Gᵀ, explicit transpose)', [784, 128], [128, 400], false, false],
       ['[128x784]ᵀ·[128x400] transposeA (weight gradient, stock autodiff)', [128, 784], [128, 400], true, false],

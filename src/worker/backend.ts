@@ -8,7 +8,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { canMultiplyWithFma } from '../core/kernels/gemm';
+import { hasFmaProducts } from '../core/kernels/gemm';
 import { hasHelperThread, startHelperThread } from '../core/kernels/helper-thread';
 import { activeWasmBackend } from '../core/kernels/wasm-heap';
 import type { BackendChoice, BackendName } from './protocol';
@@ -152,7 +152,7 @@ function describe(name: BackendName): string {
     const wasm = activeWasmBackend();
     // The project's kernels: a second thread for the large ones, products with fused multiply-add.
     const helper = wasm && hasHelperThread(wasm) ? ' + helper' : '';
-    const features = [simd && 'SIMD', canMultiplyWithFma(128) && 'FMA'].filter(Boolean);
+    const features = [simd && 'SIMD', hasFmaProducts() && 'FMA'].filter(Boolean);
     return `wasm (${threads} thread${threads === 1 ? '' : 's'}${helper}${features.map((f) => `, ${f}`).join('')})`;
   }
   if (name === 'webgl') {

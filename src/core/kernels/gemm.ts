@@ -51,12 +51,17 @@ function register(): void {
   });
 }
 
-/** True when the active backend runs gemm.wat (wasm with relaxed SIMD) for a product with `columns` columns. */
-export function canMultiplyWithFma(columns: number): boolean {
+/** True when the active backend runs gemm.wat (wasm with relaxed SIMD), for products whose columns fit its blocks. */
+export function hasFmaProducts(): boolean {
   const backend = activeWasmBackend();
-  if (!backend || columns % COLUMN_BLOCK !== 0 || !moduleFor(backend)) return false;
+  if (!backend || !moduleFor(backend)) return false;
   register();
   return true;
+}
+
+/** True when the active backend runs gemm.wat for a product with `columns` columns. */
+export function canMultiplyWithFma(columns: number): boolean {
+  return columns % COLUMN_BLOCK === 0 && hasFmaProducts();
 }
 
 /**

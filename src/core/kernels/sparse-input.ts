@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { canMultiplyWithFma } from './gemm';
+import { hasFmaProducts } from './gemm';
 import { HELPER_SPARSE_FORWARD, HELPER_SPARSE_WEIGHT_GRAD, runShared } from './helper-thread';
 import { WASM_PLAIN, WASM_SHARED } from './sparse-input-wasm';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
@@ -70,7 +70,7 @@ export function canSkipZeroInputs(units: number): boolean {
 export function sparseInputPays(nonZeroFraction: number): boolean {
   const backend = activeWasmBackend();
   if (!backend || !moduleFor(backend)) return false;
-  if (canMultiplyWithFma(128)) return nonZeroFraction < 0.3;
+  if (hasFmaProducts()) return nonZeroFraction < 0.3;
   return nonZeroFraction < 0.7 / Math.max(1, getThreadsCount());
 }
 
