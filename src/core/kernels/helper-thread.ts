@@ -19,9 +19,9 @@ import { WASM_SHARED as ADAM_SHARED } from './adam-wasm';
 import { WASM_SHARED as BERNOULLI_SHARED } from './bernoulli-wasm';
 import { WASM_SHARED as GEMM_SHARED } from './gemm-wasm';
 import { WASM_SHARED as SPARSE_SHARED } from './sparse-input-wasm';
-import { activeWasmBackend, heapMemory, isSharedMemory, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, compileModule, heapMemory, isSharedMemory, type WasmBackend } from './wasm-heap';
 
-/** The functions the helper can run, by index (the HELPER_… constants): module bytes (base64) and export name. */
+/** The functions the helper can run, by index (the HELPER_… constants): module bytes (base64, shared memory) and export name. */
 const HELPER_FUNCTIONS = [
   { module: GEMM_SHARED, name: 'gemm' },
   { module: SPARSE_SHARED, name: 'forward' },
@@ -91,6 +91,12 @@ export async function startHelperThread(backend: WasmBackend): Promise<boolean> 
   if (!inWorker || !memory || typeof Worker === 'undefined' || !globalThis.crossOriginIsolated || cores < 2) return false;
   let worker: Worker | null = null;
   try {
+    // Compiled here, each module once (throws where the engine lacks relaxed SIMD); the helper only instantiates them.
+    const compiled = new Map<string, WebAssembly.Module>();
+    const functions = HELPER_FUNCTIONS.map(({ module, name }) => {
+      if (!compiled.has(module)) compiled.set(module, compileModule(module));
+      return { module: compiled.get(module)!, name };
+    });
     const control = new Int32Array(new SharedArrayBuffer(ARGS_BYTE_OFFSET + 8 * MAX_ARGS));
     const source = `(${helperMain.toString()})(${JSON.stringify({ JOB_SEQ, DONE_SEQ, FAILED, FUNCTION, ARGS_BYTE_OFFSET, MAX_ARGS, SPIN_MS })});`;
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
@@ -107,7 +113,7 @@ export async function startHelperThread(backend: WasmBackend): Promise<boolean> 
         clearTimeout(timer);
         resolve(false);
       };
-      started.postMessage({ memory, control, functions: HELPER_FUNCTIONS });
+      started.postMessage({ memory, control, functions });
     });
     if (!ready) throw new Error('the helper did not start');
     helpers.set(backend, control);
@@ -126,9 +132,14 @@ export function helperJobsDone(): number {
   return jobsDone;
 }
 
+/** The control block of this backend's helper when it is ready and in use, else null. */
+function usableControl(backend: WasmBackend | null): Int32Array | null {
+  return (enabled && backend && helpers.get(backend)) || null;
+}
+
 /** True when this wasm backend has a helper thread that is ready and in use. */
 export function hasHelperThread(backend: WasmBackend): boolean {
-  return enabled && Boolean(helpers.get(backend));
+  return usableControl(backend) !== null;
 }
 
 /**
@@ -136,8 +147,7 @@ export function hasHelperThread(backend: WasmBackend): boolean {
  * training step calls this first, so that its first shared kernel does not wait for a wake-up.
  */
 export function wakeHelperThread(): void {
-  const backend = activeWasmBackend();
-  const control = enabled && backend ? helpers.get(backend) : null;
+  const control = usableControl(activeWasmBackend());
   if (control) Atomics.notify(control, JOB_SEQ);
 }
 
@@ -148,7 +158,7 @@ export function setHelperThreadEnabled(on: boolean): void {
 
 /** The ready helper thread of this wasm backend, or null (not started, turned off, cannot run, or retired after a failure). */
 function helperThread(backend: WasmBackend): HelperThread | null {
-  const control = enabled ? helpers.get(backend) : null;
+  const control = usableControl(backend);
   if (!control) return null;
   const retire = () => {
     helpers.set(backend, null);
@@ -219,12 +229,13 @@ export function runShared(
 function helperMain(slots: { JOB_SEQ: number; DONE_SEQ: number; FAILED: number; FUNCTION: number; ARGS_BYTE_OFFSET: number; MAX_ARGS: number; SPIN_MS: number }): void {
   const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(message: string): void };
   scope.onmessage = (event: MessageEvent) => {
-    const { memory, control, functions } = event.data as { memory: WebAssembly.Memory; control: Int32Array; functions: { module: string; name: string }[] };
+    const { memory, control, functions } = event.data as { memory: WebAssembly.Memory; control: Int32Array; functions: { module: WebAssembly.Module; name: string }[] };
     let table: ((...args: number[]) => void)[];
     try {
+      const instances = new Map<WebAssembly.Module, WebAssembly.Instance>();
       table = functions.map(({ module, name }) => {
-        const bytes = Uint8Array.from(atob(module), (c) => c.charCodeAt(0));
-        return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports[name] as (...args: number[]) => void;
+        if (!instances.has(module)) instances.set(module, new WebAssembly.Instance(module, { env: { memory } }));
+        return instances.get(module)!.exports[name] as (...args: number[]) => void;
       });
     } catch (error) {
       scope.postMessage(`failed: ${String(error)}`);

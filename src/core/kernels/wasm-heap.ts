@@ -26,14 +26,17 @@ export function isSharedMemory(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
+/** Compiles a kernel module from its base64 bytes (the *-wasm.ts files); throws where the engine lacks a feature it uses. */
+export function compileModule(base64: string): WebAssembly.Module {
+  return new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+}
+
 /** The module's exports, instantiated on a backend's memory; null when that is impossible (no SIMD, no memory handle). */
 export function instantiateOnHeap(backend: WasmBackend, modules: { plain: string; shared: string }): WebAssembly.Exports | null {
   try {
     const memory = heapMemory(backend);
     if (!memory) return null;
-    const shared = isSharedMemory(memory);
-    const bytes = Uint8Array.from(atob(shared ? modules.shared : modules.plain), (c) => c.charCodeAt(0));
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    return new WebAssembly.Instance(compileModule(isSharedMemory(memory) ? modules.shared : modules.plain), { env: { memory } }).exports;
   } catch {
     return null; // e.g. no SIMD: callers fall back to tfjs kernels
   }
