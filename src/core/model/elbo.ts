@@ -21,10 +21,14 @@ export function reparameterize(mean: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.T
  */
 export function sampleLatentColumns(head: tf.Tensor2D, eps: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
   if (canFuseLatentSample()) return fusedLatentSample(head, eps);
-  const latent = eps.shape[0];
-  const mean = tf.slice(head, [0, 0], [latent, -1]);
-  const logVar = tf.slice(head, [latent, 0], [latent, -1]);
+  const { mean, logVar } = splitLatentHead(head);
   return { z: reparameterize(mean, logVar, eps), kl: klToStandardNormal(mean, logVar, 0) };
+}
+
+/** The encoder's head [2Z, B] as its mean rows and its log-variance rows, each [Z, B]. */
+export function splitLatentHead(head: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+  const latent = head.shape[0] / 2;
+  return { mean: tf.slice(head, [0, 0], [latent, -1]), logVar: tf.slice(head, [latent, 0], [latent, -1]) };
 }
 
 /** Which axis of a 2-D tensor holds features: 1 for batch-major [B, F], 0 for feature-major [F, B]. */

@@ -5,7 +5,7 @@ import type { VaeConfig } from './config';
 import { concatColumns } from '../kernels/columns';
 import { canSkipZeroInputs } from '../kernels/sparse-input';
 import { denseColumns, denseColumnsOnConstant, denseOnSparseRows, type DenseActivation, type DenseParams, type DenseWeights } from './dense';
-import { reconstructionNll, sampleLatentColumns } from './elbo';
+import { reconstructionNll, sampleLatentColumns, splitLatentHead } from './elbo';
 
 /** Per-example loss terms of one batch, in nats: each [B]. */
 export interface LossTerms {
@@ -79,9 +79,7 @@ export class Vae {
 
   /** q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). */
   encodeColumns(xCols: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    const head = this.encodeHeadColumns(xCols);
-    const latent = this.config.latentDim;
-    return { mean: tf.slice(head, [0, 0], [latent, -1]), logVar: tf.slice(head, [latent, 0], [latent, -1]) };
+    return splitLatentHead(this.encodeHeadColumns(xCols));
   }
 
   /** p(x|z) logits feature-major: Z [Z, B] -> [D, B]. Differentiable (fast gradients). */
