@@ -24,11 +24,17 @@ const NAMES: Partial<Record<keyof Settings, string>> = {
   data: 'the dataset',
 };
 
-/** A pending change that would discard trained weights. */
-interface PendingChange {
-  next: Settings;
-  effect: SettingEffect;
-  message: string;
+/** An action that would discard trained weights, waiting for the person's answer. */
+interface PendingDiscard {
+  /** The start of the question, completed with the live step count ("Changing the latent dimension needs a new network"). */
+  what: string;
+  confirmLabel: string;
+  run: () => void;
+}
+
+/** The question's text for `steps` trained steps (read while the dialog is open, so it stays live). */
+function lossMessage(what: string, steps: number): string {
+  return `${what}, so the ${steps} training step${steps === 1 ? '' : 's'} done so far would be lost.`;
 }
 
 /** Props of `App` (tests may pass a query string and a fake worker). */
@@ -39,9 +45,11 @@ export interface AppProps {
 
 /** The whole page. */
 export function App({ search = window.location.search, createPort }: AppProps) {
-  const initial = useMemo(() => parseSettings(search), [search]);
+  // Read once: the app rewrites the address on every settings change, and parsing it again would
+  // recreate everything derived from it (the latent point among them).
+  const [initial] = useState(() => parseSettings(search));
   const [settings, setSettings] = useState<Settings>(initial.settings);
-  const [pending, setPending] = useState<PendingChange | null>(null);
+  const [pending, setPending] = useState<PendingDiscard | null>(null);
   const seed = useRef(1);
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
@@ -59,6 +67,15 @@ export function App({ search = window.location.search, createPort }: AppProps) {
     initialModels: () => startModels(settingsRef.current),
   });
   const { showError } = training;
+  const trainedSteps = training.status?.step ?? 0;
+  const trainedStepsRef = useRef(trainedSteps);
+  trainedStepsRef.current = trainedSteps;
+
+  /** Runs `action` at once when no trained step would be lost, else asks first. */
+  const askBeforeDiscarding = useCallback((what: string, confirmLabel: string, action: () => void) => {
+    if (trainedStepsRef.current > 0) setPending({ what, confirmLabel, run: action });
+    else action();
+  }, []);
 
   // A new model brings its own architecture (and, from a URL, its address) into the settings.
   const model = training.model;
@@ -126,26 +143,25 @@ export function App({ search = window.location.search, createPort }: AppProps) {
         showError(err instanceof Error ? err.message : String(err));
         return;
       }
-      const trainedSteps = training.status?.step ?? 0;
-      if ((effect === 'weights' || effect === 'restart') && trainedSteps > 0) {
+      if (effect === 'weights' || effect === 'restart') {
         const what = keys.map((k) => NAMES[k]).filter(Boolean).join(' and ') || 'this setting';
-        setPending({
-          next: checked,
-          effect,
-          message: `Changing ${what} needs a new network, so the ${trainedSteps} training steps done so far would be lost.`,
-        });
+        askBeforeDiscarding(`Changing ${what} needs a new network`, 'Discard weights and apply', () => apply(checked, effect));
         return;
       }
       apply(checked, effect);
     },
-    [apply, training.status, showError],
+    [apply, askBeforeDiscarding, showError],
   );
 
+  const { reset } = training;
   const onReset = useCallback(() => {
-    seed.current += 1;
-    training.reset(configFromSettings(settingsRef.current, seed.current));
-  }, [training]);
+    askBeforeDiscarding('Reset starts again from new random weights', 'Discard weights and reset', () => {
+      seed.current += 1;
+      reset(configFromSettings(settingsRef.current, seed.current));
+    });
+  }, [askBeforeDiscarding, reset]);
 
+  const closePending = useCallback(() => setPending(null), []);
   const isTraining = training.status?.training ?? false;
   const ready = training.phase === 'ready';
   const side = training.testSet?.side ?? 28;
@@ -199,12 +215,12 @@ export function App({ search = window.location.search, createPort }: AppProps) {
       </main>
       {pending ? (
         <ConfirmDialog
-          message={pending.message}
-          confirmLabel="Discard weights and apply"
-          onCancel={() => setPending(null)}
+          message={lossMessage(pending.what, trainedSteps)}
+          confirmLabel={pending.confirmLabel}
+          onCancel={closePending}
           onConfirm={() => {
-            apply(pending.next, pending.effect);
             setPending(null);
+            pending.run();
           }}
         />
       ) : null}

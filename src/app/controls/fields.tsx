@@ -48,7 +48,12 @@ export function CommitField(props: FieldProps & { value: string; onCommit: (text
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
+          if (e.key === 'Enter') {
+            // Consumed here: a confirmation this commit opens takes focus, and the same keystroke
+            // must not go on to press the button focused there.
+            e.preventDefault();
+            commit();
+          }
           if (e.key === 'Escape') setDraft(value);
         }}
       />

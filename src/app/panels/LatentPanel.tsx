@@ -7,7 +7,7 @@
 import type { Data, Layout, PlotMouseEvent } from 'plotly.js';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ellipsePoints, projectedCovariance } from '../../core/latent/ellipse';
-import { liftPoint, projectPoint, projectPoints } from '../../core/latent/plane';
+import { liftPoint, projectPoint } from '../../core/latent/plane';
 import { CLASS_COLORS } from '../draw';
 import type { LatentCodes, TestSet } from '../hooks/useTraining';
 import { Plot, type PlotElement } from '../Plot';
@@ -16,6 +16,7 @@ import type { PlaneView } from '../view';
 import { ClassLegend } from './ClassLegend';
 import { HoverCard, type HoverInfo } from './HoverCard';
 import { dataToPixel, insideArea, pathOf, pixelToData, plotArea } from './latent-geometry';
+import { splitByClass } from './latent-traces';
 
 /** Props of `LatentPanel`. */
 export interface LatentPanelProps {
@@ -29,47 +30,6 @@ type DragMode = 'move' | 'zoom' | 'pan';
 
 /** New codes redraw the scatter at most this often (the worker sends them every 1.5 s or more). */
 const SCATTER_INTERVAL_MS = 1000;
-
-interface Split {
-  /** Test indices of each class's points, in trace order. */
-  indices: Uint32Array[];
-  traces: Data[];
-  /** Axis ranges that hold every point (rounded to halves, so they change rarely). */
-  extent: [[number, number], [number, number]];
-  /** Points in all traces. */
-  points: number;
-}
-
-function splitByClass(latents: LatentCodes | null, testSet: TestSet | null, view: PlaneView): Split {
-  let classes = 10;
-  for (const label of testSet?.labels ?? []) if (label >= classes) classes = label + 1;
-  const usable = latents && testSet && latents.latentDim === view.plane.a1.length && latents.count <= testSet.count;
-  const { u, v } = usable ? projectPoints(latents.means, latents.count, view.plane) : { u: new Float32Array(0), v: new Float32Array(0) };
-  const labels = testSet?.labels ?? new Uint8Array(0);
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < u.length; i++) counts[labels[i]]++;
-  const indices = counts.map((c) => new Uint32Array(c));
-  const xs = counts.map((c) => new Float32Array(c));
-  const ys = counts.map((c) => new Float32Array(c));
-  const fill = new Array<number>(classes).fill(0);
-  for (let i = 0; i < u.length; i++) {
-    const c = labels[i];
-    const k = fill[c]++;
-    indices[c][k] = i;
-    xs[c][k] = u[i];
-    ys[c][k] = v[i];
-  }
-  const traces: Data[] = indices.map((_, c) => ({
-    type: 'scattergl',
-    mode: 'markers',
-    name: String(c),
-    x: xs[c],
-    y: ys[c],
-    marker: { color: CLASS_COLORS[c % CLASS_COLORS.length], size: 4, opacity: 0.65 },
-    hoverinfo: 'none',
-  }));
-  return { indices, traces, extent: extentOf(u, v), points: u.length };
-}
 
 /**
  * WebGL start-up, spread over tasks of its own before the first draw of the 10,000 codes: with
@@ -85,25 +45,30 @@ const WARM_UP: Data[] = [{ type: 'scattergl', mode: 'markers', y: [1e6], x0: 1e6
 /** Before any codes: axes only, no WebGL yet. */
 const NO_TRACES: Data[] = [];
 
-/** A padded square-ish range around the points (at least ±3, the bulk of the prior). */
-function extentOf(u: Float32Array, v: Float32Array): [[number, number], [number, number]] {
-  let [x0, x1, y0, y1] = [-3, 3, -3, 3];
-  for (let i = 0; i < u.length; i++) {
-    if (u[i] < x0) x0 = u[i];
-    if (u[i] > x1) x1 = u[i];
-    if (v[i] < y0) y0 = v[i];
-    if (v[i] > y1) y1 = v[i];
-  }
-  const pad = (a: number, b: number): [number, number] => {
-    const m = 0.06 * (b - a);
-    return [Math.floor((a - m) * 2) / 2, Math.ceil((b + m) * 2) / 2];
-  };
-  return [pad(x0, x1), pad(y0, y1)];
-}
-
 /** The screen's pixel ratio, within [1, 2]. */
 function glPixelRatio(): number {
   return Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
+}
+
+/**
+ * Keeps a drag's pointer events coming to `el`. The browser may refuse (a pen or touch pointer that
+ * is already gone throws NotFoundError): the drag then goes on without capture rather than failing.
+ */
+function capturePointer(el: Element, pointerId: number): void {
+  try {
+    el.setPointerCapture(pointerId);
+  } catch {
+    // no capture: moves outside the box are missed, the press itself still sets z
+  }
+}
+
+/** Ends a capture started by `capturePointer`, whatever state the pointer is in. */
+function releasePointer(el: Element, pointerId: number): void {
+  try {
+    if (el.hasPointerCapture(pointerId)) el.releasePointerCapture(pointerId);
+  } catch {
+    // already released with the pointer
+  }
 }
 
 /** The latent panel, `data-testid="latent-plot"`. */
@@ -248,7 +213,7 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
     if (!xy || !area || !insideArea(area, xy[0], xy[1]) || e.button !== 0) return;
     if (dragMode === 'move') {
       e.preventDefault(); // also keeps Plotly from starting its own drag (no compatibility mousedown)
-      e.currentTarget.setPointerCapture(e.pointerId);
+      capturePointer(e.currentTarget, e.pointerId);
       drag.current = { active: true, down: null };
       setHover(null);
       setFromPixel(xy[0], xy[1], e.timeStamp);
@@ -284,7 +249,7 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
     const { active, down } = drag.current;
     const xy = localXY(e);
     if (!active && down && xy && Math.hypot(xy[0] - down[0], xy[1] - down[1]) < 4) setFromPixel(xy[0], xy[1], e.timeStamp);
-    if (active && e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
+    if (active) releasePointer(e.currentTarget, e.pointerId);
     drag.current = { active: false, down: null };
   };
 
