@@ -20,15 +20,30 @@ export interface StepMetrics {
   klWeight: number;
 }
 
-/** Thrown when the loss stops being a finite number. */
+/**
+ * Thrown when the loss stops being a finite number. `restoredStep` is the step the weights were
+ * rolled back to (checked finite before this is thrown), or null when no good weights could be restored.
+ */
 export class TrainingDivergedError extends Error {
-  constructor(readonly step: number) {
+  constructor(
+    readonly step: number,
+    readonly restoredStep: number | null,
+  ) {
     super(
       `Training diverged: the loss became NaN or infinite at step ${step}. ` +
-        'The weights were rolled back to the last good step; try a lower learning rate.',
+        (restoredStep === null
+          ? 'The last good weights could not be restored, so press Reset for fresh weights or load a model.'
+          : `The weights were rolled back to ${restoredStep === 0 ? 'where training started (step 0)' : `step ${restoredStep}`}; try a lower learning rate.`),
     );
     this.name = 'TrainingDivergedError';
   }
+}
+
+/** Weights saved for a rollback, with where training stood when they were taken. */
+interface Snapshot {
+  step: number;
+  epoch: number;
+  weights: tf.Tensor[];
 }
 
 /** Options of `Trainer.run`. */
@@ -52,7 +67,10 @@ export class Trainer {
   private epochOffset = 0;
   private readonly variables: tf.Variable[];
   private pending: { step: number; epoch: number; klWeight: number; values: tf.Tensor1D }[] = [];
-  private lastGood: tf.Tensor[] | null = null;
+  /** Weights known to give a finite loss (or the starting weights): what a rollback restores. */
+  private lastGood: Snapshot;
+  /** Weights taken at the last metrics read; verified by the first loss of the next read. */
+  private unverified: Snapshot | null = null;
   private stepCount = 0;
   /** The training images are mostly zeros: give the model each batch batch-major too. */
   private readonly sparseInput: boolean;
@@ -68,6 +86,7 @@ export class Trainer {
     this.sampler = new BatchSampler(train, config.batchSize, { seed: config.seed, binarize: config.binarize });
     this.variables = vae.trainableVariables();
     this.sparseInput = sparseInputPays(nonZeroFraction(train));
+    this.lastGood = this.takeSnapshot(); // the model as it was before training counts as good
   }
 
   /** Steps taken so far. */
@@ -130,7 +149,7 @@ export class Trainer {
 
   /**
    * Reads the queued metrics in one transfer and clears the queue. Throws TrainingDivergedError
-   * (after restoring the last good weights) when a loss is not finite.
+   * (after restoring the last weights that gave a finite loss, the starting weights at worst) when a loss is not finite.
    */
   async readMetrics(): Promise<StepMetrics[]> {
     if (this.pending.length === 0) return [];
@@ -148,12 +167,12 @@ export class Trainer {
       total: data[3 * i + 2],
       klWeight: p.klWeight,
     }));
-    const bad = metrics.find((m) => !Number.isFinite(m.total));
-    if (bad) {
-      this.restoreLastGood();
-      throw new TrainingDivergedError(bad.step);
-    }
-    this.rememberGood();
+    const bad = metrics.findIndex((m) => !Number.isFinite(m.total));
+    // The first loss read was computed on the weights of the last read: a finite one proves them good.
+    if (this.unverified && this.unverified.step === metrics[0].step && bad !== 0) this.promoteUnverified();
+    if (bad >= 0) await this.restoreLastGood(metrics[bad].step);
+    this.unverified?.weights.forEach((t) => t.dispose());
+    this.unverified = this.takeSnapshot();
     return metrics;
   }
 
@@ -179,24 +198,48 @@ export class Trainer {
     return all;
   }
 
-  private rememberGood(): void {
-    const snapshot = this.variables.map((v) => tf.clone(v));
-    this.lastGood?.forEach((t) => t.dispose());
-    this.lastGood = snapshot;
+  private takeSnapshot(): Snapshot {
+    return { step: this.stepCount, epoch: this.epoch, weights: this.variables.map((v) => tf.clone(v)) };
   }
 
-  /** Puts back the last weights that gave a finite loss, and restarts Adam (its moments hold NaN now). */
-  private restoreLastGood(): void {
-    if (this.lastGood) this.variables.forEach((v, i) => v.assign(this.lastGood![i]));
+  private promoteUnverified(): void {
+    this.lastGood.weights.forEach((t) => t.dispose());
+    this.lastGood = this.unverified!;
+    this.unverified = null;
+  }
+
+  /**
+   * Puts back the last weights that gave a finite loss, restarts Adam (its moments hold NaN now),
+   * checks that every restored weight is finite, and throws TrainingDivergedError saying so.
+   */
+  private async restoreLastGood(badStep: number): Promise<never> {
+    const good = this.lastGood;
+    this.unverified?.weights.forEach((t) => t.dispose());
+    this.unverified = null;
+    this.variables.forEach((v, i) => v.assign(good.weights[i]));
     this.optimizer.reset();
+    // x * 0 is 0 for a finite x and NaN otherwise, so each sum is 0 exactly when a variable is all finite.
+    const sums = tf.tidy(() => tf.stack(this.variables.map((v) => tf.sum(tf.mul(v, 0))))); // [variables]
+    const restored = (await sums.data()).every((x) => x === 0);
+    sums.dispose();
+    if (restored) {
+      // Training resumes from the restored state: its step, its epoch, a freshly shuffled pass.
+      const { batchSize, seed, binarize } = this.vae.config;
+      this.sampler = new BatchSampler(this.train, batchSize, { seed: seed + this.stepCount, binarize });
+      this.stepCount = good.step;
+      this.epochOffset = good.epoch;
+    }
+    throw new TrainingDivergedError(badStep, restored ? good.step : null);
   }
 
   /** Frees the optimizer state, queued metrics and the rollback snapshot (not the VAE). */
   dispose(): void {
     this.pending.forEach((p) => p.values.dispose());
     this.pending = [];
-    this.lastGood?.forEach((t) => t.dispose());
-    this.lastGood = null;
+    this.lastGood.weights.forEach((t) => t.dispose());
+    this.lastGood.weights = [];
+    this.unverified?.weights.forEach((t) => t.dispose());
+    this.unverified = null;
     this.optimizer.dispose();
   }
 }
