@@ -4,119 +4,41 @@
  *   npm run train -- --epochs 30 --latent 2 --hidden 512,256 --batch 128 --lr 0.001 --out DIR
  *
  * Prints one JSON line per epoch (train loss, test loss, examples/s) and writes the weights
- * folder (DESIGN.md §2) with training.testElbo in the manifest.
+ * folder (DESIGN.md §2) with training.testElbo in the manifest. Every input is checked first (the
+ * options, the output folder, the dataset) and tfjs is loaded only then; any failure prints one
+ * plain line and a hint, exit code 2 for bad usage and 1 otherwise.
  */
-import { parseArgs } from 'node:util';
-import { initNodeBackend } from './lib/tf-node';
-import { defaultMnistDir, loadDatasetFromDir } from './lib/load-dataset-node';
-import { directorySink } from './lib/weights-node';
-import { makeConfig, type Likelihood } from '../src/core/model/config';
-import { evaluateElbo, importanceWeightedLogLikelihood } from '../src/core/model/evaluate';
-import { Vae } from '../src/core/model/vae';
-import { Trainer } from '../src/core/train/trainer';
-import { saveVae } from '../src/core/io/save';
+import { runCli, UsageError } from './lib/cli';
+import { loadDatasetFromDir } from './lib/load-dataset-node';
+import { prepareOutputDir } from './lib/output-dir';
+import { parseTrainArgs, trainUsage } from './lib/train-options';
+import { makeConfig, type VaeConfig } from '../src/core/model/config';
 
-const { values: args } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '10' },
-    latent: { type: 'string', default: '2' },
-    hidden: { type: 'string', default: '512,256' },
-    batch: { type: 'string', default: '128' },
-    lr: { type: 'string', default: '0.001' },
-    beta: { type: 'string', default: '1' },
-    likelihood: { type: 'string', default: 'bernoulli' },
-    variance: { type: 'string', default: '0.1' },
-    warmup: { type: 'string', default: '0' },
-    binarize: { type: 'boolean', default: false },
-    seed: { type: 'string', default: '1' },
-    data: { type: 'string', default: defaultMnistDir() },
-    out: { type: 'string' },
-    iwae: { type: 'string', default: '0' },
-    backend: { type: 'string', default: 'wasm' },
-    help: { type: 'boolean', default: false },
-  },
-});
-
-if (args.help) {
-  console.log('npm run train -- [--epochs 10] [--latent 2] [--hidden 512,256] [--batch 128] [--lr 0.001] [--beta 1]');
-  console.log('  [--likelihood bernoulli|gaussian] [--variance 0.1] [--warmup STEPS] [--binarize] [--seed 1]');
-  console.log('  [--data DIR with the four IDX files] [--out DIR] [--iwae K] [--backend wasm|cpu]');
-  process.exit(0);
-}
-
-const number = (name: string, text: string | undefined) => {
-  const v = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(v)) throw new Error(`--${name} needs a number, got "${text}"`);
-  return v;
-};
-
-const config = makeConfig({
-  hidden: String(args.hidden).split(',').filter(Boolean).map((h) => number('hidden', h)),
-  latentDim: number('latent', args.latent),
-  batchSize: number('batch', args.batch),
-  learningRate: number('lr', args.lr),
-  beta: number('beta', args.beta),
-  likelihood: args.likelihood as Likelihood,
-  gaussianVariance: number('variance', args.variance),
-  klWarmupSteps: number('warmup', args.warmup),
-  binarize: Boolean(args.binarize),
-  seed: number('seed', args.seed),
-});
-const epochs = number('epochs', args.epochs);
-const backend = await initNodeBackend(args.backend as 'wasm' | 'cpu');
-const data = await loadDatasetFromDir(String(args.data));
-const vae = Vae.create(config);
-const trainer = new Trainer(vae, data.train, 50);
-console.error(
-  `training ${config.inputDim}-${config.hidden.join('-')}-${config.latentDim} on ${data.name} ` +
-    `(${data.train.count} train, ${data.test.count} test) with tfjs ${backend}, ${epochs} epochs`,
-);
-
-let trainSeconds = 0;
-let testElbo = { reconstruction: NaN, kl: NaN, total: NaN };
-for (let epoch = 1; epoch <= epochs; epoch++) {
-  const started = performance.now();
-  const metrics = await trainer.run({ untilEpochEnd: true });
-  const seconds = (performance.now() - started) / 1000;
-  trainSeconds += seconds;
-  const examples = metrics.length * config.batchSize;
-  const trainLoss = metrics.reduce((s, m) => s + m.total, 0) / metrics.length;
-  testElbo = await evaluateElbo(vae, data.test);
-  console.log(
-    JSON.stringify({
-      epoch,
-      train_loss: round(trainLoss),
-      test_loss: round(testElbo.total),
-      test_rec: round(testElbo.reconstruction),
-      test_kl: round(testElbo.kl),
-      examples_per_s: Math.round(examples / seconds),
-      epoch_s: round(seconds),
-    }),
-  );
-}
-
-const iwaeK = number('iwae', args.iwae);
-const iwae = iwaeK > 0 ? await importanceWeightedLogLikelihood(vae, data.test, iwaeK) : undefined;
-const training = {
-  epochs,
-  testElbo: -round(testElbo.total),
-  testReconstruction: round(testElbo.reconstruction),
-  testKl: round(testElbo.kl),
-  ...(iwae === undefined ? {} : { testIwae: round(iwae), iwaeSamples: iwaeK }),
-  steps: trainer.step,
-  seconds: round(trainSeconds),
-  backend: `tfjs-${backend}`,
-  date: new Date().toISOString(),
-  command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
-};
-console.log(JSON.stringify({ impl: 'tfjs-' + backend, hidden: config.hidden.join(','), latent: config.latentDim, ...training }));
-if (args.out) {
-  await saveVae(vae, directorySink(String(args.out)), { dataset: data.name, training });
-  console.error(`saved weights to ${args.out}`);
-}
-trainer.dispose();
-vae.dispose();
-
-function round(v: number): number {
-  return Math.round(v * 100) / 100;
-}
+await runCli(async () => {
+  const args = parseTrainArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(trainUsage());
+    return;
+  }
+  let config: VaeConfig;
+  try {
+    config = makeConfig({
+      hidden: args.hidden,
+      latentDim: args.latent,
+      batchSize: args.batch,
+      learningRate: args.lr,
+      beta: args.beta,
+      likelihood: args.likelihood,
+      gaussianVariance: args.variance,
+      klWarmupSteps: args.warmup,
+      binarize: args.binarize,
+      seed: args.seed,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const out = args.out === undefined ? undefined : await prepareOutputDir(args.out);
+  const data = await loadDatasetFromDir(args.data);
+  const { trainAndSave } = await import('./lib/train-run');
+  await trainAndSave({ config, data, epochs: args.epochs, iwaeSamples: args.iwae, backend: args.backend, out });
+}, 'Run npm run train -- --help for every option.');

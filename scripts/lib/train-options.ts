@@ -1,0 +1,161 @@
+/**
+ * The training CLI's options, in one table: name, placeholder, default, help line and parser.
+ * `parseTrainArgs` reads argv against it (Node's `util.parseArgs` splits the tokens; every value is
+ * then checked here), and `trainUsage` prints it. Every mistake is a `UsageError` in plain words.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from './cli';
+import { defaultMnistDir } from './load-dataset-node';
+
+/** One option: how it is written, what it does, and how its text becomes a value. */
+interface OptionSpec<T> {
+  /** Placeholder shown in the help; absent for a switch (a boolean option that takes no value). */
+  value?: string;
+  /** Default as it would be typed; absent when the option is optional with no default. */
+  default?: string;
+  /** One line of help. */
+  help: string;
+  /** Turns the text (undefined when not given and without default) into the value; throws UsageError. */
+  parse(text: string | undefined, flag: string): T;
+}
+
+const spec = <T>(s: OptionSpec<T>) => s;
+
+/** Every option of `npm run train`. */
+export const TRAIN_OPTIONS = {
+  epochs: spec({ value: 'N', default: '10', help: 'passes over the training set', parse: integer(1) }),
+  latent: spec({ value: 'N', default: '2', help: 'latent dimension (1 to 256)', parse: integer(1, 256) }),
+  hidden: spec({ value: 'SIZES', default: '512,256', help: 'encoder hidden layer sizes, comma-separated; the decoder mirrors them', parse: sizeList }),
+  batch: spec({ value: 'N', default: '128', help: 'examples per training step (1 to 4096)', parse: integer(1, 4096) }),
+  lr: spec({ value: 'RATE', default: '0.001', help: 'Adam learning rate, between 0 and 1', parse: decimal({ above: 0, below: 1 }) }),
+  beta: spec({ value: 'B', default: '1', help: 'weight of the KL term (0 or more)', parse: decimal({ atLeast: 0 }) }),
+  likelihood: spec({ value: 'bernoulli|gaussian', default: 'bernoulli', help: 'decoder likelihood', parse: choice('bernoulli', 'gaussian') }),
+  variance: spec({ value: 'V', default: '0.1', help: 'variance of the Gaussian decoder', parse: decimal({ above: 0 }) }),
+  warmup: spec({ value: 'STEPS', default: '0', help: 'steps over which the KL weight ramps up from 0', parse: integer(0) }),
+  binarize: spec({ help: 're-sample training pixels as Bernoulli draws each time they are used', parse: (t) => t !== undefined }),
+  seed: spec({ value: 'N', default: '1', help: 'seed of initialisation, batch order and noise', parse: integer(-(2 ** 31), 2 ** 31 - 1) }),
+  data: spec({ value: 'DIR', default: defaultMnistDir(), help: 'folder holding the four MNIST-layout IDX files (plain or .gz)', parse: path }),
+  out: spec({ value: 'DIR', help: 'folder to write the weights to (created; checked before training)', parse: optionalPath }),
+  iwae: spec({ value: 'K', default: '0', help: 'also report the importance-weighted bound with K samples (0: off)', parse: integer(0, 100_000) }),
+  backend: spec({ value: 'wasm|cpu', default: 'wasm', help: 'tfjs backend', parse: choice('wasm', 'cpu') }),
+  help: spec({ help: 'print this help', parse: (t) => t !== undefined }),
+};
+
+type Options = typeof TRAIN_OPTIONS;
+/** The parsed command line: one typed value per option. */
+export type TrainArgs = { [K in keyof Options]: ReturnType<Options[K]['parse']> };
+
+/** Parses the training CLI's arguments (without `node script`); throws UsageError on any mistake. */
+export function parseTrainArgs(argv: string[]): TrainArgs {
+  const table = TRAIN_OPTIONS as Record<string, OptionSpec<unknown>>;
+  const options = Object.fromEntries(
+    Object.entries(table).map(([name, s]) => [name, { type: s.value === undefined ? 'boolean' : 'string' } as const]),
+  );
+  // Not strict: parseArgs would call `--epochs -1` ambiguous; here -1 reaches the value check.
+  const { tokens } = parseArgs({ args: argv, options, strict: false, tokens: true });
+  const given = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new UsageError(`Unexpected argument "${token.value}": every setting is an option such as --epochs 10.`);
+    if (token.kind !== 'option') continue;
+    const s = table[token.name];
+    if (!s || token.rawName !== `--${token.name}`) throw new UsageError(`Unknown option ${token.rawName}.`);
+    if (s.value === undefined) {
+      if (token.value !== undefined) throw new UsageError(`${token.rawName} is a switch and takes no value.`);
+      given.set(token.name, '');
+    } else {
+      if (token.value === undefined || (!token.inlineValue && /^--[a-z]/i.test(token.value))) {
+        throw new UsageError(`${token.rawName} needs a value (${s.value}).`);
+      }
+      given.set(token.name, token.value);
+    }
+  }
+  const values = Object.fromEntries(
+    Object.entries(table).map(([name, s]) => [name, s.parse(given.has(name) ? given.get(name) : s.default, `--${name}`)]),
+  );
+  return values as TrainArgs;
+}
+
+/** The help text, from the table. */
+export function trainUsage(): string {
+  const rows = Object.entries(TRAIN_OPTIONS as Record<string, OptionSpec<unknown>>).map(([name, s]) => {
+    const left = `  --${name}${s.value ? ` ${s.value}` : ''}`;
+    const dflt = s.default === undefined ? '' : ` (default ${s.default})`;
+    return `${left.padEnd(34)} ${s.help}${dflt}`;
+  });
+  return ['Trains the VAE in Node and prints one JSON line per epoch.', '', 'npm run train -- [options]', ...rows].join('\n');
+}
+
+/** A whole number from `min` to `max`. */
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (text: string | undefined, flag: string): number => {
+    const t = required(text, flag).trim();
+    const v = Number(t);
+    const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`;
+    if (!/^[+-]?\d+$/.test(t) || v < min || v > max) throw new UsageError(`${flag} must be a whole number ${range}; got "${text}".`);
+    return v;
+  };
+}
+
+/** A finite decimal number within the given bounds. */
+function decimal(bounds: { above?: number; atLeast?: number; below?: number }) {
+  return (text: string | undefined, flag: string): number => {
+    const t = required(text, flag).trim();
+    const v = Number(t);
+    const ok =
+      /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) &&
+      Number.isFinite(v) &&
+      (bounds.above === undefined || v > bounds.above) &&
+      (bounds.atLeast === undefined || v >= bounds.atLeast) &&
+      (bounds.below === undefined || v < bounds.below);
+    if (!ok) {
+      const want = [
+        bounds.above !== undefined && `above ${bounds.above}`,
+        bounds.atLeast !== undefined && `${bounds.atLeast} or more`,
+        bounds.below !== undefined && `below ${bounds.below}`,
+      ].filter(Boolean);
+      throw new UsageError(`${flag} must be a number ${want.join(' and ')}; got "${text}".`);
+    }
+    return v;
+  };
+}
+
+/** Comma-separated layer sizes such as 512,256: each a whole number from 1 to 4096, none empty. */
+function sizeList(text: string | undefined, flag: string): number[] {
+  const t = required(text, flag).trim();
+  if (t === '') throw new UsageError(`${flag} needs at least one layer size, such as 512,256.`);
+  return t.split(',').map((item, i) => {
+    const s = item.trim();
+    if (s === '') throw new UsageError(`${flag} has an empty item at position ${i + 1} in "${text}"; write sizes such as 512,256.`);
+    const v = Number(s);
+    if (!/^\d+$/.test(s) || v < 1 || v > 4096) {
+      throw new UsageError(`${flag} sizes must be whole numbers from 1 to 4096; "${s}" in "${text}" is not.`);
+    }
+    return v;
+  });
+}
+
+/** One of the listed words. */
+function choice<T extends string>(...allowed: T[]) {
+  return (text: string | undefined, flag: string): T => {
+    const t = required(text, flag).trim();
+    if (!(allowed as string[]).includes(t)) throw new UsageError(`${flag} must be ${allowed.join(' or ')}; got "${text}".`);
+    return t as T;
+  };
+}
+
+/** A non-empty path. */
+function path(text: string | undefined, flag: string): string {
+  const t = required(text, flag);
+  if (t.trim() === '') throw new UsageError(`${flag} needs a folder, not an empty string.`);
+  return t;
+}
+
+/** A non-empty path, or undefined when the option isn't given. */
+function optionalPath(text: string | undefined, flag: string): string | undefined {
+  return text === undefined ? undefined : path(text, flag);
+}
+
+function required(text: string | undefined, flag: string): string {
+  if (text === undefined) throw new UsageError(`${flag} needs a value.`);
+  return text;
+}
