@@ -1,5 +1,5 @@
 /**
- * Assembles every src/core/kernels/*.wat into src/core/kernels/<name>-wasm.ts: the module's bytes,
+ * Assembles every src/core/accelerator/*.wat into src/core/accelerator/<name>-wasm.ts: the module's bytes,
  * base64, for a plain and a shared memory import (tfjs' threaded wasm build shares its memory).
  * The output is committed; run this after editing a .wat:  node scripts/build-kernels.mjs
  */
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 import { enableRelaxedSimd } from './lib/relaxed-simd.mjs';
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'core', 'kernels');
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'core', 'accelerator');
 // gemm.wat uses relaxed SIMD: on, so that the engine can validate what this script writes.
 if (!enableRelaxedSimd()) throw new Error('this Node has no WebAssembly relaxed SIMD, needed to validate gemm.wat');
 

@@ -13,9 +13,11 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
-import { hasFmaProducts, matMulOpA } from '../../src/core/kernels/gemm';
-import { helperJobsDone, setHelperThreadEnabled, startHelperThread } from '../../src/core/kernels/helper-thread';
-import { activeWasmBackend } from '../../src/core/kernels/wasm-heap';
+import { acceleratedOps } from '../../src/core/accelerator';
+import { hasFmaProducts, matMulOpA } from '../../src/core/accelerator/gemm';
+import { helperJobsDone, setHelperThreadEnabled, startHelperThread } from '../../src/core/accelerator/helper-thread';
+import { activeWasmBackend } from '../../src/core/accelerator/wasm-heap';
+import { setTrainingOps } from '../../src/core/ops';
 import { initBackend } from '../../src/worker/backend';
 import type { BenchRequest, BenchResult, HelperCheckRequest, HelperCheckResult, KernelTime, MatMulTime } from './protocol';
 
@@ -50,7 +52,7 @@ function timeMatMul(a: [number, number], b: [number, number], transposeA: boolea
 
 /**
  * What a kernel is, for the time breakdown: matrix products of the 784x400 layers (XNNPACK or
- * gemm.wat), other products, this project's other wasm kernels (src/core/kernels: the sparse first layer, the loss,
+ * gemm.wat), other products, this project's other wasm kernels (src/core/accelerator: the sparse first layer, the loss,
  * transposes, bias and ReLU, the latent block), other element-wise work on weight-sized tensors,
  * and small kernels (batch-sized activations, biases, losses), whose cost is mostly per-call overhead.
  */
@@ -72,7 +74,10 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   let label = '';
   setHelperThreadEnabled(req.helper !== false); // before the backend starts, so that its label says so
   if (req.mode === 'app') label = (await initBackend('wasm')).label;
-  else await startWasm(req.threads);
+  else {
+    await startWasm(req.threads);
+    setTrainingOps(acceleratedOps);
+  }
   const wasmBackend = activeWasmBackend();
   if (req.mode === 'explicit' && req.helper === true && wasmBackend) await startHelperThread(wasmBackend);
   if (tf.getBackend() !== 'wasm') throw new Error(`the backend is ${tf.getBackend()}, not wasm`);

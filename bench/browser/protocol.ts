@@ -16,7 +16,7 @@ export interface BenchRequest {
    */
   reportCores?: number;
   /**
-   * The kernel helper thread (src/core/kernels/helper-thread.ts): `app` mode starts it as the app
+   * The kernel helper thread (src/core/accelerator/helper-thread.ts): `app` mode starts it as the app
    * does, and false turns it off; `explicit` mode starts it only when true.
    */
   helper?: boolean;

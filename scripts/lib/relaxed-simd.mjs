@@ -1,5 +1,5 @@
 /**
- * WebAssembly relaxed SIMD (f32x4.relaxed_madd, the fused multiply-add of src/core/kernels/gemm.wat)
+ * WebAssembly relaxed SIMD (f32x4.relaxed_madd, the fused multiply-add of src/core/accelerator/gemm.wat)
  * is on in Chromium but behind a V8 flag in Node 20. Node scripts, tests and the kernel build turn
  * it on with `enableRelaxedSimd()` before any module is compiled.
  */

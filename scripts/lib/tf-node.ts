@@ -1,19 +1,35 @@
 /** tfjs for Node scripts and tests: the wasm backend (no native binary), or cpu on request. */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { startKernels } from '../../src/core/accelerator';
+import { KERNELS_CHOICES, type KernelsChoice } from '../../src/core/ops';
 import { enableRelaxedSimd } from './relaxed-simd.mjs';
 
 /**
- * Selects and initialises a tfjs backend in Node; returns its name. Turns on WebAssembly relaxed
- * SIMD first, so that the project's matrix-product kernel (gemm.wat, FMA) runs here as in Chromium.
+ * The training ops VAE_KERNELS asks for: `stock` (plain tfjs, as `?kernels=stock` in the app) or
+ * `accelerated` (the default: the project's wasm kernels on the wasm backend).
+ */
+export function kernelsFromEnv(): KernelsChoice {
+  const value = process.env.VAE_KERNELS?.trim() || 'accelerated';
+  const choice = KERNELS_CHOICES.find((k) => k === value);
+  if (!choice) throw new Error(`VAE_KERNELS must be ${KERNELS_CHOICES.join(' or ')}, not "${value}"`);
+  return choice;
+}
+
+/**
+ * Selects and initialises a tfjs backend in Node, then the training ops of VAE_KERNELS on it;
+ * returns the backend's name. Turns on WebAssembly relaxed SIMD first, so that the project's
+ * matrix-product kernel (gemm.wat, FMA) runs here as in Chromium.
  */
 export async function initNodeBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
+  const kernels = kernelsFromEnv();
   enableRelaxedSimd();
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`tfjs backend "${name}" could not start in Node`);
   }
   await tf.ready();
+  await startKernels(kernels);
   return tf.getBackend();
 }
 

@@ -1,22 +1,22 @@
 /**
  * Choosing the tfjs backend inside the worker: webgpu, then hardware webgl, then wasm (with threads
  * when the page is cross-origin isolated), then cpu. `?backend=` forces one; a forced webgl accepts
- * software rendering (SwiftShader), which tfjs otherwise refuses.
+ * software rendering (SwiftShader), which tfjs otherwise refuses. Once it runs, the training ops are
+ * chosen (src/core/accelerator: its wasm kernels on wasm, unless `?kernels=stock`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { hasFmaProducts } from '../core/kernels/gemm';
-import { hasHelperThread, startHelperThread } from '../core/kernels/helper-thread';
-import { activeWasmBackend } from '../core/kernels/wasm-heap';
+import { acceleratorFeatures, startKernels, wantedWasmThreads, withReportedCores } from '../core/accelerator';
+import type { KernelsChoice, TrainingOps } from '../core/ops';
 import type { BackendChoice, BackendName } from './protocol';
 
 /** The order tried when no backend is forced. */
 export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** The backend in use and a label for people, e.g. "wasm (2 threads, SIMD)". */
+/** The backend in use and a label for people, e.g. "wasm (2 threads + helper, SIMD, FMA)". */
 export interface BackendInfo {
   name: BackendName;
   label: string;
@@ -104,56 +104,21 @@ async function tryBackend(name: BackendName, forced: boolean, probes: Probes): P
     const probe = tf.tidy(() => tf.sum(tf.matMul(tf.ones([2, 2]), tf.ones([2, 2]))));
     const value = (await probe.data())[0];
     probe.dispose();
-    if (value !== 8) return false;
-    // The second thread for the project's own kernels (matrix products); training works without it.
-    const wasm = name === 'wasm' ? activeWasmBackend() : null;
-    if (wasm) await startHelperThread(wasm);
-    return true;
+    return value === 8;
   } catch {
     return false;
   }
 }
 
-/** Threads for XNNPACK: every core (up to 4), since the training worker is the only busy thread. */
-function wantedWasmThreads(): number {
-  return Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1));
-}
-
-/**
- * Runs `start` while `navigator.hardwareConcurrency` reads `cores`. tfjs-backend-wasm 4.22 caps its
- * thread pool at half the logical cores whatever `setThreadsCount` asks (backend.cc: `num_cores =
- * emscripten_num_logical_cores() / 2`, read once when the module starts, assuming two hyper-threads
- * per core), so on a 2-core machine it always ran on 1 thread. Reporting twice the wanted count
- * while the module starts lifts that cap to exactly the count we ask for; afterwards the real value
- * is back.
- */
-async function withReportedCores<T>(cores: number, start: () => Promise<T>): Promise<T> {
-  const nav = globalThis.navigator as (Navigator & { hardwareConcurrency: number }) | undefined;
-  if (!nav || !globalThis.crossOriginIsolated || cores <= nav.hardwareConcurrency) return start();
-  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
-  try {
-    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores });
-  } catch {
-    return start();
-  }
-  try {
-    return await start();
-  } finally {
-    if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
-    else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
-  }
-}
-
-/** Describes the active backend for the status line. */
-function describe(name: BackendName): string {
+/** Describes the active backend and the training ops on it for the status line. */
+function describe(name: BackendName, ops: TrainingOps): string {
   if (name === 'wasm') {
     const threads = globalThis.crossOriginIsolated ? getThreadsCount() : 1;
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean;
-    const wasm = activeWasmBackend();
     // The project's kernels: a second thread for the large ones, products with fused multiply-add.
-    const helper = wasm && hasHelperThread(wasm) ? ' + helper' : '';
-    const features = [simd && 'SIMD', hasFmaProducts() && 'FMA'].filter(Boolean);
-    return `wasm (${threads} thread${threads === 1 ? '' : 's'}${helper}${features.map((f) => `, ${f}`).join('')})`;
+    const own = ops.kind === 'accelerated' ? acceleratorFeatures() : { helper: false, fma: false };
+    const features = [simd && 'SIMD', own.fma && 'FMA', ops.kind === 'stock' && 'stock kernels'].filter(Boolean);
+    return `wasm (${threads} thread${threads === 1 ? '' : 's'}${own.helper ? ' + helper' : ''}${features.map((f) => `, ${f}`).join('')})`;
   }
   if (name === 'webgl') {
     const renderer = webglRenderer();
@@ -163,12 +128,15 @@ function describe(name: BackendName): string {
   return name;
 }
 
-/** Starts the chosen backend, or the first that works; throws in plain words if none does. */
-export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
+/**
+ * Starts the chosen backend, or the first that works, then the training ops of `kernels` on it;
+ * throws in plain words if no backend works.
+ */
+export async function initBackend(choice: BackendChoice, kernels: KernelsChoice = 'accelerated'): Promise<BackendInfo> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const probes = probe(order);
   for (const name of order) {
-    if (await tryBackend(name, choice !== 'auto', probes)) return { name, label: describe(name) };
+    if (await tryBackend(name, choice !== 'auto', probes)) return { name, label: describe(name, await startKernels(kernels)) };
   }
   if (choice !== 'auto') {
     throw new Error(`The "${choice}" backend does not work in this browser. Remove backend=${choice} from the address to pick one automatically.`);

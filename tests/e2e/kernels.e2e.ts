@@ -1,5 +1,5 @@
 /**
- * The kernel helper thread (src/core/kernels/helper-thread.ts) in real Chromium: it only exists in a
+ * The kernel helper thread (src/core/accelerator/helper-thread.ts) in real Chromium: it only exists in a
  * cross-origin-isolated worker on the threaded wasm build, so Node's unit tests cannot reach it.
  * Splitting a kernel's rows or examples between two threads runs the same arithmetic on the same
  * data, so training from one seed must give the very same losses with and without it.
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('kernel helper thread', () => {
-  // The helper starts only with 2 or more cores (src/core/kernels/helper-thread.ts).
+  // The helper starts only with 2 or more cores (src/core/accelerator/helper-thread.ts).
   test.skipIf(cpus().length < 2)('training with it gives the same losses as on one thread, and it really ran jobs', async () => {
     browser = await launchChromium();
     const session = await openPage(browser);

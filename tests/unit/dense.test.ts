@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { denseColumns, denseColumnsOnConstant, denseReference, type DenseActivation, type DenseParams } from '../../src/core/model/dense';
+import { denseColumns, denseColumnsOnConstant } from '../../src/core/accelerator/dense';
+import { stockOps, type Batch, type DenseActivation, type DenseParams } from '../../src/core/ops';
+
+/** The stock layer (batch-major, tfjs autodiff), the reference: x [B, in] -> [B, out]. */
+const denseReference = (x: tf.Tensor2D, p: DenseParams) => stockOps.dense(x as Batch, p) as tf.Tensor2D;
 
 function params(inDim: number, outDim: number, activation: DenseActivation, seed: number): DenseParams {
   return {
@@ -20,7 +24,7 @@ async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 /** The fast layer seen batch-major: x [B, in] -> [B, out]. */
 const denseRows = (x: tf.Tensor2D, p: DenseParams) => tf.transpose(denseColumns(tf.transpose(x), p)) as tf.Tensor2D;
 
-describe('fast feature-major dense layer', () => {
+describe('fast feature-major dense layer (accelerator) against the stock layer', () => {
   for (const activation of ['linear', 'relu', 'elu', 'tanh'] as const) {
     it(`${activation}: value and gradients (x, W, b) equal tfjs autodiff`, async () => {
       const p = params(7, 5, activation, 3);

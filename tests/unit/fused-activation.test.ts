@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from '../../src/core/kernels/activation';
+import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from '../../src/core/accelerator/activation';
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 

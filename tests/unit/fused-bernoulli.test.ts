@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { canFuseBernoulli, fusedBernoulliNll } from '../../src/core/kernels/bernoulli';
+import { canFuseBernoulli, fusedBernoulliNll } from '../../src/core/accelerator/bernoulli';
+import { bernoulliNllColumns } from '../../src/core/accelerator/elbo';
 import { bernoulliNll } from '../../src/core/model/elbo';
 
 /** Binary cross-entropy by hand in float64: logits, x as [D][B] -> nll [B], grad [D][B]. */
@@ -50,7 +51,7 @@ describe('fused Bernoulli loss kernel (wasm)', () => {
     const x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([784, 16], 0, 1, 'float32', 8), 0.8), 'float32')) as tf.Tensor2D;
     const upstream = tf.randomNormal([16], 0, 1, 'float32', 9);
     const loss = (axisOrFused: 0 | 1) => (l: tf.Tensor) =>
-      axisOrFused === 0 ? tf.sum(tf.mul(bernoulliNll(l as tf.Tensor2D, x, 0), upstream)) : tf.sum(tf.mul(bernoulliNll(tf.transpose(l) as tf.Tensor2D, tf.transpose(x) as tf.Tensor2D, 1), upstream));
+      axisOrFused === 0 ? tf.sum(tf.mul(bernoulliNllColumns(l as tf.Tensor2D, x), upstream)) : tf.sum(tf.mul(bernoulliNll(tf.transpose(l) as tf.Tensor2D, tf.transpose(x) as tf.Tensor2D), upstream));
     const fused = tf.valueAndGrad(loss(0))(logits); // feature-major: the fused kernel
     const stock = tf.valueAndGrad(loss(1))(logits); // batch-major: stock kernels
     expect(Math.abs((await fused.value.data())[0] - (await stock.value.data())[0])).toBeLessThan(1e-2);
@@ -65,12 +66,12 @@ describe('fused Bernoulli loss kernel (wasm)', () => {
   it('a NaN logit gives a NaN loss (divergence is seen), and nothing leaks over many steps', async () => {
     const logits = tf.tensor2d([[0.3, NaN, -1, 2]]);
     const x = tf.tensor2d([[1, 0, 0, 1]]);
-    const nll = await bernoulliNll(logits, x, 0).data();
+    const nll = await bernoulliNllColumns(logits, x).data();
     expect(Number.isNaN(nll[1])).toBe(true);
     expect(nll.filter(Number.isFinite)).toHaveLength(3);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) {
-      const { value, grad } = tf.valueAndGrad((l: tf.Tensor) => tf.sum(bernoulliNll(l as tf.Tensor2D, x, 0)))(logits);
+      const { value, grad } = tf.valueAndGrad((l: tf.Tensor) => tf.sum(bernoulliNllColumns(l as tf.Tensor2D, x)))(logits);
       tf.dispose([value, grad]);
     }
     expect(tf.memory().numTensors).toBe(before);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { HELPER_GEMM, helperJobsDone, runShared, startHelperThread } from '../../src/core/kernels/helper-thread';
-import { activeWasmBackend } from '../../src/core/kernels/wasm-heap';
+import { HELPER_GEMM, helperJobsDone, runShared, startHelperThread } from '../../src/core/accelerator/helper-thread';
+import { activeWasmBackend } from '../../src/core/accelerator/wasm-heap';
 
 // The helper itself runs only in a cross-origin-isolated browser worker: tests/e2e/kernels.e2e.ts.
 describe('kernel helper thread, where it cannot run (Node)', () => {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { canSkipZeroInputs, sparseInputProduct, sparseInputWeightGrad } from '../../src/core/kernels/sparse-input';
-import { denseColumnsOnConstant, denseOnSparseRows, denseReference, type DenseParams } from '../../src/core/model/dense';
+import { canSkipZeroInputs, sparseInputProduct, sparseInputWeightGrad } from '../../src/core/accelerator/sparse-input';
+import { denseColumnsOnConstant, denseOnSparseRows } from '../../src/core/accelerator/dense';
+import { acceleratedOps } from '../../src/core/accelerator';
+import { setTrainingOps, stockOps, trainingOps, type Batch, type DenseParams } from '../../src/core/ops';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { nonZeroFraction, takeFirst } from '../../src/core/data/dataset';
 import { makeConfig } from '../../src/core/model/config';
@@ -70,7 +72,7 @@ describe('sparse-input kernels (wasm)', () => {
       const loss = (layer: () => tf.Tensor) => () => tf.sum(tf.square(tf.sub(layer(), 0.3))) as tf.Scalar;
       const sparse = tf.variableGrads(loss(() => denseOnSparseRows(xRows, p)), [p.kernel, p.bias]);
       const dense = tf.variableGrads(loss(() => denseColumnsOnConstant(xCols, p)), [p.kernel, p.bias]);
-      const reference = tf.tidy(() => tf.transpose(denseReference(xRows, p)));
+      const reference = tf.tidy(() => tf.transpose(stockOps.dense(xRows as Batch, p)));
       expect(await maxAbsDiff(tf.tidy(() => denseOnSparseRows(xRows, p)), reference)).toBeLessThan(1e-5);
       for (const name of [p.kernel.name, p.bias.name]) expect(await maxAbsDiff(sparse.grads[name], dense.grads[name])).toBeLessThan(1e-4);
       expect(await maxAbsDiff(sparse.grads[p.kernel.name], tf.zerosLike(p.kernel))).toBeGreaterThan(0.01);
@@ -97,27 +99,38 @@ describe('sparse-input kernels (wasm)', () => {
     expect(nonZeroFraction({ images: new Float32Array(0), labels: new Uint8Array(0), count: 0, imageShape: [2, 2, 1] })).toBe(0);
   });
 
-  it('a VAE on real MNIST digits: the same loss and gradients with and without the sparse first layer', async () => {
+  it('a VAE on real MNIST digits: the same loss and gradients with the sparse first layer (accelerated ops) as on stock ops', async () => {
     const mnist = await loadDatasetFromDir();
     expect(nonZeroFraction(mnist.train)).toBeLessThan(0.25); // MNIST is mostly background
     const vae = Vae.create(makeConfig({ hidden: [64], latentDim: 4, seed: 5 }));
-    const xRows = tf.tensor2d(mnist.test.images.subarray(0, 32 * 784), [32, 784]);
-    const xCols = tf.transpose(xRows) as tf.Tensor2D;
-    const eps = tf.randomNormal([4, 32], 0, 1, 'float32', 3) as tf.Tensor2D;
-    const loss = (rows?: tf.Tensor2D) => () => {
-      const terms = vae.lossTermsColumns(xCols, eps, rows);
-      return tf.mean(tf.add(terms.reconstruction, terms.kl)) as tf.Scalar;
+    const x = tf.tensor2d(mnist.test.images.subarray(0, 32 * 784), [32, 784]);
+    const eps = tf.randomNormal([32, 4], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const before = trainingOps();
+    const lossOn = (ops: typeof stockOps) => {
+      setTrainingOps(ops);
+      try {
+        return tf.variableGrads(() => {
+          const terms = vae.lossTerms(x, eps);
+          return tf.mean(tf.add(terms.reconstruction, terms.kl)) as tf.Scalar;
+        });
+      } finally {
+        setTrainingOps(before);
+      }
     };
-    const sparse = tf.variableGrads(loss(xRows));
-    const dense = tf.variableGrads(loss());
-    expect(await maxAbsDiff(sparse.value, dense.value)).toBeLessThan(1e-3);
-    for (const name of Object.keys(dense.grads)) expect(await maxAbsDiff(sparse.grads[name], dense.grads[name])).toBeLessThan(1e-3);
-    tf.dispose([xRows, xCols, eps, sparse.value, dense.value, ...Object.values(sparse.grads), ...Object.values(dense.grads)]);
+    const profile = await tf.profile(() => tf.tidy(() => tf.dispose(Object.values(lossOn(acceleratedOps).grads))));
+    expect(profile.kernelNames).toContain('VaeSparseInputWeightGrad');
+    const sparse = lossOn(acceleratedOps);
+    const stock = lossOn(stockOps);
+    expect(await maxAbsDiff(sparse.value, stock.value)).toBeLessThan(1e-3);
+    for (const name of Object.keys(stock.grads)) expect(await maxAbsDiff(sparse.grads[name], stock.grads[name])).toBeLessThan(1e-3);
+    tf.dispose([x, eps, sparse.value, stock.value, ...Object.values(sparse.grads), ...Object.values(stock.grads)]);
     vae.dispose();
   });
 
-  it('the trainer uses the sparse kernels on MNIST, not on dense images', async () => {
+  it('the trainer on accelerated ops uses the sparse kernels on MNIST, not on dense images', async () => {
     const mnist = await loadDatasetFromDir();
+    const before = trainingOps();
+    setTrainingOps(acceleratedOps);
     const kernelsOfAStep = async (train: typeof mnist.train) => {
       const vae = Vae.create(makeConfig({ hidden: [32], latentDim: 2 }));
       const trainer = new Trainer(vae, train);
@@ -134,6 +147,7 @@ describe('sparse-input kernels (wasm)', () => {
     const noisy = { ...digits, images: digits.images.map((v, i) => (v === 0 ? ((i * 7919) % 97) / 97 + 0.01 : v)) };
     expect(nonZeroFraction(noisy)).toBeGreaterThan(0.9);
     const dense = await kernelsOfAStep(noisy);
+    setTrainingOps(before);
     expect(dense).not.toContain('VaeSparseInputForward');
     expect(dense).toContain('BatchMatMul');
   });

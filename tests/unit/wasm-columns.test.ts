@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { concatColumns } from '../../src/core/kernels/columns';
+import { concatColumns } from '../../src/core/accelerator/columns';
 
 describe('joining columns (wasm, over the heap)', () => {
   it('equals tf.concat on axis 1, and its gradient splits dy the way tf.concat does', async () => {

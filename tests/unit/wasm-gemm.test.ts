@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { canMultiplyWithFma, matMulOpA } from '../../src/core/kernels/gemm';
+import { canMultiplyWithFma, matMulOpA } from '../../src/core/accelerator/gemm';
 
 /** The largest |a - b| over two same-shaped tensors. */
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { transpose2d } from '../../src/core/kernels/transpose';
+import { transpose2d } from '../../src/core/accelerator/transpose';
 
 describe('2-D transpose by SIMD blocks (wasm)', () => {
   for (const shape of [[4, 4], [8, 12], [400, 784], [128, 20], [6, 5], [2, 128]] as [number, number][]) {

@@ -14,7 +14,7 @@ export interface Codec {
   decode(z: tf.Tensor2D): tf.Tensor2D;
 }
 
-/** The Codec of a VAE of this app (its fast feature-major forward pass). */
+/** The Codec of a VAE of this app (its forward pass through the training ops). */
 export function vaeCodec(vae: Vae): Codec {
   return {
     latentDim: vae.config.latentDim,

@@ -3,8 +3,6 @@
  *   loss = E_q[-log p(x|z)] + beta * KL(q(z|x) || N(0, I)),  z = mu + exp(logVar / 2) * eps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { canFuseBernoulli, fusedBernoulliNll, scaleColumns } from '../kernels/bernoulli';
-import { canFuseLatentSample, fusedLatentSample } from '../kernels/latent-sample';
 import type { Likelihood } from './config';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -14,63 +12,27 @@ export function reparameterize(mean: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.T
   return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
 }
 
-/**
- * z by the reparameterization trick and KL(q(z|x) || N(0, I)) per example, feature-major, from the
- * encoder's head [2Z, B] (mean rows, then log-variance rows) and eps [Z, B] -> z [Z, B], kl [B].
- * One fused kernel and its gradient on wasm; stock ops elsewhere.
- */
-export function sampleLatentColumns(head: tf.Tensor2D, eps: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
-  if (canFuseLatentSample()) return fusedLatentSample(head, eps);
-  const { mean, logVar } = splitLatentHead(head);
-  return { z: reparameterize(mean, logVar, eps), kl: klToStandardNormal(mean, logVar, 0) };
-}
-
-/** The encoder's head [2Z, B] as its mean rows and its log-variance rows, each [Z, B]. */
-export function splitLatentHead(head: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-  const latent = head.shape[0] / 2;
-  return { mean: tf.slice(head, [0, 0], [latent, -1]), logVar: tf.slice(head, [latent, 0], [latent, -1]) };
-}
-
-/** Which axis of a 2-D tensor holds features: 1 for batch-major [B, F], 0 for feature-major [F, B]. */
-export type FeatureAxis = 0 | 1;
-
-/** KL(N(mean, exp(logVar)) || N(0, I)) in closed form, per example: [B, Z] -> [B] (or [Z, B] with axis 0). */
-export function klToStandardNormal(mean: tf.Tensor2D, logVar: tf.Tensor2D, axis: FeatureAxis = 1): tf.Tensor1D {
+/** KL(N(mean, exp(logVar)) || N(0, I)) in closed form, per example: [B, Z] -> [B]. */
+export function klToStandardNormal(mean: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D {
   // -0.5 * sum(1 + logVar - mean^2 - exp(logVar))
   const perDim = tf.sub(tf.add(tf.square(mean), tf.exp(logVar)), tf.add(logVar, 1)); // [B, Z]
-  return tf.mul(tf.sum(perDim, axis), 0.5);
+  return tf.mul(tf.sum(perDim, 1), 0.5);
 }
 
 /**
- * Bernoulli negative log-likelihood from logits, per example: logits, x [B, D] -> [B] (or [D, B]
- * with axis 0). Stable form: max(l, 0) - l*x + log(1 + exp(-|l|)); its gradient is sigmoid(l) - x.
+ * Bernoulli negative log-likelihood from logits, per example: logits, x [B, D] -> [B]. Stable form:
+ * max(l, 0) - l*x + log(1 + exp(-|l|)); its gradient, given explicitly, is sigmoid(l) - x.
  */
-export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D, axis: FeatureAxis = 1): tf.Tensor1D {
-  if (axis === 0 && canFuseBernoulli(logits.shape)) return fusedBernoulliNllColumns(logits, x);
+export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const l = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
     save([l, x]);
-    // log(1 + exp(-|l|)) = -log(sigmoid(|l|)); sigmoid(|l|) >= 0.5, so the log is well conditioned,
-    // and wasm runs sigmoid ~5x faster than exp
+    // log(1 + exp(-|l|)) = -log(sigmoid(|l|)); sigmoid(|l|) >= 0.5, so the log is well conditioned
     const perPixel = tf.sub(tf.sub(tf.relu(l), tf.mul(l, x)), tf.log(tf.sigmoid(tf.abs(l)))); // [B, D]
     return {
-      value: tf.sum(perPixel, axis),
-      gradFunc: (dy: tf.Tensor, [ls, xs]: tf.Tensor[]) => tf.mul(tf.sub(tf.sigmoid(ls), xs), tf.expandDims(dy, axis)),
-    };
-  });
-  return op(logits) as tf.Tensor1D;
-}
-
-/** `bernoulliNll` feature-major as one wasm kernel that also gives the gradient: logits, x [D, B] -> [B]. */
-function fusedBernoulliNllColumns(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const save = args[1] as tf.GradSaveFunc;
-    const { nll, grad } = fusedBernoulliNll(args[0] as tf.Tensor2D, x);
-    save([grad]);
-    return {
-      value: nll,
-      gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => scaleColumns(g as tf.Tensor2D, dy as tf.Tensor1D), // [D, B]
+      value: tf.sum(perPixel, 1),
+      gradFunc: (dy: tf.Tensor, [ls, xs]: tf.Tensor[]) => tf.mul(tf.sub(tf.sigmoid(ls), xs), tf.expandDims(dy, 1)), // [B, D]
     };
   });
   return op(logits) as tf.Tensor1D;
@@ -78,23 +40,17 @@ function fusedBernoulliNllColumns(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tenso
 
 /**
  * Gaussian negative log-likelihood with mean sigmoid(logits) and fixed variance, per example:
- * logits, x [B, D] -> [B] (or [D, B] with axis 0). Equals squared error / (2 variance) plus a constant.
+ * logits, x [B, D] -> [B]. Equals squared error / (2 variance) plus a constant.
  */
-export function gaussianNll(logits: tf.Tensor2D, x: tf.Tensor2D, variance: number, axis: FeatureAxis = 1): tf.Tensor1D {
-  const pixels = logits.shape[axis];
-  const squaredError = tf.sum(tf.squaredDifference(tf.sigmoid(logits), x), axis); // [B]
+export function gaussianNll(logits: tf.Tensor2D, x: tf.Tensor2D, variance: number): tf.Tensor1D {
+  const pixels = logits.shape[1];
+  const squaredError = tf.sum(tf.squaredDifference(tf.sigmoid(logits), x), 1); // [B]
   return tf.add(tf.div(squaredError, 2 * variance), 0.5 * pixels * (LOG_2PI + Math.log(variance)));
 }
 
-/** -log p(x|z) per example for the given likelihood: logits, x [B, D] -> [B] (or [D, B] with axis 0). */
-export function reconstructionNll(
-  logits: tf.Tensor2D,
-  x: tf.Tensor2D,
-  likelihood: Likelihood,
-  variance: number,
-  axis: FeatureAxis = 1,
-): tf.Tensor1D {
-  return likelihood === 'bernoulli' ? bernoulliNll(logits, x, axis) : gaussianNll(logits, x, variance, axis);
+/** -log p(x|z) per example for the given likelihood: logits, x [B, D] -> [B]. */
+export function reconstructionNll(logits: tf.Tensor2D, x: tf.Tensor2D, likelihood: Likelihood, variance: number): tf.Tensor1D {
+  return likelihood === 'bernoulli' ? bernoulliNll(logits, x) : gaussianNll(logits, x, variance);
 }
 
 /** log N(z; mean, exp(logVar)) summed over dimensions: [B, Z] -> [B]. */

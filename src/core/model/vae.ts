@@ -1,11 +1,8 @@
-/** A VAE: encoder and decoder LayersModels plus a fast functional forward pass over their weights. */
+/** A VAE: encoder and decoder LayersModels, and the math that ties them, run through the training ops. */
 import * as tf from '@tensorflow/tfjs';
+import { trainingOps, type Batch, type DenseActivation, type DenseParams, type Gaussian, type TrainingOps } from '../ops';
 import { buildDecoder, buildEncoder, LAYER_NAMES } from './build';
 import type { VaeConfig } from './config';
-import { concatColumns } from '../kernels/columns';
-import { canSkipZeroInputs } from '../kernels/sparse-input';
-import { denseColumns, denseColumnsOnConstant, denseOnSparseRows, type DenseActivation, type DenseParams, type DenseWeights } from './dense';
-import { reconstructionNll, sampleLatentColumns, splitLatentHead } from './elbo';
 
 /** Per-example loss terms of one batch, in nats: each [B]. */
 export interface LossTerms {
@@ -52,50 +49,28 @@ export class Vae {
     return [...this.encoderHidden, this.meanHead, this.logVarHead, ...this.decoderLayers].flatMap((p) => [p.kernel, p.bias]);
   }
 
-  /**
-   * The encoder's two heads as one layer, weights concatenated (one product instead of two; the
-   * concatenation's gradient splits back to each head's variables): [inputs, 2Z], [2Z].
-   */
-  private mergedHead(): DenseWeights {
-    return {
-      kernel: concatColumns(this.meanHead.kernel as tf.Tensor2D, this.logVarHead.kernel as tf.Tensor2D), // [H, 2Z]
-      bias: tf.concat([this.meanHead.bias, this.logVarHead.bias]),
-      activation: 'linear',
-    };
+  /** q(z|x): the hidden layers, then the mean and log-variance heads. x [B, D] -> [B, Z] each. */
+  private posterior(x: Batch, ops: TrainingOps): Gaussian {
+    const h = this.encoderHidden.reduce((a, layer) => ops.dense(a, layer), x); // [B, H]
+    return ops.gaussianHeads(h, this.meanHead, this.logVarHead);
   }
 
-  /**
-   * q(z|x) feature-major as one tensor: X [D, B] -> [2Z, B], mean rows then log-variance rows.
-   * Differentiable (fast gradients). Given the same batch batch-major too (`xRows` [B, D], for data
-   * whose pixels are mostly zero), the first layer skips the zero pixels where the backend can.
-   */
-  encodeHeadColumns(xCols: tf.Tensor2D, xRows?: tf.Tensor2D): tf.Tensor2D {
-    const firstLayer = (p: DenseWeights) =>
-      xRows && canSkipZeroInputs(p.kernel.shape[1] ?? 0) ? denseOnSparseRows(xRows, p) : denseColumnsOnConstant(xCols, p);
-    if (this.encoderHidden.length === 0) return firstLayer(this.mergedHead());
-    const h = this.encoderHidden.reduce((hCols, p, i) => (i === 0 ? firstLayer(p) : denseColumns(hCols, p)), xCols);
-    return denseColumns(h, this.mergedHead());
-  }
-
-  /** q(z|x) feature-major: X [D, B] -> mean, logVar [Z, B]. Differentiable (fast gradients). */
-  encodeColumns(xCols: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    return splitLatentHead(this.encodeHeadColumns(xCols));
-  }
-
-  /** p(x|z) logits feature-major: Z [Z, B] -> [D, B]. Differentiable (fast gradients). */
-  decodeLogitsColumns(zCols: tf.Tensor2D): tf.Tensor2D {
-    return this.decoderLayers.reduce((hCols, p) => denseColumns(hCols, p), zCols);
+  /** p(x|z)'s logits: z [B, Z] -> [B, D]. */
+  private logits(z: Batch, ops: TrainingOps): Batch {
+    return this.decoderLayers.reduce((a, layer) => ops.dense(a, layer), z);
   }
 
   /** q(z|x): x [B, D] -> mean, logVar [B, Z]. */
   encode(x: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
-    const { mean, logVar } = this.encodeColumns(tf.transpose(x));
-    return { mean: tf.transpose(mean), logVar: tf.transpose(logVar) };
+    const ops = trainingOps();
+    const q = this.posterior(ops.data(x), ops);
+    return { mean: ops.rows(q.mean), logVar: ops.rows(q.logVar) };
   }
 
   /** p(x|z) logits: z [B, Z] -> [B, D]. */
   decodeLogits(z: tf.Tensor2D): tf.Tensor2D {
-    return tf.transpose(this.decodeLogitsColumns(tf.transpose(z)));
+    const ops = trainingOps();
+    return ops.rows(this.logits(ops.batch(z), ops));
   }
 
   /** Pixel intensities (or Gaussian means) in [0, 1]: z [B, Z] -> [B, D]. */
@@ -103,20 +78,17 @@ export class Vae {
     return tf.tidy(() => tf.sigmoid(this.decodeLogits(z)));
   }
 
-  /** Per-example reconstruction NLL and KL for x [B, D] with noise eps [B, Z]: each [B]. */
-  lossTerms(x: tf.Tensor2D, eps: tf.Tensor2D): LossTerms {
-    return this.lossTermsColumns(tf.transpose(x), tf.transpose(eps));
-  }
-
   /**
-   * Per-example reconstruction NLL and KL, feature-major: X [D, B], eps [Z, B] -> each [B]. `xRows`:
-   * the same batch batch-major [B, D], for data whose pixels are mostly zero (see `encodeHeadColumns`).
+   * Per-example reconstruction NLL and KL for the data x [B, D] with noise eps ~ N(0, I) [B, Z]:
+   * each [B]. Differentiable in the weights: the negative ELBO is reconstruction + KL.
    */
-  lossTermsColumns(xCols: tf.Tensor2D, epsCols: tf.Tensor2D, xRows?: tf.Tensor2D): LossTerms {
-    const head = this.encodeHeadColumns(xCols, xRows); // [2Z, B]
-    const { z, kl } = sampleLatentColumns(head, epsCols); // [Z, B], [B]
-    const logits = this.decodeLogitsColumns(z); // [D, B]
-    return { reconstruction: reconstructionNll(logits, xCols, this.config.likelihood, this.config.gaussianVariance, 0), kl };
+  lossTerms(x: tf.Tensor2D, eps: tf.Tensor2D): LossTerms {
+    const ops = trainingOps();
+    const data = ops.data(x);
+    const q = this.posterior(data, ops); // q(z|x)
+    const { z, kl } = ops.sampleLatent(q, ops.batch(eps)); // z = mean + sigma * eps; KL(q(z|x) || N(0, I))
+    const logits = this.logits(z, ops); // p(x|z)
+    return { reconstruction: ops.reconstructionNll(logits, data, this.config.likelihood, this.config.gaussianVariance), kl };
   }
 
   /** Frees the encoder's and decoder's weights. */

@@ -7,10 +7,11 @@
  *   θ ← θ - α_t · m / (√v + ε̂),  α_t = α √(1 - β2^t) / (1 - β1^t),  ε̂ = ε √(1 - β2^t)
  * which equals θ - α · m̂ / (√v̂ + ε) with m̂ = m / (1 - β1^t), v̂ = v / (1 - β2^t).
  *
- * On the wasm backend the same update runs as one fused SIMD kernel, in place (../kernels/fused-adam.ts).
+ * This class keeps the moments and the step count; the update itself is the training ops'
+ * `adamUpdate` (../ops/stock.ts writes it out).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam } from '../kernels/fused-adam';
+import { trainingOps } from '../ops';
 
 /** Adam hyper-parameters; the defaults equal tf.train.adam's. */
 export interface AdamSettings {
@@ -51,20 +52,9 @@ export class Adam {
         v: tf.variable(tf.zerosLike(v), false),
       })),
     );
-    const fused = FusedAdam.forActiveBackend();
-    const step = { keep1: 1 - this.beta1, keep2: 1 - this.beta2, stepSize, epsilon };
-    tf.tidy(() => {
-      variables.forEach((variable, k) => {
-        const g = grads[k];
-        const { m, v } = this.moments![k];
-        if (fused?.apply(variable, g, m, v, step)) return;
-        const mNew = tf.add(m, tf.mul(tf.sub(g, m), 1 - this.beta1));
-        const vNew = tf.add(v, tf.mul(tf.sub(tf.square(g), v), 1 - this.beta2));
-        m.assign(mNew);
-        v.assign(vNew);
-        variable.assign(tf.sub(variable, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), epsilon)), stepSize)));
-      });
-    });
+    const moments = this.moments;
+    const slots = variables.map((variable, k) => ({ variable, grad: grads[k], m: moments[k].m, v: moments[k].v }));
+    trainingOps().adamUpdate(slots, { keep1: 1 - this.beta1, keep2: 1 - this.beta2, stepSize, epsilon });
   }
 
   /** Zeroes the moments and the step count (after a rollback they may hold NaN). */

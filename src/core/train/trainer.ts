@@ -1,12 +1,10 @@
 /** Training loop: Adam on the negative ELBO, metrics read in batches (no synchronous read per step). */
 import * as tf from '@tensorflow/tfjs';
 import { BatchSampler } from '../data/batch-sampler';
-import { nonZeroFraction, type ImageDataset } from '../data/dataset';
+import type { ImageDataset } from '../data/dataset';
 import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
-import { wakeHelperThread } from '../kernels/helper-thread';
-import { sparseInputPays } from '../kernels/sparse-input';
-import { transpose2d } from '../kernels/transpose';
+import { trainingOps } from '../ops';
 import { Adam } from './adam';
 
 /** Loss terms of one training step, nats per example (batch means). */
@@ -72,8 +70,6 @@ export class Trainer {
   /** Weights taken at the last metrics read; verified by the first loss of the next read. */
   private unverified: Snapshot | null = null;
   private stepCount = 0;
-  /** The training images are mostly zeros: give the model each batch batch-major too. */
-  private readonly sparseInput: boolean;
 
   constructor(
     readonly vae: Vae,
@@ -85,7 +81,6 @@ export class Trainer {
     this.optimizer = new Adam();
     this.sampler = new BatchSampler(train, config.batchSize, { seed: config.seed, binarize: config.binarize });
     this.variables = vae.trainableVariables();
-    this.sparseInput = sparseInputPays(nonZeroFraction(train));
     this.lastGood = this.takeSnapshot(); // the model as it was before training counts as good
   }
 
@@ -122,18 +117,17 @@ export class Trainer {
 
   /** One Adam step on one batch. Queues the metrics; read them with `readMetrics`. */
   trainStep(): void {
-    wakeHelperThread(); // the step's first shared kernel then finds the helper polling, not asleep
+    trainingOps().beginStep();
     const batch = this.sampler.next();
     const { config } = this.vae;
     const klWeight = klWeightAt(config, this.stepCount);
     const seed = (config.seed * 1_000_003 + this.stepCount) % 2_147_483_647;
     const values = tf.tidy(() => {
-      const xRows = tf.tensor2d(batch.pixels, [batch.size, config.inputDim]); // [B, D]
-      const xCols = transpose2d(xRows); // [D, B]
-      const epsCols = tf.randomNormal([config.latentDim, batch.size], 0, 1, 'float32', seed) as tf.Tensor2D; // [Z, B]
+      const x = tf.tensor2d(batch.pixels, [batch.size, config.inputDim]); // [B, D]
+      const eps = tf.randomNormal([batch.size, config.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D; // [B, Z]
       let metrics: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
-        const terms = this.vae.lossTermsColumns(xCols, epsCols, this.sparseInput ? xRows : undefined);
+        const terms = this.vae.lossTerms(x, eps);
         const reconstruction = tf.mean(terms.reconstruction);
         const kl = tf.mean(terms.kl);
         const total = tf.add(reconstruction, tf.mul(kl, klWeight)) as tf.Scalar;

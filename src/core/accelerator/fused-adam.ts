@@ -11,6 +11,7 @@
  * of its own.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { AdamStep } from '../ops/training-ops';
 import { WASM_PLAIN, WASM_SHARED } from './adam-wasm';
 import { HELPER_ADAM, runShared } from './helper-thread';
 import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
@@ -19,14 +20,6 @@ import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
 const SHARED_ADAM_SIZE = 65_536;
 
 type AdamExport = (theta: number, grad: number, m: number, v: number, n: number, keep1: number, keep2: number, step: number, eps: number) => void;
-
-/** Adam hyper-parameters of one update. */
-export interface AdamStep {
-  keep1: number;
-  keep2: number;
-  stepSize: number;
-  epsilon: number;
-}
 
 /** The fused update bound to one wasm backend instance. */
 export class FusedAdam {

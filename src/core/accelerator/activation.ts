@@ -1,6 +1,6 @@
 /**
  * A dense layer's bias and ReLU on the wasm backend (activation.wat), forward-only kernels used
- * inside the layer's custom gradient (model/dense.ts): bias + ReLU in one pass instead of reshape,
+ * inside the layer's custom gradient (dense.ts): bias + ReLU in one pass instead of reshape,
  * broadcast add and relu; ReLU's backward with the bias gradient in one pass instead of step,
  * multiply and sum.
  */

@@ -7,48 +7,18 @@
  * Its transposed kernels (`transposeA/B`) are ~10x slower than plain products. Feature-major,
  * the only right-hand operands are activations and gradients (batch-sized), weights stay on
  * the left, and the one transpose per layer is of the weight, done as an explicit copy (with
- * kernels/gemm.ts, which reads Wᵀ in place, of the gradient G instead):
+ * gemm.ts, which reads Wᵀ in place, of the gradient G instead):
  *
  *   forward   Y  = act(Wᵀ·X + b)        X [in, B], W [in, out], Y [out, B]
  *   backward  dW = X·Gᵀ,  db = Σ_B G,  dX = W·G    with G = dL/d(pre-activation) [out, B]
  */
 import * as tf from '@tensorflow/tfjs';
-import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from '../kernels/activation';
-import { matMulOpA } from '../kernels/gemm';
-import { sparseInputProduct, sparseInputWeightGrad } from '../kernels/sparse-input';
-import { transpose2d } from '../kernels/transpose';
-
-/** Activations a fast dense layer supports. */
-export type DenseActivation = 'linear' | 'relu' | 'elu' | 'tanh';
-
-/** The weights of one dense layer, in the Keras layout. */
-export interface DenseWeights {
-  /** [inputDim, units] */
-  kernel: tf.Tensor;
-  /** [units] */
-  bias: tf.Tensor;
-  activation: DenseActivation;
-}
-
-/** A dense layer's trainable weights. */
-export interface DenseParams extends DenseWeights {
-  kernel: tf.Variable;
-  bias: tf.Variable;
-}
-
-/** The activation applied element-wise to a pre-activation tensor of any layout. */
-function activate(pre: tf.Tensor2D, activation: DenseActivation): tf.Tensor2D {
-  switch (activation) {
-    case 'linear':
-      return pre;
-    case 'relu':
-      return tf.relu(pre);
-    case 'elu':
-      return tf.elu(pre);
-    case 'tanh':
-      return tf.tanh(pre);
-  }
-}
+import { activate } from '../ops/stock';
+import type { DenseActivation, DenseWeights } from '../ops/training-ops';
+import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from './activation';
+import { matMulOpA } from './gemm';
+import { sparseInputProduct, sparseInputWeightGrad } from './sparse-input';
+import { transpose2d } from './transpose';
 
 /** act(pre + b) feature-major: pre [out, B], b [out] -> [out, B]. One wasm kernel for linear and ReLU. */
 function biasAndActivate(pre: tf.Tensor2D, bias: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
@@ -130,7 +100,7 @@ export function denseColumnsOnConstant(xCols: tf.Tensor2D, p: DenseWeights): tf.
 
 /**
  * The same layer on the data batch given batch-major, its zero pixels skipped by the wasm kernels of
- * kernels/sparse-input.ts (check `canSkipZeroInputs(units)` first): X [B, in] -> [out, B]. Equals
+ * sparse-input.ts (check `canSkipZeroInputs(units)` first): X [B, in] -> [out, B]. Equals
  * `denseColumnsOnConstant(Xᵀ, p)`, without the two dense 784-wide products and the kernel transpose.
  */
 export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseWeights): tf.Tensor2D {
@@ -149,9 +119,4 @@ export function denseOnSparseRows(xRows: tf.Tensor2D, p: DenseWeights): tf.Tenso
     };
   });
   return op(p.kernel, p.bias) as tf.Tensor2D;
-}
-
-/** The layer batch-major with tfjs' stock ops and autodiff, as a reference: x [B, in] -> [B, out]. */
-export function denseReference(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
-  return activate(tf.add(tf.matMul(x, p.kernel), p.bias) as tf.Tensor2D, p.activation);
 }
