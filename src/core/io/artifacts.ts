@@ -1,7 +1,9 @@
 /** Reading one tfjs LayersModel (model.json + weight shards) from a WeightsSource, with plain-words errors. */
 import * as tf from '@tensorflow/tfjs';
 import { WeightsError } from './manifest';
+import { showLocation, textFromFile } from './quote';
 import { formatBytes, type ReadOptions, type WeightsSource } from './source';
+import { checkTopology } from './topology';
 
 /** Which model a message is about. */
 export type Part = 'encoder' | 'decoder';
@@ -21,11 +23,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export async function readJson(source: WeightsSource, location: string, what: string, options: ReadOptions): Promise<unknown> {
   const bytes = await source.read(location, options);
   const text = utf8.decode(bytes).replace(/^\uFEFF/, '').trimStart();
-  if (text.startsWith('<')) throw new WeightsError(`${location} is an HTML page, not ${what}.`);
+  if (text.startsWith('<')) throw new WeightsError(`${showLocation(location)} is an HTML page, not ${what}.`);
   try {
     return JSON.parse(text);
   } catch {
-    throw new WeightsError(`${location} is not ${what}: it is not valid JSON.`);
+    throw new WeightsError(`${showLocation(location)} is not ${what}: it is not valid JSON.`);
   }
 }
 
@@ -50,17 +52,17 @@ function isSpec(s: unknown): s is tf.io.WeightsManifestEntry {
 export function parseModelJson(json: unknown, location: string, part: Part): ModelFile {
   const j = json as Partial<tf.io.ModelJSON> | null;
   if (typeof j !== 'object' || j === null || typeof j.modelTopology !== 'object' || j.modelTopology === null) {
-    throw new WeightsError(`${location} is not a tfjs model.json: it has no modelTopology.`);
+    throw new WeightsError(`${showLocation(location)} is not a tfjs model.json: it has no modelTopology.`);
   }
   if (j.format === 'graph-model') {
-    throw new WeightsError(`The ${part} at ${location} is a tfjs graph model; this app needs a layers model (tensorflowjs_converter --output_format tfjs_layers_model).`);
+    throw new WeightsError(`The ${part} at ${showLocation(location)} is a tfjs graph model; this app needs a layers model (tensorflowjs_converter --output_format tfjs_layers_model).`);
   }
   const groups = j.weightsManifest;
   const groupsOk = Array.isArray(groups) && groups.every((g) =>
     Array.isArray(g?.paths) && g.paths.length > 0 && g.paths.every((p) => typeof p === 'string' && p.length > 0) &&
     Array.isArray(g.weights) && g.weights.every(isSpec));
   if (!groupsOk) {
-    throw new WeightsError(`The ${part}'s ${location} has a missing or malformed weightsManifest (each entry needs paths and weights with a name, a shape and a float32, int32 or bool dtype).`);
+    throw new WeightsError(`The ${part}'s ${showLocation(location)} has a missing or malformed weightsManifest (each entry needs paths and weights with a name, a shape and a float32, int32 or bool dtype).`);
   }
   return {
     location,
@@ -87,7 +89,7 @@ export async function readWeights(source: WeightsSource, file: ModelFile, part: 
     const got = shards.reduce((sum, s) => sum + s.length, 0);
     const expected = file.groupBytes[g];
     if (got !== expected && sizeProblem === null) {
-      const names = locations.map((l) => l.split('/').pop()).join(', ');
+      const names = textFromFile(locations.map((l) => l.split('/').pop()).join(', '), 200);
       sizeProblem = got < expected
         ? `The ${part}'s weights file ${names} is truncated: it holds ${formatBytes(got)} but model.json describes ${formatBytes(expected)}.`
         : `The ${part}'s weights file ${names} holds ${formatBytes(got)} but model.json describes ${formatBytes(expected)}; the weights do not match their description.`;
@@ -119,12 +121,21 @@ export async function buildModel(file: ModelFile, weights: WeightBytes, part: Pa
     }
     return model;
   } catch (err) {
-    model.dispose();
+    disposeModel(model);
     throw err instanceof WeightsError ? err : new WeightsError(rephrase(err, part));
   }
 }
 
+/** Frees a LayersModel and all its weights: tfjs' own dispose keeps those of a layer called more than once. */
+export function disposeModel(model: tf.LayersModel): void {
+  const variables = model.weights.map((w) => w.read());
+  model.dispose();
+  for (const v of variables) if (!v.isDisposed) v.dispose();
+}
+
 async function modelFromTopology(file: ModelFile, part: Part): Promise<tf.LayersModel> {
+  // tfjs-layers loops for ever on some malformed topologies: refuse those in words first.
+  checkTopology(file.json.modelTopology, { file: showLocation(file.location), model: part });
   const registry = tf.engine().registeredVariables;
   const before = new Set(Object.keys(registry));
   // modelFromJSON builds the layers synchronously, so the variables created are exactly the new ones.
@@ -137,10 +148,12 @@ async function modelFromTopology(file: ModelFile, part: Part): Promise<tf.Layers
   } catch (err) {
     tf.dispose(created);
     const unknown = /Unknown layer: ([\w>-]+)/.exec(String((err as Error)?.message));
-    if (unknown) throw new WeightsError(`The ${part} uses the layer type ${unknown[1]}, which this app does not know.`);
+    if (unknown) throw new WeightsError(`The ${part} uses the layer type ${textFromFile(unknown[1])}, which this app does not know.`);
     throw new WeightsError(`The ${part}'s model.json could not be read as a layers model: ${shortMessage(err)}.`);
   }
 }
+
+const showShape = (shape: readonly (number | null)[]) => textFromFile(`[${shape.join(', ')}]`, 80);
 
 /** The first weight whose shape in model.json differs from what its layer needs, in words. */
 function shapeProblem(model: tf.LayersModel, specs: tf.io.WeightsManifestEntry[], part: Part): string | null {
@@ -150,7 +163,7 @@ function shapeProblem(model: tf.LayersModel, specs: tf.io.WeightsManifestEntry[]
     const tokens = spec.name.split('/');
     const target = byName.get(spec.name) ?? byName.get([...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/'));
     if (target && target.shape.join() !== spec.shape.join()) {
-      return `The ${part}'s weight ${spec.name} has shape [${spec.shape.join(', ')}] in model.json but its layer needs [${target.shape.join(', ')}]; the weights do not match the model's layers.`;
+      return `The ${part}'s weight ${textFromFile(spec.name, 100)} has shape ${showShape(spec.shape)} in model.json but its layer needs ${showShape(target.shape)}; the weights do not match the model's layers.`;
     }
   }
   return null;
@@ -158,15 +171,15 @@ function shapeProblem(model: tf.LayersModel, specs: tf.io.WeightsManifestEntry[]
 
 function shortMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0].slice(0, 300);
+  return textFromFile(message.split('\n')[0], 300);
 }
 
 function rephrase(err: unknown, part: Part): string {
   const message = shortMessage(err);
   const noTarget = /no target variable: (.*)/.exec(message);
-  if (noTarget) return `The ${part}'s weights include ${noTarget[1]}, which no layer of the model has.`;
+  if (noTarget) return `The ${part}'s weights include ${textFromFile(noTarget[1], 100)}, which no layer of the model has.`;
   const unset = /weights are not set: (.*)/.exec(message);
-  if (unset) return `The ${part}'s weights lack values for ${unset[1].split(',').join(', ')}.`;
+  if (unset) return `The ${part}'s weights lack values for ${textFromFile(unset[1].split(',').join(', '), 200)}.`;
   if (/Shape mismatch|should have \d+ values/.test(message)) return `The ${part}'s weights do not match its layers (${message}).`;
   return `The ${part} could not be loaded: ${message}.`;
 }

@@ -1,7 +1,7 @@
 /** Loading a VAE (manifest + two LayersModels, or a decoder model.json alone) from a URL or any WeightsSource. */
 import type * as tf from '@tensorflow/tfjs';
 import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
-import { buildModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
+import { buildModel, disposeModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
 import { parseManifest, WeightsError, type VaeManifest } from './manifest';
 import { DEFAULT_MAX_BYTES, urlSource, type ReadOptions, type WeightsSource } from './source';
 import { checkDecoder, checkEncoder, checkFinite, checkLatentSizes, guessDecoderOutput } from './validate';
@@ -88,8 +88,8 @@ export async function loadModelFromSource(source: WeightsSource, entry: string, 
     opts.onProgress?.(1);
     return { manifest, encoder, decoder, latentDim, decoderOutput: manifest?.decoderOutput ?? guessDecoderOutput(decoder) };
   } catch (err) {
-    encoder?.dispose();
-    decoder?.dispose();
+    if (encoder) disposeModel(encoder);
+    if (decoder) disposeModel(decoder);
     throw err;
   }
 }
@@ -112,6 +112,6 @@ async function readAllWeights(
 
 /** Frees the LayersModels of a loaded model. */
 export function disposeLoaded(model: LoadedModel): void {
-  model.encoder?.dispose();
-  model.decoder.dispose();
+  if (model.encoder) disposeModel(model.encoder);
+  disposeModel(model.decoder);
 }

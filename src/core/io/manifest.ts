@@ -1,6 +1,7 @@
 /** The `vae.json` manifest of DESIGN.md §2: its type, a strict parser and a builder from a Vae. */
 import { configProblems, DEFAULT_CONFIG, type VaeConfig } from '../model/config';
 import type { Vae } from '../model/vae';
+import { quoteFromFile, showLocation } from './quote';
 
 /** A model file that cannot be used; the message is a plain sentence meant for the person loading it. */
 export class WeightsError extends Error {
@@ -70,15 +71,13 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 const isWhole = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
   Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-const show = (v: unknown) => {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-};
+const show = (v: unknown) => quoteFromFile(v, 40);
 
 const REQUIRED = ['format', 'version', 'latentDim', 'image', 'likelihood', 'decoderOutput', 'encoder', 'decoder', 'dataset', 'classes', 'conditional', 'training'];
 
 /** Checks a parsed `vae.json` field by field; `where` names the file in messages. Throws WeightsError. */
-export function parseManifest(json: unknown, where: string): VaeManifest {
+export function parseManifest(json: unknown, location: string): VaeManifest {
+  const where = showLocation(location);
   if (!isObject(json)) throw new WeightsError(`${where} is not a model manifest: it holds ${Array.isArray(json) ? 'a list' : show(json)}, not an object.`);
   if ('format' in json && json.format !== MANIFEST_FORMAT) {
     throw new WeightsError(`${where} has the unknown format ${show(json.format)}; this app reads "${MANIFEST_FORMAT}" manifests or a decoder model.json alone.`);

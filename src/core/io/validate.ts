@@ -2,8 +2,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Part } from './artifacts';
 import { WeightsError } from './manifest';
+import { textFromFile } from './quote';
 
-const showShape = (shape: readonly (number | null)[]) => `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
+const showShape = (shape: readonly (number | null)[]) => textFromFile(`[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`, 80);
 const isImageShape = (s: readonly (number | null)[]) =>
   s[0] === null && ((s.length === 2 && s[1] === 784) || (s.length === 4 && s[1] === 28 && s[2] === 28 && s[3] === 1));
 const latentOf = (s: readonly (number | null)[]) => (s.length === 2 && s[0] === null && typeof s[1] === 'number' && s[1] > 0 ? s[1] : null);
@@ -73,7 +74,7 @@ export async function checkFinite(model: tf.LayersModel, part: Part): Promise<vo
       else if (v === Infinity || v === -Infinity) inf = true;
     }
     if (nan || inf) {
-      throw new WeightsError(`The ${part}'s weights contain ${nan ? 'NaN' : 'infinite'} values (in ${weight.originalName}).`);
+      throw new WeightsError(`The ${part}'s weights contain ${nan ? 'NaN' : 'infinite'} values (in ${textFromFile(weight.originalName, 100)}).`);
     }
   }
 }
