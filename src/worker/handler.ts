@@ -8,6 +8,7 @@
 import type { DatasetSplits, ImageDataset } from '../core/data/dataset';
 import { decodePoint } from '../core/model/codec';
 import type { LoadedModel } from '../core/io/load';
+import { capMessage } from '../core/io/quote';
 import { TrainingDivergedError } from '../core/train/trainer';
 import { DEFAULT_TIMING, Displays, type Timing } from './displays';
 import { ActiveModel } from './model';
@@ -36,9 +37,9 @@ export interface HandlerDeps {
   timing?: Partial<Timing>;
 }
 
-/** Plain words for anything thrown. */
+/** Plain words for anything thrown, cut to a length the error banner can hold. */
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return capMessage(err instanceof Error ? err.message : String(err));
 }
 
 /** The worker's state machine: one model, one dataset, requests in, events out. */
