@@ -44,7 +44,7 @@ export class LossHistory {
   }
 
   /** Appends metrics (ignores steps already recorded). */
-  append(metrics: StepMetrics[]): void {
+  append(metrics: readonly Pick<StepMetrics, 'step' | LossTerm>[]): void {
     for (const m of metrics) {
       if (this.steps.length > 0 && m.step <= this.steps[this.steps.length - 1]) continue;
       this.steps.push(m.step);
@@ -55,6 +55,21 @@ export class LossHistory {
         this.smooth[term].push(this.ema[term] / this.weightSum);
       }
     }
+  }
+
+  /** Forgets the steps from `step` on (after a rollback to the weights of `step`), smoothing included. */
+  dropFrom(step: number): void {
+    const keep = this.steps.findIndex((s) => s >= step);
+    if (keep < 0) return;
+    const metrics = this.steps.slice(0, keep).map((s, i) => ({ step: s, total: this.raw.total[i], reconstruction: this.raw.reconstruction[i], kl: this.raw.kl[i] }));
+    this.steps.length = 0;
+    for (const t of LOSS_TERMS) {
+      this.raw[t].length = 0;
+      this.smooth[t].length = 0;
+      this.ema[t] = 0;
+    }
+    this.weightSum = 0;
+    this.append(metrics);
   }
 
   /** At most about `maxPoints` evenly strided points (the last one always kept). */

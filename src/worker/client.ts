@@ -26,6 +26,7 @@ const SUPERSEDING: ReadonlySet<WorkerRequestType> = new Set(['view', 'decode']);
 function generationOf(e: WorkerEvent): number | null {
   switch (e.type) {
     case 'metrics':
+    case 'rollback':
     case 'evaluation':
     case 'weights':
     case 'latents':

@@ -3,6 +3,7 @@
  * weights, the manifold, the test set's codes and the per-epoch test ELBO, spread over training turns.
  */
 import type { ImageDataset } from '../core/data/dataset';
+import { TrainingDivergedError, type StepMetrics } from '../core/train/trainer';
 import { EncodeJob, EvaluateJob } from './jobs';
 import type { ActiveModel } from './model';
 import type { ManifoldView, TrainingStatus, WorkerEvent } from './protocol';
@@ -70,9 +71,30 @@ export class Displays {
     const s = this.src.model()?.session;
     if (!s || this.unread === 0) return;
     this.unread = 0;
-    const metrics = await s.readMetrics();
+    let metrics: StepMetrics[];
+    try {
+      metrics = await s.readMetrics();
+    } catch (err) {
+      if (err instanceof TrainingDivergedError && err.restoredStep !== null) this.rolledBack(s.generation, err.restoredStep);
+      throw err;
+    }
     this.throughput.record(this.src.now(), s.step);
     this.src.post({ type: 'metrics', generation: s.generation, metrics });
+    this.postStatus();
+  }
+
+  /**
+   * The weights went back to `step`: the page drops the later losses and evaluations, and the codes,
+   * weights and manifold are redone from the restored weights at the next refresh (not from jobs begun on bad ones).
+   */
+  private rolledBack(generation: number, step: number): void {
+    this.encodeJob = null;
+    this.evaluateJob = null;
+    this.latentsKey = '';
+    this.lastWeightsAt = -Infinity;
+    this.evaluatedEpoch = Math.min(this.evaluatedEpoch, this.src.model()?.session?.epoch ?? 0);
+    this.throughput.reset();
+    this.src.post({ type: 'rollback', generation, step });
     this.postStatus();
   }
 

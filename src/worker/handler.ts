@@ -164,9 +164,11 @@ export class TrainingHandler {
       }
       this.deps.post({ type: 'done', id: req.id });
     } catch (err) {
-      if (req.type === 'init' || req.type === 'reset') this.training = false;
+      if (req.type === 'init' || req.type === 'reset' || err instanceof TrainingDivergedError) this.training = false;
       this.deps.post({ type: 'error', id: req.id, message: messageOf(err) });
-      if (this.model) this.displays.postStatus();
+      // A divergence found by any request (e.g. `configure` reading the last losses) rolled the weights back: show them.
+      if (err instanceof TrainingDivergedError) await this.exclusive(() => this.displays.refreshAll());
+      else if (this.model) this.displays.postStatus();
     }
   }
 

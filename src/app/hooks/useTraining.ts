@@ -160,6 +160,11 @@ export function useTraining(options: TrainingOptions): Training {
           try {
             decoder.set(localDecoder(new MlpDecoder(e.decoder)));
           } catch (err) {
+        case 'rollback': // the weights are back at step e.step: later losses and evaluations are gone with them
+          historyRef.current.dropFrom(e.step);
+          setHistoryVersion((v) => v + 1);
+          setEvaluations((list) => list.filter((ev) => ev.step <= e.step));
+          break;
             setError(messageOf(err));
           }
           break;
