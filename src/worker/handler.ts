@@ -209,7 +209,7 @@ export class TrainingHandler {
     const splits = await data;
     await this.exclusive(async () => {
       this.data = splits;
-      if (!this.test) await this.useTestSplit(splits.test);
+      if (this.test !== splits.test) await this.useTestSplit(splits.test); // a dataset that failed after its test split came is replaced
       this.model?.attach(splits.train);
       const { test, train, name } = splits;
       this.deps.post({

@@ -2,6 +2,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { loadImageDataset } from '../core/data/load-dataset';
 import { initBackend } from './backend';
+import { BUILTIN_DATA_PATH, loadDataOrBuiltin } from './dataset-source';
 import { TrainingHandler } from './handler';
 import { transferablesOf, type WorkerEvent, type WorkerRequest } from './protocol';
 
@@ -26,7 +27,13 @@ function yieldToEvents(): Promise<void> {
 const handler = new TrainingHandler({
   post: (event: WorkerEvent) => scope.postMessage(event, transferablesOf(event)),
   initBackend,
-  loadData: (url, onProgress, onTestSplit) => loadImageDataset(url, { onProgress, onTestSplit }),
+  // The address's dataset, or the built-in MNIST (with the reason shown) when it cannot be loaded or used.
+  loadData: (url, onProgress, onTestSplit) =>
+    loadDataOrBuiltin(url, onProgress, onTestSplit, {
+      load: loadImageDataset,
+      builtinUrl: new URL(BUILTIN_DATA_PATH, self.location.href).href,
+      warn: (message) => scope.postMessage({ type: 'error', id: null, message }, []),
+    }),
   yieldToEvents,
 });
 

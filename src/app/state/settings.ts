@@ -3,6 +3,7 @@
  * state.ts). Parsing never throws: a bad value falls back to the default with a plain-words note.
  */
 import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
+import { BUILTIN_DATA_PATH } from '../../worker/dataset-source';
 import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
 
 /** How the latent scatter views a space of more than 2 dimensions. */
@@ -42,8 +43,8 @@ export interface Settings {
   model: string;
 }
 
-/** Where the dataset is served by default. */
-export const DEFAULT_DATA_URL = '/data/mnist/';
+/** Where the dataset is served by default: the built-in MNIST (the worker falls back to it). */
+export const DEFAULT_DATA_URL = BUILTIN_DATA_PATH;
 
 /** The settings the app opens with. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({

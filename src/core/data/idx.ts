@@ -27,29 +27,35 @@ const TYPE_NAMES: Record<number, string> = {
   0x0e: 'float64',
 };
 
-/** Parses an IDX file of unsigned bytes; `what` names the file in error messages. */
-export function parseIdx(bytes: Uint8Array, what = 'the file'): IdxArray {
-  if (bytes.length === 0) throw new IdxFormatError(`${what} is empty (0 bytes), so it is not an IDX file.`);
-  if (bytes.length < 4) {
-    throw new IdxFormatError(`${what} is too short to be an IDX file: ${bytesWord(bytes.length)}, but the header alone needs at least 4.`);
-  }
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new IdxFormatError(wrongMagicMessage(bytes, what));
-  }
+/** Bytes per element of each IDX element type. */
+const ELEMENT_SIZES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
+
+/** What an IDX header says: the element type, the shape, and where the data starts and ends. */
+export interface IdxHeader {
+  /** Element type code (0x08 unsigned byte, 0x0C int32, ...). */
+  type: number;
+  /** Size of each dimension, outermost first. */
+  shape: number[];
+  /** Bytes of the header (4 + 4 per dimension). */
+  headerLength: number;
+  /** Bytes of data the shape announces (elements times element size). */
+  dataLength: number;
+}
+
+/**
+ * Reads the header at the start of an IDX file's first bytes: null while more bytes are needed to
+ * tell, an IdxFormatError in words when they cannot start an IDX file.
+ */
+export function readIdxHeader(bytes: Uint8Array, what = 'the file'): IdxHeader | null {
+  if (bytes.length >= 2 && (bytes[0] !== 0 || bytes[1] !== 0)) throw new IdxFormatError(wrongMagicMessage(bytes, what));
+  if (bytes.length < 4) return null;
   const type = bytes[2];
-  if (type !== 0x08) {
-    const name = TYPE_NAMES[type];
-    const kind = name ? `${name} values (type 0x${hex(type)})` : `an unknown element type 0x${hex(type)}`;
-    throw new IdxFormatError(`${what} holds ${kind}; only unsigned-byte IDX files (type 0x08) are supported.`);
-  }
+  const elementSize = ELEMENT_SIZES[type];
+  if (!elementSize) throw new IdxFormatError(`${what} holds an unknown element type 0x${hex(type)}, so it is not an IDX file this app can read.`);
   const ndims = bytes[3];
   if (ndims === 0) throw new IdxFormatError(`${what} declares no dimensions, so it holds no data.`);
   const headerLength = 4 + 4 * ndims;
-  if (bytes.length < headerLength) {
-    throw new IdxFormatError(
-      `${what} is truncated inside its header: ${ndims} dimensions need ${headerLength} header bytes, but the file has ${bytes.length}.`,
-    );
-  }
+  if (bytes.length < headerLength) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   for (let i = 0; i < ndims; i++) shape.push(view.getUint32(4 + 4 * i, false));
@@ -57,7 +63,57 @@ export function parseIdx(bytes: Uint8Array, what = 'the file'): IdxArray {
   if (zeroAt >= 0) {
     throw new IdxFormatError(`${what} has a dimension of size zero (dimension ${zeroAt + 1} of shape [${shape.join(', ')}]), so it holds no data.`);
   }
-  const expected = shape.reduce((a, b) => a * b, 1);
+  return { type, shape, headerLength, dataLength: shape.reduce((a, b) => a * b, elementSize) };
+}
+
+/** Parses an IDX file of unsigned bytes; `what` names the file in error messages. */
+export function parseIdx(bytes: Uint8Array, what = 'the file'): IdxArray {
+  const header = completeHeader(bytes, what);
+  if (header.type !== 0x08) throw new IdxFormatError(`${what} holds ${typeWords(header.type)}; only unsigned-byte IDX files (type 0x08) are supported.`);
+  return { dtype: 'uint8', shape: header.shape, data: dataOf(bytes, header, what) };
+}
+
+/**
+ * Parses an IDX label file into one byte per example: unsigned bytes [n] (MNIST), or int32 [n] or
+ * [n, k] whose first column is the class (QMNIST's `labels-idx2-int`), each 0 to 255.
+ */
+export function parseIdxLabels(bytes: Uint8Array, what = 'the file'): IdxArray {
+  const header = completeHeader(bytes, what);
+  if (header.type === 0x08) return { dtype: 'uint8', shape: header.shape, data: dataOf(bytes, header, what) };
+  const { shape } = header;
+  if (header.type !== 0x0c || shape.length > 2) {
+    throw new IdxFormatError(`${what} holds ${typeWords(header.type)} of shape [${shape.join(', ')}]; labels must be unsigned bytes [n], or int32 [n] or [n, columns] with the class first.`);
+  }
+  const data = dataOf(bytes, header, what);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const [n, columns = 1] = shape;
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = view.getInt32(4 * i * columns, false);
+    if (label < 0 || label > 255) throw new IdxFormatError(`${what} gives example ${i} the label ${label}; labels must be whole numbers from 0 to 255.`);
+    labels[i] = label;
+  }
+  return { dtype: 'uint8', shape: [n], data: labels };
+}
+
+/** The header of a complete file, with the plain-words errors of a file too short to hold one. */
+function completeHeader(bytes: Uint8Array, what: string): IdxHeader {
+  if (bytes.length === 0) throw new IdxFormatError(`${what} is empty (0 bytes), so it is not an IDX file.`);
+  if (bytes.length < 4) {
+    readIdxHeader(bytes, what); // explains a wrong start
+    throw new IdxFormatError(`${what} is too short to be an IDX file: ${bytesWord(bytes.length)}, but the header alone needs at least 4.`);
+  }
+  const header = readIdxHeader(bytes, what);
+  if (header) return header;
+  const headerLength = 4 + 4 * bytes[3];
+  throw new IdxFormatError(
+    `${what} is truncated inside its header: ${bytes[3]} dimensions need ${headerLength} header bytes, but the file has ${bytes.length}.`,
+  );
+}
+
+/** The data bytes after the header, exactly as many as the shape says. */
+function dataOf(bytes: Uint8Array, header: IdxHeader, what: string): Uint8Array {
+  const { shape, headerLength, dataLength: expected } = header;
   const actual = bytes.length - headerLength;
   if (actual < expected) {
     throw new IdxFormatError(
@@ -69,7 +125,12 @@ export function parseIdx(bytes: Uint8Array, what = 'the file'): IdxArray {
       `${what} has ${bytesWord(actual - expected)} more than its shape [${shape.join(', ')}] says (expected ${expected} data bytes, got ${actual}).`,
     );
   }
-  return { dtype: 'uint8', shape, data: bytes.subarray(headerLength) };
+  return bytes.subarray(headerLength);
+}
+
+function typeWords(type: number): string {
+  const name = TYPE_NAMES[type];
+  return name ? `${name} values (type 0x${hex(type)})` : `an unknown element type 0x${hex(type)}`;
 }
 
 /** Encodes unsigned bytes with the given shape as an IDX file (type 0x08). */

@@ -1,22 +1,20 @@
 /** Loading an image dataset in the MNIST layout (four IDX files, plain or gzipped) from a folder URL. */
 import type { DatasetSplits, ImageDataset } from './dataset';
-import { DownloadError, fetchBytes, gunzipIfNeeded, isGzip } from './fetch-bytes';
-import { parseIdx, type IdxArray } from './idx';
+import type { DownloadLimits } from './fetch-bytes';
+import { fetchIdxFile, findNames, type FoundNames } from './fetch-idx';
+import { IDX_FILE_KEYS, idxFileName, idxFileNames, MNIST_NAMES, schemeOfFileName, type IdxFileKey, type NameScheme } from './file-names';
+import { checkFit, type DatasetFit } from './fit';
+import { parseIdx, parseIdxLabels, type IdxArray } from './idx';
+import { inflateIdx } from './inflate-idx';
 
-/** The four files of the MNIST layout (Fashion-MNIST uses the same names). */
-export const IDX_FILES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-} as const;
+export type { IdxFileKey } from './file-names';
 
-/** Which of the four files. */
-export type IdxFileKey = keyof typeof IDX_FILES;
+/** The four files of the MNIST layout (Fashion-MNIST uses the same names; file-names.ts has the variants'). */
+export const IDX_FILES: Readonly<Record<IdxFileKey, string>> = idxFileNames(MNIST_NAMES);
 
 /** Options of `loadImageDataset`. */
 export interface LoadDatasetOptions {
-  /** Dataset name; defaults to the last folder of the URL. */
+  /** Dataset name; defaults to the files' prefix (e.g. "emnist-letters") or the last folder of the URL. */
   name?: string;
   /** Replacement for the global `fetch`. */
   fetchImpl?: typeof fetch;
@@ -24,18 +22,46 @@ export interface LoadDatasetOptions {
   onProgress?: (fraction: number, message: string) => void;
   /** Aborts all downloads. */
   signal?: AbortSignal;
+  /** Other limits for a stalled or trickling server than core/net's defaults (tests use short ones). */
+  limits?: Partial<DownloadLimits>;
   /** Called with the test split as soon as its two (small) files are in, before the training split arrives. */
   onTestSplit?: (test: ImageDataset) => void;
+  /** What the images and labels must be like to be used; checked on each split before it is handed over. */
+  fit?: DatasetFit;
 }
 
-const KEYS = Object.keys(IDX_FILES) as IdxFileKey[];
+/** How the four decoded files are read. */
+export interface DecodeOptions {
+  /** The files' names, for messages (default: MNIST's). */
+  names?: Record<IdxFileKey, string>;
+  /** Each image is stored transposed (EMNIST): turn it back. */
+  transposed?: boolean;
+  /** Check each split against this (DatasetFitError when it does not fit). */
+  fit?: DatasetFit;
+}
+
+const KEYS = IDX_FILE_KEYS;
 // Share of each file in the total download, used until the real sizes are known (MNIST proportions).
 const DEFAULT_WEIGHTS: Record<IdxFileKey, number> = { trainImages: 0.84, trainLabels: 0.01, testImages: 0.14, testLabels: 0.01 };
 const DOWNLOAD_SHARE = 0.95;
 
-/** Downloads and decodes the four IDX files under `baseUrl`, trying `<file>.gz` first, then `<file>`. */
+/**
+ * The folder of a dataset URL, and the naming scheme when the URL names one of its files
+ * (`.../emnist-letters-train-images-idx3-ubyte.gz` picks the letters split of a folder holding all of EMNIST).
+ */
+export function datasetLocation(url: string): { base: string; scheme: NameScheme | null } {
+  const trimmed = url.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  const scheme = schemeOfFileName(trimmed.slice(cut + 1));
+  return scheme ? { base: cut >= 0 ? trimmed.slice(0, cut) : '', scheme } : { base: trimmed, scheme: null };
+}
+
+/**
+ * Downloads and decodes the four IDX files under `baseUrl` (each `<file>.gz`, else `<file>`), under
+ * MNIST's names or a variant's (file-names.ts), found from the test labels unless the URL names a file.
+ */
 export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions = {}): Promise<DatasetSplits> {
-  const base = baseUrl.replace(/\/+$/, '');
+  const { base, scheme: named } = datasetLocation(baseUrl);
   const report = opts.onProgress ?? (() => undefined);
   const loaded = { trainImages: 0, trainLabels: 0, testImages: 0, testLabels: 0 };
   const totals: Record<IdxFileKey, number | null> = { trainImages: null, trainLabels: null, testImages: null, testLabels: null };
@@ -62,28 +88,45 @@ export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions
   opts.signal?.addEventListener('abort', onAbort);
   try {
     report(0, `Downloading ${base || 'dataset'}`);
+    const fetchOptions = { fetchImpl: opts.fetchImpl, signal: controller.signal, limits: opts.limits };
+    const progressOf = (key: IdxFileKey) => (got: number, total: number | null) => update(key, got, total);
+    const found: Promise<FoundNames | { scheme: NameScheme; testLabels: null }> = named
+      ? Promise.resolve({ scheme: named, testLabels: null })
+      : findNames(base, progressOf('testLabels'), fetchOptions);
     const downloads = KEYS.map((key) =>
-      fetchIdxFile(base, IDX_FILES[key], (got, total) => update(key, got, total), opts.fetchImpl, controller.signal),
+      found.then(({ scheme, testLabels }) =>
+        key === 'testLabels' && testLabels ? testLabels : fetchIdxFile(base, idxFileName(scheme, key), progressOf(key), fetchOptions),
+      ),
     );
-    const name = opts.name ?? (base.split('/').pop() || 'dataset');
     const where = base ? `${base}/` : '';
-    // The test split first (errors surface through the full load below).
+    const decoding = found.then(({ scheme }) => ({
+      name: opts.name ?? (scheme.prefix.replace(/-$/, '') || base.split('/').pop() || 'dataset'),
+      options: { names: idxFileNames(scheme), transposed: scheme.transposed, fit: opts.fit },
+    }));
+    decoding.catch(() => undefined); // awaited below, after the downloads, which report the same failure
+    // The test split first; when it cannot be used, the other downloads stop and its error is the one thrown.
+    let earlyError: unknown = null;
     const early = opts.onTestSplit
-      ? Promise.all([downloads[KEYS.indexOf('testImages')], downloads[KEYS.indexOf('testLabels')]])
-          .then(async ([images, labels]) => {
-            const test = await decodeTestSplit(images, labels, name, where);
+      ? Promise.all([decoding, downloads[KEYS.indexOf('testImages')], downloads[KEYS.indexOf('testLabels')]])
+          .then(async ([{ name, options }, images, labels]) => {
+            const test = await decodeTestSplit(images, labels, name, where, options);
             opts.onTestSplit?.(test);
             return test;
           })
-          .catch(() => undefined)
+          .catch((err: unknown) => {
+            earlyError = err;
+            controller.abort();
+            return undefined;
+          })
       : Promise.resolve(undefined);
     const raw = await Promise.all(downloads).catch((err: unknown) => {
       controller.abort();
-      throw err;
+      throw earlyError ?? err;
     });
+    const { name, options } = await decoding;
     report(DOWNLOAD_SHARE, 'Decoding');
     const files = Object.fromEntries(KEYS.map((k, i) => [k, raw[i]])) as Record<IdxFileKey, Uint8Array>;
-    const splits = await decodeSplits(files, name, where, await early);
+    const splits = await decodeSplits(files, name, where, await early, options);
     report(1, `Loaded ${splits.train.count} training and ${splits.test.count} test images`);
     return splits;
   } finally {
@@ -91,32 +134,49 @@ export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions
   }
 }
 
-async function parseFile(bytes: Uint8Array, key: IdxFileKey, where: string): Promise<IdxArray> {
-  const what = `${where}${IDX_FILES[key]}`;
-  return parseIdx(await gunzipIfNeeded(bytes, what), what);
+async function parseFile(bytes: Uint8Array, key: IdxFileKey, where: string, names: Record<IdxFileKey, string>): Promise<IdxArray> {
+  const what = `${where}${names[key]}`;
+  const inflated = await inflateIdx(bytes, what);
+  return key === 'trainLabels' || key === 'testLabels' ? parseIdxLabels(inflated, what) : parseIdx(inflated, what);
 }
 
-async function decodeTestSplit(images: Uint8Array, labels: Uint8Array, name: string, where: string): Promise<ImageDataset> {
-  return datasetFromIdx(await parseFile(images, 'testImages', where), await parseFile(labels, 'testLabels', where), `the test split of ${name}`);
+async function decodeTestSplit(images: Uint8Array, labels: Uint8Array, name: string, where: string, options: DecodeOptions): Promise<ImageDataset> {
+  const names = options.names ?? IDX_FILES;
+  const what = `the test split of ${name}`;
+  const test = datasetFromIdx(await parseFile(images, 'testImages', where, names), await parseFile(labels, 'testLabels', where, names), what, options.transposed);
+  if (options.fit) checkFit(test, options.fit, what);
+  return test;
 }
 
 /** Gunzips (if needed), parses and validates the four files' bytes into train and test splits (`test`: already decoded). */
-export async function decodeSplits(files: Record<IdxFileKey, Uint8Array>, name: string, where = '', test?: ImageDataset): Promise<DatasetSplits> {
-  const trainImages = await parseFile(files.trainImages, 'trainImages', where);
-  const trainLabels = await parseFile(files.trainLabels, 'trainLabels', where);
-  const train = datasetFromIdx(trainImages, trainLabels, `the training split of ${name}`);
-  test ??= await decodeTestSplit(files.testImages, files.testLabels, name, where);
+export async function decodeSplits(
+  files: Record<IdxFileKey, Uint8Array>,
+  name: string,
+  where = '',
+  test?: ImageDataset,
+  options: DecodeOptions = {},
+): Promise<DatasetSplits> {
+  const names = options.names ?? IDX_FILES;
+  const what = `the training split of ${name}`;
+  const trainImages = await parseFile(files.trainImages, 'trainImages', where, names);
+  const trainLabels = await parseFile(files.trainLabels, 'trainLabels', where, names);
+  const train = datasetFromIdx(trainImages, trainLabels, what, options.transposed);
+  test ??= await decodeTestSplit(files.testImages, files.testLabels, name, where, options);
   const [h, w, c] = train.imageShape;
   if (test.imageShape[0] !== h || test.imageShape[1] !== w || test.imageShape[2] !== c) {
     throw new Error(
       `${name}: training images are ${train.imageShape.join('x')} but test images are ${test.imageShape.join('x')}; both splits must have the same image size.`,
     );
   }
+  if (options.fit) checkFit(train, options.fit, what);
   return { name, train, test };
 }
 
-/** Builds a dataset from parsed image ([n, h, w] or [n, h, w, c]) and label ([n]) files; pixels become floats in [0, 1]. */
-export function datasetFromIdx(images: IdxArray, labels: IdxArray, what: string): ImageDataset {
+/**
+ * Builds a dataset from parsed image ([n, h, w] or [n, h, w, c]) and label ([n]) files; pixels become
+ * floats in [0, 1]. `transposed`: each image is stored column by column (EMNIST), so rows and columns swap back.
+ */
+export function datasetFromIdx(images: IdxArray, labels: IdxArray, what: string, transposed = false): ImageDataset {
   const s = images.shape;
   if (s.length !== 3 && s.length !== 4) {
     throw new Error(
@@ -130,39 +190,20 @@ export function datasetFromIdx(images: IdxArray, labels: IdxArray, what: string)
   if (labels.shape[0] !== count) {
     throw new Error(`${what}: the image file has ${count} images but the label file has ${labels.shape[0]} labels.`);
   }
-  const imageShape: [number, number, number] = [s[1], s[2], s.length === 4 ? s[3] : 1];
+  const channels = s.length === 4 ? s[3] : 1;
+  const imageShape: [number, number, number] = transposed ? [s[2], s[1], channels] : [s[1], s[2], channels];
   const pixels = new Float32Array(images.data.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
+  if (!transposed) {
+    for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
+  } else {
+    const [h, w] = imageShape; // stored as [w, h] per image
+    for (let n = 0, base = 0; n < count; n++, base += h * w * channels) {
+      for (let r = 0; r < h; r++) {
+        for (let c = 0; c < w; c++) {
+          for (let k = 0; k < channels; k++) pixels[base + (r * w + c) * channels + k] = images.data[base + (c * h + r) * channels + k] / 255;
+        }
+      }
+    }
+  }
   return { images: pixels, labels: labels.data, count, imageShape };
-}
-
-/** Fetches `<base>/<name>.gz`, falling back to `<base>/<name>` when the .gz is missing or not IDX/gzip data. */
-async function fetchIdxFile(
-  base: string,
-  name: string,
-  onProgress: (loaded: number, total: number | null) => void,
-  fetchImpl: typeof fetch | undefined,
-  signal: AbortSignal,
-): Promise<Uint8Array> {
-  const url = base ? `${base}/${name}` : name;
-  let gzBytes: Uint8Array | null = null;
-  try {
-    gzBytes = await fetchBytes(`${url}.gz`, { onProgress, fetchImpl, signal });
-    // A server may decompress on the fly (Content-Encoding: gzip), so plain IDX bytes are fine too.
-    if (isGzip(gzBytes) || (gzBytes[0] === 0 && gzBytes[1] === 0)) return gzBytes;
-  } catch (err) {
-    if (!(err instanceof DownloadError && err.status === 404)) throw err;
-  }
-  // The .gz is missing, or the server answered with something else (e.g. an HTML fallback page).
-  try {
-    return await fetchBytes(url, { onProgress, fetchImpl, signal });
-  } catch (err) {
-    if (!(err instanceof DownloadError && err.status === 404)) throw err;
-    if (gzBytes) return gzBytes; // let the parser explain what the .gz answer really was
-    throw new DownloadError(
-      `Could not download ${name} from ${base || 'the current folder'}: neither ${name}.gz nor ${name} exists there (the server answered 404 Not Found).`,
-      url,
-      404,
-    );
-  }
 }
