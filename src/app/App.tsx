@@ -57,6 +57,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
 
   const training = useTraining({
     backend: settings.backend,
+    kernels: settings.kernels,
     dataUrl: settings.data,
     createPort,
     initialConfig: () => configFromSettings(settingsRef.current, seed.current),

@@ -9,6 +9,7 @@ import type { ElboSummary } from '../core/model/evaluate';
 import type { VaeConfig } from '../core/model/config';
 import type { StepMetrics } from '../core/train/trainer';
 import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
+import type { KernelsChoice } from '../core/ops';
 
 /** A tfjs backend the worker can run on. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -76,6 +77,8 @@ export type WorkerRequest =
       id: number;
       dataUrl: string;
       backend: BackendChoice;
+      /** The training ops: the wasm accelerator's where it runs (the default), or `stock` tfjs (`?kernels=stock`). */
+      kernels?: KernelsChoice;
       config: VaeConfig;
       generation: number;
       view: ManifoldView;
@@ -84,7 +87,7 @@ export type WorkerRequest =
       quietGate?: Int32Array;
     }
   /** Start the backend ahead of `init` (the page sends this first thing); answered by `done` at once, `init` reports any failure. */
-  | { type: 'warm-up'; id: number; backend: BackendChoice }
+  | { type: 'warm-up'; id: number; backend: BackendChoice; kernels?: KernelsChoice }
   /** Fetch and validate a model fully, then replace the current one (training settings from `config`). Answered by `model`. */
   | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
   /** The current model as files of the weights format, named `<name>.vae.json` etc. Answered by `saved`. */

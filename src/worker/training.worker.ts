@@ -1,6 +1,7 @@
 /** The training worker: a thin shell that wires the pure handler to postMessage. */
 import '@tensorflow/tfjs-backend-wasm';
 import { loadImageDataset } from '../core/data/load-dataset';
+import type { KernelsChoice } from '../core/ops';
 import { initBackend } from './backend';
 import { BUILTIN_DATA_PATH, loadDataOrBuiltin } from './dataset-source';
 import { TrainingHandler } from './handler';
@@ -24,9 +25,12 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
+/** The training ops the page asks for (`?kernels=`, in its warm-up and init), chosen when the backend starts. */
+let kernels: KernelsChoice = 'accelerated';
+
 const handler = new TrainingHandler({
   post: (event: WorkerEvent) => scope.postMessage(event, transferablesOf(event)),
-  initBackend,
+  initBackend: (choice) => initBackend(choice, kernels),
   // The address's dataset, or the built-in MNIST (with the reason shown) when it cannot be loaded or used.
   loadData: (url, onProgress, onTestSplit) =>
     loadDataOrBuiltin(url, onProgress, onTestSplit, {
@@ -38,5 +42,7 @@ const handler = new TrainingHandler({
 });
 
 scope.onmessage = (e: MessageEvent<WorkerRequest>) => {
-  void handler.handle(e.data);
+  const req = e.data;
+  if ((req.type === 'warm-up' || req.type === 'init') && req.kernels) kernels = req.kernels;
+  void handler.handle(req);
 };

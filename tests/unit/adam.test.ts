@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../src/core/train/adam';
+import { KERNELS, useKernels } from './support/kernels';
 
-describe('Adam', () => {
+describe.each(KERNELS)('Adam on %s ops', (kernels) => {
+  useKernels(kernels);
+
   it('takes the same steps as tf.train.adam', () => {
     const target = tf.tensor1d([3, -2, 0.5, 10]);
     const ours = tf.variable(tf.tensor1d([0, 0, 1, -1]));
@@ -40,6 +43,8 @@ describe('Adam', () => {
 });
 
 describe('Adam fused in place (wasm backend)', () => {
+  useKernels('accelerated');
+
   it('updates the weights where they lie, equal to the kernel path, and leaves shared memory alone', () => {
     expect(tf.getBackend()).toBe('wasm');
     const start = tf.randomNormal([301, 7], 0, 1, 'float32', 3); // 2107 elements: the SIMD loop and a tail of 3

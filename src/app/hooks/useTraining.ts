@@ -5,6 +5,7 @@
  */
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { VaeConfig } from '../../core/model/config';
+import type { KernelsChoice } from '../../core/ops';
 import { MlpDecoder } from '../../core/latent/mlp-decoder';
 import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
@@ -21,6 +22,8 @@ export type { LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from '
 /** Options of `useTraining`. */
 export interface TrainingOptions {
   backend: BackendChoice;
+  /** The training ops (`?kernels=`); a change starts a new worker. */
+  kernels?: KernelsChoice;
   dataUrl: string;
   /** The config of the first model (read once per worker start). */
   initialConfig: () => VaeConfig;
@@ -41,7 +44,7 @@ function messageOf(err: unknown): string {
 
 /** Runs the training worker for the given backend and dataset (a change of either restarts it). */
 export function useTraining(options: TrainingOptions): Training {
-  const { backend, dataUrl } = options;
+  const { backend, dataUrl, kernels } = options;
   const optionsRef = useRef(options);
   optionsRef.current = options;
   const clientRef = useRef<TrainingClient | null>(null);
@@ -195,7 +198,7 @@ export function useTraining(options: TrainingOptions): Training {
     const quietGate = createQuietGate();
     if (quietGate) redraws.setQuiet(() => requestQuiet(quietGate));
     client
-      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, config: initialConfig(), generation: 1, view: firstView, models, quietGate: quietGate ?? undefined })
+      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, kernels, config: initialConfig(), generation: 1, view: firstView, models, quietGate: quietGate ?? undefined })
       .catch((err: unknown) => {
         if (err instanceof WorkerStoppedError) return; // the cleanup below stopped it
         setError(messageOf(err));
@@ -210,7 +213,7 @@ export function useTraining(options: TrainingOptions): Training {
       if (historyTimer.current !== null) clearTimeout(historyTimer.current);
       historyTimer.current = null;
     };
-  }, [backend, dataUrl, decoder, pumpView, decodeInWorker, reportFailure]);
+  }, [backend, kernels, dataUrl, decoder, pumpView, decodeInWorker, reportFailure]);
 
   const send = useCallback((body: Parameters<TrainingClient['request']>[0]) => {
     const client = clientRef.current;

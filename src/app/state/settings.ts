@@ -3,6 +3,7 @@
  * state.ts). Parsing never throws: a bad value falls back to the default with a plain-words note.
  */
 import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
+import { KERNELS_CHOICES, type KernelsChoice } from '../../core/ops';
 import { BUILTIN_DATA_PATH } from '../../worker/dataset-source';
 import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
 
@@ -37,6 +38,8 @@ export interface Settings {
   logy: boolean;
   /** Forced tfjs backend, or auto. */
   backend: BackendChoice;
+  /** The training ops: the wasm accelerator's where it runs (default), or stock tfjs. */
+  kernels: KernelsChoice;
   /** Dataset folder URL. */
   data: string;
   /** Weights to load at start: the URL of a manifest or of a decoder model.json (empty: the bundled model or fresh weights). */
@@ -61,6 +64,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   dims: [0, 1] as [number, number],
   logy: false,
   backend: 'auto' as BackendChoice,
+  kernels: 'accelerated' as KernelsChoice,
   data: DEFAULT_DATA_URL,
   model: '',
 });
@@ -147,6 +151,7 @@ export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
     omitDefault: true,
   },
   backend: { parse: oneOf(BACKEND_CHOICES, 'the backend'), format: String, effect: 'restart', omitDefault: true },
+  kernels: { parse: oneOf(KERNELS_CHOICES, 'kernels'), format: String, effect: 'restart', omitDefault: true },
   data: { parse: (raw) => (raw.trim() ? raw.trim() : problem('data must be a URL')), format: String, effect: 'restart', omitDefault: true },
   model: { parse: (raw) => raw.trim(), format: String, effect: 'none', omitDefault: true },
 };
