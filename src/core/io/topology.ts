@@ -76,7 +76,10 @@ function checkModel(spec: unknown, walk: Walk, scope: string, depth: number): nu
     throw new WeightsError(`${where} is not a Keras model config: it needs a "class_name" and a "config".`);
   }
   if (depth > MAX_DEPTH) throw new WeightsError(`${where} nests models more than ${MAX_DEPTH} deep.`);
-  if (FUNCTIONAL.has(spec.class_name) && isObject(spec.config)) return checkFunctional(spec.config, walk, scope, depth);
+  if (FUNCTIONAL.has(spec.class_name)) {
+    if (!isObject(spec.config)) throw new WeightsError(`${where} is a ${q(spec.class_name)} whose config is a list, not an object with layers.`);
+    return checkFunctional(spec.config, walk, scope, depth);
+  }
   if (spec.class_name === SEQUENTIAL) {
     checkSequential(spec.config, walk, scope, depth);
     return 1;
