@@ -13,7 +13,7 @@ import { changedKeys, configFromSettings, effectOf, parseSettings, serializeSett
 import { Store, type LatentPoint } from './state/store';
 import { ErrorBanner, StatusBar } from './StatusBar';
 import { usePlaneView } from './view';
-import { bundledModelUrl, startModels } from './weights/bundled';
+import { addressModel, bundledModelUrl, startModels } from './weights/bundled';
 import { WeightsPanel } from './weights/WeightsPanel';
 
 const NAMES: Partial<Record<keyof Settings, string>> = {
@@ -66,6 +66,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
       return { n: s.grid, ...axisPlane(s.latent, 0, 1), base: new Array<number>(s.latent).fill(0) };
     },
     initialModels: () => startModels(settingsRef.current),
+    backgroundModel: () => addressModel(settingsRef.current),
   });
   const { showError } = training;
   const trainedSteps = training.status?.step ?? 0;

@@ -28,8 +28,8 @@ export interface HandlerDeps {
   initBackend: (choice: BackendChoice) => Promise<{ name: BackendName; label: string }>;
   /** Loads the dataset, reporting progress, and hands over the test split as soon as it is in. */
   loadData: (url: string, onProgress: (fraction: number, message: string) => void, onTestSplit?: (test: ImageDataset) => void) => Promise<DatasetSplits>;
-  /** Fetches and validates a model (default: core io over fetch, or files in memory). */
-  loadModel?: (source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>) => Promise<LoadedModel>;
+  /** Fetches and validates a model (default: core io over fetch, or files in memory); `signal` cancels it. */
+  loadModel?: (source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>, signal?: AbortSignal) => Promise<LoadedModel>;
   /** Milliseconds clock. */
   now?: () => number;
   /** Lets pending messages be handled. */
@@ -61,6 +61,8 @@ export class TrainingHandler {
   private parking: QuietParking | null = null;
   private loopRunning = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The loads still fetching or building; `cancel-load` aborts them. */
+  private readonly loads = new Set<AbortController>();
   /** The backend being started, and for which choice (a warm-up and the init share it). */
   private backendStart: { choice: BackendChoice; started: Promise<{ name: BackendName; label: string }> } | null = null;
 
@@ -142,7 +144,10 @@ export class TrainingHandler {
           break;
         case 'load':
           await this.load(req);
-          return; // `model` (or `done` when a newer request overtook it) is the reply
+          return; // `model` (or `done` when a newer request overtook it or it was cancelled) is the reply
+        case 'cancel-load':
+          for (const load of this.loads) load.abort();
+          break;
         case 'save':
           await this.exclusive(async () => {
             const model = this.requireModel();
@@ -257,8 +262,9 @@ export class TrainingHandler {
     generation: number,
     onProgress: (f: number) => void,
     buildAfter?: Promise<unknown>,
+    signal?: AbortSignal,
   ): Promise<ActiveModel> {
-    const loaded = await this.loadModel(source, onProgress, buildAfter);
+    const loaded = await this.loadModel(source, onProgress, buildAfter, signal);
     const model = ActiveModel.fromLoaded(loaded, originOf(source), generation, config);
     try {
       await model.probe();
@@ -269,18 +275,35 @@ export class TrainingHandler {
     return model;
   }
 
-  /** Replaces the current model with a new one once it is completely loaded; on any failure the current one stays. */
+  /**
+   * Replaces the current model with a new one once it is completely loaded; on any failure the current
+   * one stays. It may come while `init` still runs (the address's model): it is built once the backend is up.
+   */
   private async load(req: Extract<WorkerRequest, { type: 'load' }>): Promise<void> {
-    const model = await this.prepare(req.source, req.config, req.generation, (fraction) => this.deps.post({ type: 'load-progress', id: req.id, fraction }));
-    await this.exclusive(async () => {
-      if (req.generation <= this.latestGeneration) {
-        model.dispose();
-        this.deps.post({ type: 'done', id: req.id });
+    const cancel = new AbortController();
+    this.loads.add(cancel);
+    try {
+      let model: ActiveModel;
+      try {
+        const progress = (fraction: number) => this.deps.post({ type: 'load-progress', id: req.id, fraction });
+        model = await this.prepare(req.source, req.config, req.generation, progress, this.backendStart?.started, cancel.signal);
+      } catch (err) {
+        if (!cancel.signal.aborted) throw err;
+        this.deps.post({ type: 'done', id: req.id }); // cancelled: nothing failed, the current model stays
         return;
       }
-      this.latestGeneration = req.generation;
-      await this.install(model, req.id);
-    });
+      await this.exclusive(async () => {
+        if (cancel.signal.aborted || req.generation <= this.latestGeneration) {
+          model.dispose();
+          this.deps.post({ type: 'done', id: req.id });
+          return;
+        }
+        this.latestGeneration = req.generation;
+        await this.install(model, req.id);
+      });
+    } finally {
+      this.loads.delete(cancel);
+    }
   }
 
   /** Makes `model` the current one: the old one is freed, the displays start over. */

@@ -3,6 +3,7 @@ import type { ImageDataset } from '../core/data/dataset';
 import { memorySink, saveLoadedModel, type SavedFile } from '../core/io/files';
 import { loadModelFromSource, loadModelFromUrl, memorySource, type LoadedModel } from '../core/io/load';
 import type { TrainingSummary } from '../core/io/manifest';
+import type { DownloadLimits } from '../core/net/download';
 import { saveVae } from '../core/io/save';
 import { evaluateElbo } from '../core/model/evaluate';
 import type { Origin, ActiveModel } from './model';
@@ -10,12 +11,19 @@ import type { ModelSource } from './protocol';
 
 /**
  * Fetches and validates a model completely (nothing else is touched); the LayersModels are built
- * only once `buildAfter` has settled (the backend). Throws WeightsError in plain words.
+ * only once `buildAfter` has settled (the backend). `signal` cancels it; downloads run under
+ * `limits` (core/net's defaults unless told). Throws WeightsError in plain words.
  */
-export function fetchModel(source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>): Promise<LoadedModel> {
-  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress, buildAfter });
+export function fetchModel(
+  source: ModelSource,
+  onProgress: (fraction: number) => void,
+  buildAfter?: Promise<unknown>,
+  signal?: AbortSignal,
+  limits?: Partial<DownloadLimits>,
+): Promise<LoadedModel> {
+  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress, buildAfter, signal, limits });
   const files = new Map(source.files.map((f) => [f.name, new Uint8Array(f.bytes)] as const));
-  return loadModelFromSource(memorySource(files), source.entry, { onProgress, buildAfter });
+  return loadModelFromSource(memorySource(files), source.entry, { onProgress, buildAfter, signal });
 }
 
 /** How a source is named to people, and its URL if it has one. */

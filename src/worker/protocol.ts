@@ -71,6 +71,8 @@ export type WorkerRequest =
   /**
    * Choose the backend, load the dataset, and start with the first of `models` that loads (else fresh
    * weights of `config`); the model's displays come before the dataset is in. Answered by `ready`.
+   * `models` are the ones to open with (the bundled model); a model from elsewhere (the address's
+   * `?model=`) comes as a `load` sent right after, so the app never waits on it.
    */
   | {
       type: 'init';
@@ -88,8 +90,13 @@ export type WorkerRequest =
     }
   /** Start the backend ahead of `init` (the page sends this first thing); answered by `done` at once, `init` reports any failure. */
   | { type: 'warm-up'; id: number; backend: BackendChoice; kernels?: KernelsChoice }
-  /** Fetch and validate a model fully, then replace the current one (training settings from `config`). Answered by `model`. */
+  /**
+   * Fetch and validate a model fully, then replace the current one (training settings from `config`).
+   * Answered by `model`; by `done` when a newer model overtook it or `cancel-load` stopped it.
+   */
   | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
+  /** Stop every `load` still fetching or building (each then answers `done`; the current model stays). Answered by `done`. */
+  | { type: 'cancel-load'; id: number }
   /** The current model as files of the weights format, named `<name>.vae.json` etc. Answered by `saved`. */
   | { type: 'save'; id: number; name: string }
   /** Decode one latent point (for models decoded in the worker). Answered by `decoded`. */

@@ -5,7 +5,7 @@ import { makeConfig } from '../../src/core/model/config';
 import { findEntry, sourceFromPicked, withoutCopyNumber, type PickedFile } from '../../src/app/weights/picked-files';
 import { memoryModelStore } from '../../src/app/weights/model-store';
 import { ModelInfoLine, WeightsPanel } from '../../src/app/weights/WeightsPanel';
-import { startModels } from '../../src/app/weights/bundled';
+import { addressModel, startModels } from '../../src/app/weights/bundled';
 import { parseSettings } from '../../src/app/state/settings';
 import { TrainingClient, type WorkerPort } from '../../src/worker/client';
 import type { ModelInfo, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
@@ -63,12 +63,16 @@ describe('picked files', () => {
 });
 
 describe('which model the app opens with', () => {
-  it('the bundled model for its architecture, ?model= first, fresh weights for other architectures', () => {
+  it('the bundled model for its architecture, fresh weights for other architectures; ?model= after, in the background', () => {
     const base = 'http://localhost:5173/';
-    expect(startModels(parseSettings('').settings, base)).toEqual([{ kind: 'url', url: 'http://localhost:5173/models/mnist-2d/vae.json', label: 'the bundled model' }]);
-    expect(startModels(parseSettings('?model=https://x.org/vae.json').settings, base).map((m) => m.kind === 'url' && m.url)).toEqual(['https://x.org/vae.json', 'http://localhost:5173/models/mnist-2d/vae.json']);
+    const bundled = { kind: 'url', url: 'http://localhost:5173/models/mnist-2d/vae.json', label: 'the bundled model' };
+    expect(startModels(parseSettings('').settings, base)).toEqual([bundled]);
+    expect(addressModel(parseSettings('').settings, base)).toBeNull();
+    expect(startModels(parseSettings('?model=https://x.org/vae.json').settings, base)).toEqual([bundled]);
+    expect(addressModel(parseSettings('?model=https://x.org/vae.json').settings, base)).toEqual({ kind: 'url', url: 'https://x.org/vae.json' });
     expect(startModels(parseSettings('?latent=3').settings, base)).toEqual([]);
-    expect(startModels(parseSettings('?hidden=400&model=/m/vae.json').settings, base)).toEqual([{ kind: 'url', url: 'http://localhost:5173/m/vae.json' }]);
+    expect(startModels(parseSettings('?hidden=400&model=/m/vae.json').settings, base)).toEqual([]);
+    expect(addressModel(parseSettings('?hidden=400&model=/m/vae.json').settings, base)).toEqual({ kind: 'url', url: 'http://localhost:5173/m/vae.json' });
   });
 });
 
@@ -80,6 +84,7 @@ function fakeTraining(over: Partial<Parameters<typeof WeightsPanel>[0]['training
     phase: 'ready' as const,
     loadProgress: null,
     load: vi.fn(async () => info({ origin: 'http://models.example/vae.json' })),
+    cancelLoad: vi.fn(),
     save: vi.fn(async (name: string) => [{ name: `${name}.vae.json`, bytes: new TextEncoder().encode('{"training":{"testElbo":-141.5}}') }, { name: `${name}.encoder.json`, bytes: new Uint8Array(3) }]),
     showError: vi.fn(),
     ...over,

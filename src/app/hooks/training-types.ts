@@ -66,8 +66,10 @@ export interface Training {
   reset(config: VaeConfig): void;
   configure(config: VaeConfig): void;
   setView(view: ManifoldView): void;
-  /** Loads a model; resolves with its info, or null when it failed (the error is shown) or was overtaken. */
+  /** Loads a model; resolves with its info, or null when it failed (the error is shown), was overtaken or cancelled. */
   load(source: ModelSource, config: VaeConfig): Promise<ModelInfo | null>;
+  /** Stops the running load (`loadProgress` not null): its download ends and the current model stays. */
+  cancelLoad(): void;
   /** The current model as files named `<name>.vae.json` etc.; null when it failed (the error is shown). */
   save(name: string): Promise<ModelFile[] | null>;
   showError(message: string | null): void;

@@ -31,6 +31,12 @@ export interface TrainingOptions {
   initialView: () => ManifoldView;
   /** Models to try at start, in order (fresh weights of `initialConfig` when none loads). */
   initialModels?: () => ModelSource[];
+  /**
+   * A model from elsewhere to open at start (the address's `?model=`): it loads in the background like
+   * Load does, with progress and Cancel, while the first model shows, and replaces it once complete;
+   * a failure is shown and the first model stays.
+   */
+  backgroundModel?: () => ModelSource | null;
   /** Makes the worker (a fake in tests). */
   createPort?: () => WorkerPort;
 }
@@ -101,7 +107,7 @@ export function useTraining(options: TrainingOptions): Training {
     const port = (optionsRef.current.createPort ?? takeTrainingWorker)();
     const client = new TrainingClient(port);
     clientRef.current = client;
-    const { initialConfig, initialView, initialModels } = optionsRef.current;
+    const { initialConfig, initialView, initialModels, backgroundModel } = optionsRef.current;
     const firstView = initialView();
     view.current = { pending: null, inFlight: false, ready: false, sent: JSON.stringify(firstView) };
     historyRef.current = new LossHistory();
@@ -112,6 +118,7 @@ export function useTraining(options: TrainingOptions): Training {
     setLatents(null);
     setManifold(null);
     setEvaluations([]);
+    setLoadProgress(null);
     decoder.set(null);
     const bumpHistory = () => {
       if (historyTimer.current !== null) return;
@@ -197,14 +204,26 @@ export function useTraining(options: TrainingOptions): Training {
     // Chart redraws ask the training worker to stand still while they draw (few cores: see quiet-gate.ts).
     const quietGate = createQuietGate();
     if (quietGate) redraws.setQuiet(() => requestQuiet(quietGate));
+    const config = initialConfig();
     client
-      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, kernels, config: initialConfig(), generation: 1, view: firstView, models, quietGate: quietGate ?? undefined })
+      .request({ type: 'init', dataUrl: new URL(dataUrl, window.location.href).href, backend, kernels, config, generation: 1, view: firstView, models, quietGate: quietGate ?? undefined })
       .catch((err: unknown) => {
         if (err instanceof WorkerStoppedError) return; // the cleanup below stopped it
         setError(messageOf(err));
         setPhase('failed');
         setProgress(null);
       });
+    // The address's model comes after the first one, like a Load (the page never waits on it).
+    const later = backgroundModel?.() ?? null;
+    if (later) {
+      setLoadProgress(0);
+      client
+        .request({ type: 'load', source: later, config, generation: client.nextGeneration() })
+        .catch(reportFailure)
+        .finally(() => {
+          if (clientRef.current === client) setLoadProgress(null);
+        });
+    }
     return () => {
       if (quietGate) redraws.setQuiet(null);
       unsubscribe();
@@ -286,6 +305,7 @@ export function useTraining(options: TrainingOptions): Training {
       send({ type: 'pause' });
     }, [send]),
     step: useCallback(() => send({ type: 'step' }), [send]),
+    cancelLoad: useCallback(() => send({ type: 'cancel-load' }), [send]),
     reset,
     configure: useCallback((config: VaeConfig) => send({ type: 'configure', config }), [send]),
     setView: useCallback(

@@ -15,7 +15,7 @@ import { sourceFromPicked, type PickedFile } from './picked-files';
 
 /** Props of `WeightsPanel`. */
 export interface WeightsPanelProps {
-  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'save' | 'showError'>;
+  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'cancelLoad' | 'save' | 'showError'>;
   /** The app's current config: a loaded model of this app's format trains with its training settings. */
   config: () => VaeConfig;
   /** Where "Save in browser" goes (IndexedDB unless told). */
@@ -65,7 +65,7 @@ function describe(files: ModelFile[], model: ModelInfo | null): string {
 
 /** The weights controls. */
 export function WeightsPanel({ training, config, store: givenStore, download = downloadFiles }: WeightsPanelProps) {
-  const { model, status, phase, loadProgress, load, save, showError } = training;
+  const { model, status, phase, loadProgress, load, cancelLoad, save, showError } = training;
   const store = useMemo(() => givenStore ?? browserModelStore(), [givenStore]);
   const [url, setUrl] = useState('');
   const [storeName, setStoreName] = useState('');
@@ -162,7 +162,15 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       return `Deleted "${name}" from this browser.`;
     });
 
+  const cancel = () => {
+    cancelLoad();
+    setNote('Loading was cancelled; the current model stays.');
+  };
+
   const ready = model !== null && phase !== 'failed';
+  /** One load at a time: while one runs (from this panel or the address's ?model=) only Cancel stops it. */
+  const loading = loadProgress !== null;
+  const canOpen = !busy && !loading && ready;
   return (
     <fieldset className="weights">
       <legend>Weights</legend>
@@ -171,22 +179,29 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
         <label htmlFor={ids.url}>Weights URL</label>
         <div className="weights-row">
           <input id={ids.url} type="url" data-testid="weights-url" placeholder="https://…/vae.json" value={url} onChange={(e) => setUrl(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && void loadUrl()} />
-          <button type="button" data-testid="load-weights" disabled={busy || !ready} onClick={() => void loadUrl()}>
+          <button type="button" data-testid="load-weights" disabled={!canOpen} onClick={() => void loadUrl()}>
             Load
           </button>
         </div>
       </div>
-      {loadProgress !== null ? <progress className="weights-progress" max={1} value={loadProgress} aria-label="weights download" /> : null}
+      {loading ? (
+        <div className="weights-row">
+          <progress className="weights-progress" max={1} value={loadProgress} aria-label="weights download" />
+          <button type="button" data-testid="cancel-load" onClick={cancel} title="Stop this download; the current model stays">
+            Cancel
+          </button>
+        </div>
+      ) : null}
       <div className="weights-row" role="group" aria-label="Weights files">
         <button type="button" data-testid="save-weights" disabled={busy || !ready} onClick={() => void saveFiles()} title="Download the current model: a manifest (.vae.json) and, per part, a model .json and a .weights.bin">
           Save files
         </button>
-        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".json,.bin" data-testid="weights-files" disabled={busy || !ready} onChange={(e) => loadPicked(e.currentTarget)} />
-        <label className={`file-button${busy || !ready ? ' disabled' : ''}`} htmlFor={ids.files} title="Choose the saved files of one model together (the .vae.json, the two .json and the two .weights.bin)">
+        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".json,.bin" data-testid="weights-files" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
+        <label className={`file-button${canOpen ? '' : ' disabled'}`} htmlFor={ids.files} title="Choose the saved files of one model together (the .vae.json, the two .json and the two .weights.bin)">
           Open files…
         </label>
-        <input id={ids.folder} className="visually-hidden" type="file" ref={(el) => el?.setAttribute('webkitdirectory', '')} data-testid="weights-folder" disabled={busy || !ready} onChange={(e) => loadPicked(e.currentTarget)} />
-        <label className={`file-button${busy || !ready ? ' disabled' : ''}`} htmlFor={ids.folder} title="Choose a folder holding vae.json, encoder/ and decoder/ (the layout of public/models and of npm run train --out)">
+        <input id={ids.folder} className="visually-hidden" type="file" ref={(el) => el?.setAttribute('webkitdirectory', '')} data-testid="weights-folder" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
+        <label className={`file-button${canOpen ? '' : ' disabled'}`} htmlFor={ids.folder} title="Choose a folder holding vae.json, encoder/ and decoder/ (the layout of public/models and of npm run train --out)">
           Open folder…
         </label>
       </div>
@@ -206,7 +221,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
               <span className="stored-name" title={`${s.description}; saved ${new Date(s.savedAt).toLocaleString()}`}>
                 {s.name}
               </span>
-              <button type="button" disabled={busy || !ready} onClick={() => void loadStored(s.name)} aria-label={`Open ${s.name}`}>
+              <button type="button" disabled={!canOpen} onClick={() => void loadStored(s.name)} aria-label={`Open ${s.name}`}>
                 Open
               </button>
               <button type="button" disabled={busy} onClick={() => void removeStored(s.name)} aria-label={`Delete ${s.name}`}>

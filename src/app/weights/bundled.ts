@@ -20,12 +20,15 @@ export function matchesBundled(s: Pick<Settings, 'hidden' | 'latent' | 'likeliho
 }
 
 /**
- * The models to try at start, in order: `?model=` if given, then the bundled model when the address's
- * architecture is the bundled one (DESIGN.md §2: other architectures start from fresh weights).
+ * The models to open with, in order: the bundled model when the address's architecture is the bundled
+ * one (DESIGN.md §2: other architectures start from fresh weights). The address's `?model=` is not
+ * among them: it loads after, in the background (`addressModel`), so a slow server never holds the page.
  */
 export function startModels(s: Settings, base: string = document.baseURI): ModelSource[] {
-  const models: ModelSource[] = [];
-  if (s.model) models.push({ kind: 'url', url: new URL(s.model, base).href });
-  if (matchesBundled(s)) models.push({ kind: 'url', url: bundledModelUrl(base), label: 'the bundled model' });
-  return models;
+  return matchesBundled(s) ? [{ kind: 'url', url: bundledModelUrl(base), label: 'the bundled model' }] : [];
+}
+
+/** The model the address's `?model=` names, loaded once the first model shows and replacing it when complete; null when none. */
+export function addressModel(s: Settings, base: string = document.baseURI): ModelSource | null {
+  return s.model ? { kind: 'url', url: new URL(s.model, base).href } : null;
 }

@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
 import { buildModel, disposeModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
 import { parseManifest, WeightsError, type VaeManifest } from './manifest';
+import type { DownloadLimits } from '../net/download';
 import { DEFAULT_MAX_BYTES, urlSource, type ReadOptions, type WeightsSource } from './source';
 import { checkDecoder, checkEncoder, checkFinite, checkLatentSizes, guessDecoderOutput } from './validate';
 
@@ -32,12 +33,16 @@ export interface LoadOptions {
    * download); the download itself needs no tfjs.
    */
   buildAfter?: Promise<unknown>;
+  /** Cancels the load: downloads stop, nothing is built, and it fails. */
+  signal?: AbortSignal;
 }
 
 /** Options of `loadModelFromUrl`. */
 export interface UrlLoadOptions extends LoadOptions {
   /** Replacement for the global fetch (tests, custom headers). */
   fetchImpl?: typeof fetch;
+  /** Other download limits than core/net's defaults (tests use short ones). */
+  limits?: Partial<DownloadLimits>;
 }
 
 export { DEFAULT_MAX_BYTES } from './source';
@@ -50,12 +55,31 @@ export function loadModelFromUrl(url: string, opts: UrlLoadOptions = {}): Promis
   } catch {
     throw new WeightsError(`${JSON.stringify(url.slice(0, 200))} is not a valid address.`);
   }
-  return loadModelFromSource(urlSource(opts.fetchImpl), absolute, opts);
+  return loadModelFromSource(urlSource(opts.fetchImpl, opts.limits), absolute, opts);
 }
 
 /** Loads a model whose manifest or decoder model.json is at `entry` in `source`; validates it fully. */
 export async function loadModelFromSource(source: WeightsSource, entry: string, opts: LoadOptions = {}): Promise<LoadedModel> {
-  const read: ReadOptions = { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
+  // One failed file stops the downloads still running beside it; the caller's signal stops them all.
+  const downloads = new AbortController();
+  const stop = () => downloads.abort();
+  if (opts.signal?.aborted) stop();
+  opts.signal?.addEventListener('abort', stop);
+  try {
+    return await loadFiles(source, entry, opts, { maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES, signal: downloads.signal });
+  } finally {
+    stop();
+    opts.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** Throws when the load has been cancelled. */
+function checkCancelled(signal: AbortSignal | undefined, entry: string): void {
+  if (signal?.aborted) throw new WeightsError(`Loading ${entry} was cancelled.`);
+}
+
+async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions, read: ReadOptions): Promise<LoadedModel> {
+  checkCancelled(opts.signal, entry);
   opts.onProgress?.(0);
   const first = await readJson(source, entry, 'a model manifest', read);
   const decoderOnly = typeof first === 'object' && first !== null && 'modelTopology' in first;
@@ -74,7 +98,9 @@ export async function loadModelFromSource(source: WeightsSource, entry: string, 
     files.decoder = parseModelJson(first, entry, 'decoder');
   }
   const weights = await readAllWeights(source, files, { ...read, onProgress: opts.onProgress });
+  checkCancelled(opts.signal, entry);
   await opts.buildAfter;
+  checkCancelled(opts.signal, entry);
 
   let encoder: tf.LayersModel | null = null;
   let decoder: tf.LayersModel | null = null;
@@ -106,7 +132,7 @@ async function readAllWeights(
     loaded += n;
     if (total > 0) opts.onProgress?.(Math.min(0.99, loaded / total));
   };
-  const results = await Promise.all(parts.map((p) => readWeights(source, files[p] as ModelFile, p, { maxBytes: opts.maxBytes, onBytes })));
+  const results = await Promise.all(parts.map((p) => readWeights(source, files[p] as ModelFile, p, { maxBytes: opts.maxBytes, signal: opts.signal, onBytes })));
   return Object.fromEntries(parts.map((p, i) => [p, results[i]]));
 }
 

@@ -1,5 +1,8 @@
 /** Where a model's files come from: a URL (fetch), files held in memory, or (in Node) a folder. */
+import { DownloadError, downloadBytes, tooLargeMessage, type DownloadLimits } from '../net/download';
 import { WeightsError } from './manifest';
+
+export { formatBytes } from '../net/download';
 
 /** Options of one `WeightsSource.read`. */
 export interface ReadOptions {
@@ -7,6 +10,8 @@ export interface ReadOptions {
   maxBytes: number;
   /** Called with the number of bytes that just arrived. */
   onBytes?: (bytes: number) => void;
+  /** Stops the read (Cancel); it then fails. */
+  signal?: AbortSignal;
 }
 
 /** Reads the files of a saved model; every failure is a WeightsError in plain words. */
@@ -20,25 +25,16 @@ export interface WeightsSource {
 /** The default size limit of one file: 200 MB. */
 export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
 
-/** Size in plain words: "12.3 MB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 /** The refusal of a file larger than the limit. */
 export function tooLarge(location: string, bytes: number, maxBytes: number): WeightsError {
-  return new WeightsError(`${location} is ${formatBytes(bytes)}, more than the ${formatBytes(maxBytes)} this app accepts.`);
+  return new WeightsError(tooLargeMessage(location, bytes, maxBytes));
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-};
-
-/** Files behind URLs, fetched with `fetchImpl` (the global fetch by default); paths resolve with `new URL`. */
-export function urlSource(fetchImpl: typeof fetch = (input, init) => fetch(input, init)): WeightsSource {
+/**
+ * Files behind URLs, fetched with `fetchImpl` (the global fetch by default) under the download
+ * limits (core/net/download.ts: a server that stalls or trickles is given up); paths resolve with `new URL`.
+ */
+export function urlSource(fetchImpl?: typeof fetch, limits?: Partial<DownloadLimits>): WeightsSource {
   return {
     resolve(path, base) {
       try {
@@ -47,62 +43,19 @@ export function urlSource(fetchImpl: typeof fetch = (input, init) => fetch(input
         throw new WeightsError(`${base} refers to ${JSON.stringify(path.slice(0, 100))}, which is not a valid address.`);
       }
     },
-    async read(url, { maxBytes, onBytes }) {
-      let response: Response;
+    async read(url, { maxBytes, onBytes, signal }) {
+      let reported = 0;
+      const onProgress = (loaded: number) => {
+        if (loaded > reported) onBytes?.(loaded - reported);
+        reported = loaded;
+      };
       try {
-        response = await fetchImpl(url);
-      } catch {
-        throw new WeightsError(`Could not reach ${url}; the server may be down or may not allow cross-origin requests.`);
+        return await downloadBytes(url, { fetchImpl, signal, maxBytes, limits, onProgress });
+      } catch (err) {
+        throw err instanceof DownloadError ? new WeightsError(err.message) : err;
       }
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        const text = response.statusText || STATUS_TEXT[response.status] || 'with an error';
-        throw new WeightsError(`Could not load ${url}: the server answered ${response.status} ${text}.`);
-      }
-      const encoding = response.headers.get('content-encoding');
-      const length = Number(response.headers.get('content-length') ?? NaN);
-      if ((!encoding || encoding === 'identity') && length > maxBytes) {
-        await response.body?.cancel().catch(() => undefined);
-        throw tooLarge(url, length, maxBytes);
-      }
-      return readBody(response, url, maxBytes, onBytes);
     },
   };
-}
-
-async function readBody(response: Response, url: string, maxBytes: number, onBytes?: (n: number) => void): Promise<Uint8Array> {
-  if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > maxBytes) throw tooLarge(url, bytes.length, maxBytes);
-    onBytes?.(bytes.length);
-    return bytes;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      loaded += value.length;
-      if (loaded > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(url, loaded, maxBytes);
-      }
-      chunks.push(value);
-      onBytes?.(value.length);
-    }
-  } catch (err) {
-    if (err instanceof WeightsError) throw err;
-    throw new WeightsError(`The download of ${url} broke off after ${formatBytes(loaded)}.`);
-  }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /** Joins a relative path onto the folder of `base` with "/" separators, resolving "." and "..". */
