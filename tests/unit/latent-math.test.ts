@@ -93,9 +93,9 @@ describe('latent planes and the manifold grid', () => {
     expect(align(plane.a2, d2)).toBeGreaterThan(0.99);
     expect(Math.hypot(...plane.a1)).toBeCloseTo(1, 6);
     expect(plane.a1.reduce((s, x, k) => s + x * plane.a2[k], 0)).toBeCloseTo(0, 6);
-    const flipped = { a1: plane.a1.map((x) => -x), a2: plane.a2 };
-    const again = pcaPlane(points, count, dim, flipped);
-    expect(again.a1[0]).toBeCloseTo(flipped.a1[0], 6);
+    // Signs: the largest loading of each axis is positive (d2's two equal loadings: the first).
+    expect(plane.a1[0]).toBeGreaterThan(0);
+    expect(plane.a2[2]).toBeGreaterThan(0);
   });
 });
 

@@ -59,18 +59,28 @@ function topEigenvector(matrix: Float64Array, dim: number, against: number[][], 
   return v;
 }
 
+/** Loadings whose magnitudes differ by less than this count as tied (float noise, symmetric data). */
+const TIE = 1e-6;
+
 /**
- * The plane of the two principal directions of `points` [count, dim] (dim >= 2). Signs are chosen to
- * agree with `previous` when given (so a refreshed view does not flip), else the largest entry is positive.
+ * `a` with a sign that depends only on the axis it spans, not on how it was computed: the
+ * largest-magnitude loading is made positive (of loadings tied within `TIE`, the first), so the same
+ * codes give the same picture in any session, whatever sign the solver returned.
  */
-export function pcaPlane(points: Float32Array, count: number, dim: number, previous?: LatentPlane): LatentPlane {
+export function orientComponent(a: readonly number[]): number[] {
+  const largest = a.reduce((m, ak) => Math.max(m, Math.abs(ak)), 0);
+  const pivot = a.findIndex((ak) => Math.abs(ak) >= largest - TIE);
+  return pivot >= 0 && a[pivot] < 0 ? a.map((ak) => 0 - ak) : [...a]; // 0 - ak: no -0 for a zero loading
+}
+
+/**
+ * The plane of the two principal directions of `points` [count, dim] (dim >= 2), each oriented by
+ * `orientComponent`: a function of the points alone, so a saved and reopened model is not mirrored.
+ */
+export function pcaPlane(points: Float32Array, count: number, dim: number): LatentPlane {
   if (dim < 2) throw new RangeError('PCA needs at least 2 latent dimensions.');
   const cov = covariance(points, count, dim, Math.floor(COVARIANCE_BUDGET / (dim * dim)));
   const a1 = topEigenvector(cov, dim, []);
   const a2 = topEigenvector(cov, dim, [a1]);
-  const orient = (a: number[], prev?: number[]) => {
-    const reference = prev && prev.length === dim ? a.reduce((s, ak, k) => s + ak * prev[k], 0) : a.reduce((m, ak) => (Math.abs(ak) > Math.abs(m) ? ak : m), 0);
-    return reference < 0 ? a.map((ak) => -ak) : a;
-  };
-  return { a1: orient(a1, previous?.a1), a2: orient(a2, previous?.a2) };
+  return { a1: orientComponent(a1), a2: orientComponent(a2) };
 }
