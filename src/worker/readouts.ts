@@ -1,7 +1,6 @@
 /** What the worker reads out of a model for display: decoder weights, latent codes, manifold images, test ELBO. */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../core/data/dataset';
-import { LAYER_NAMES } from '../core/model/build';
 import type { Codec } from '../core/model/codec';
 import { evaluateElbo, type ElboSummary } from '../core/model/evaluate';
 import type { Vae } from '../core/model/vae';
@@ -21,12 +20,12 @@ export function sliceDataset(d: ImageDataset, start: number, count: number): Ima
   };
 }
 
-/** Copies of the decoder's dense layers (fresh buffers, safe to transfer). */
+/** Copies of the decoder's dense layers (fresh buffers, safe to transfer); throws for a decoder that is not a plain MLP. */
 export async function decoderSnapshot(vae: Vae): Promise<DecoderSnapshot> {
-  const names = [...vae.config.hidden.map((_, i) => LAYER_NAMES.decoderHidden(i)), LAYER_NAMES.decoderOutput];
+  const dense = vae.decoderDenseLayers();
+  if (!dense) throw new Error(`A ${vae.config.family} decoder has no dense-layer snapshot.`);
   const layers = await Promise.all(
-    names.map(async (name): Promise<DenseSnapshot> => {
-      const layer = vae.decoder.getLayer(name);
+    dense.map(async (layer): Promise<DenseSnapshot> => {
       const [kernel, bias] = layer.getWeights(); // [in, out], [out] (the variables themselves, not copies)
       const [k, b] = await Promise.all([kernel.data(), bias.data()]);
       return {

@@ -5,7 +5,7 @@ import { Vae } from '../core/model/vae';
 import { Trainer, type StepMetrics } from '../core/train/trainer';
 
 /** Settings that define the weights' shape or meaning; changing one needs a fresh model. */
-export const ARCHITECTURE_KEYS = ['inputDim', 'hidden', 'latentDim', 'activation', 'likelihood'] as const;
+export const ARCHITECTURE_KEYS = ['family', 'inputDim', 'hidden', 'latentDim', 'activation', 'likelihood'] as const;
 
 /** True when two configs need different weights (architecture or likelihood differ). */
 export function needsNewWeights(a: VaeConfig, b: VaeConfig): boolean {

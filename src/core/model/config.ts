@@ -6,8 +6,16 @@ export type Likelihood = 'bernoulli' | 'gaussian';
 /** Hidden-layer activation. */
 export type Activation = 'relu' | 'elu' | 'tanh';
 
+/** A model family: which kind of encoder/decoder pair (model/families.ts). */
+export type FamilyName = 'mlp';
+
+/** Every family, as `VaeConfig.family` takes them. */
+export const FAMILY_NAMES: readonly FamilyName[] = ['mlp'];
+
 /** Everything that defines a VAE and how it is trained. */
 export interface VaeConfig {
+  /** The model family: `mlp`, dense layers (model/mlp.ts). */
+  family: FamilyName;
   /** Pixels per image (784 for 28x28 MNIST). The encoder input and decoder output width. */
   inputDim: number;
   /** Encoder hidden layer sizes, first to last; the decoder mirrors them (e.g. [512, 256]). */
@@ -36,6 +44,7 @@ export interface VaeConfig {
 
 /** The defaults: the 2-D MNIST model the app opens with. */
 export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
+  family: 'mlp',
   inputDim: 784,
   hidden: [512, 256],
   latentDim: 2,
@@ -62,6 +71,7 @@ export function makeConfig(overrides: Partial<VaeConfig> = {}): VaeConfig {
 export function configProblems(c: VaeConfig): string[] {
   const problems: string[] = [];
   const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+  if (!FAMILY_NAMES.includes(c.family)) problems.push(`unknown model family "${c.family}"`);
   if (!positiveInt(c.inputDim)) problems.push('the input size must be a positive whole number');
   if (!Array.isArray(c.hidden) || !c.hidden.every((h) => positiveInt(h) && h <= 4096)) {
     problems.push('hidden layer sizes must be whole numbers from 1 to 4096');
