@@ -112,4 +112,13 @@ describe('huge fields in a manifest or a model.json give short messages', () => 
     expect(err.message.length).toBeLessThan(300);
     expect(tf.memory().numTensors).toBe(tensors);
   });
+
+  it('a weights path of 10 MB that is not among the chosen files', async () => {
+    const json = { modelTopology: { class_name: 'Model', config: {} }, weightsManifest: [{ paths: [huge], weights: [] }] };
+    const source = memorySource(new Map([['model.json', new TextEncoder().encode(JSON.stringify(json))]]));
+    const err = await loadModelFromSource(source, 'model.json').then(() => new Error('expected the load to fail'), (e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(WeightsError);
+    expect(err.message).toMatch(/^The file n+…n+ is missing from the chosen files\.$/);
+    expect(err.message.length).toBeLessThan(200);
+  });
 });

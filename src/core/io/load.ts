@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
 import { buildModel, disposeModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
 import { parseManifest, WeightsError, type VaeManifest } from './manifest';
+import { showLocation } from './quote';
 import type { DownloadLimits } from '../net/download';
 import { DEFAULT_MAX_BYTES, urlSource, type ReadOptions, type WeightsSource } from './source';
 import { checkDecoder, checkEncoder, checkFinite, checkLatentSizes, guessDecoderOutput } from './validate';
@@ -75,7 +76,7 @@ export async function loadModelFromSource(source: WeightsSource, entry: string, 
 
 /** Throws when the load has been cancelled. */
 function checkCancelled(signal: AbortSignal | undefined, entry: string): void {
-  if (signal?.aborted) throw new WeightsError(`Loading ${entry} was cancelled.`);
+  if (signal?.aborted) throw new WeightsError(`Loading ${showLocation(entry)} was cancelled.`);
 }
 
 async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions, read: ReadOptions): Promise<LoadedModel> {
@@ -84,7 +85,7 @@ async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions
   const first = await readJson(source, entry, 'a model manifest', read);
   const decoderOnly = typeof first === 'object' && first !== null && 'modelTopology' in first;
   const manifest = decoderOnly ? null : parseManifest(first, entry);
-  if (manifest?.conditional) throw new WeightsError(`${entry} describes a conditional model; this app does not support those yet.`);
+  if (manifest?.conditional) throw new WeightsError(`${showLocation(entry)} describes a conditional model; this app does not support those yet.`);
 
   const modelFile = async (part: Part, location: string) =>
     parseModelJson(await readJson(source, location, `the ${part}'s model.json`, read), location, part);

@@ -1,6 +1,7 @@
 /** Where a model's files come from: a URL (fetch), files held in memory, or (in Node) a folder. */
 import { DownloadError, downloadBytes, tooLargeMessage, type DownloadLimits } from '../net/download';
 import { WeightsError } from './manifest';
+import { quoteFromFile, showLocation } from './quote';
 
 export { formatBytes } from '../net/download';
 
@@ -27,7 +28,7 @@ export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
 
 /** The refusal of a file larger than the limit. */
 export function tooLarge(location: string, bytes: number, maxBytes: number): WeightsError {
-  return new WeightsError(tooLargeMessage(location, bytes, maxBytes));
+  return new WeightsError(tooLargeMessage(showLocation(location), bytes, maxBytes));
 }
 
 /**
@@ -40,7 +41,7 @@ export function urlSource(fetchImpl?: typeof fetch, limits?: Partial<DownloadLim
       try {
         return new URL(path, base).href;
       } catch {
-        throw new WeightsError(`${base} refers to ${JSON.stringify(path.slice(0, 100))}, which is not a valid address.`);
+        throw new WeightsError(`${showLocation(base)} refers to ${quoteFromFile(path, 100)}, which is not a valid address.`);
       }
     },
     async read(url, { maxBytes, onBytes, signal }) {
@@ -74,7 +75,7 @@ export function memorySource(files: ReadonlyMap<string, Uint8Array | ArrayBuffer
     resolve: joinRelative,
     async read(name, { maxBytes, onBytes }) {
       const file = files.get(name);
-      if (file === undefined) throw new WeightsError(`The file ${name} is missing from the chosen files.`);
+      if (file === undefined) throw new WeightsError(`The file ${showLocation(name)} is missing from the chosen files.`);
       if (file.byteLength > maxBytes) throw tooLarge(name, file.byteLength, maxBytes);
       onBytes?.(file.byteLength);
       return file instanceof Uint8Array ? file : new Uint8Array(file);

@@ -2,6 +2,7 @@
 import { Vae } from '../model/vae';
 import type { LoadedModel } from './load';
 import { WeightsError } from './manifest';
+import { textFromFile } from './quote';
 
 /** A Vae over the loaded LayersModels (they stay shared, not copied); throws WeightsError when it cannot be trained here. */
 export function vaeFromLoaded(loaded: LoadedModel): Vae {
@@ -15,6 +16,6 @@ export function vaeFromLoaded(loaded: LoadedModel): Vae {
   try {
     return new Vae(config, loaded.encoder, loaded.decoder);
   } catch (err) {
-    throw new WeightsError(`This model cannot be trained further here: its layers do not match its config (${(err as Error).message}).`);
+    throw new WeightsError(`This model cannot be trained further here: its layers do not match its config (${textFromFile((err as Error).message, 200)}).`);
   }
 }
