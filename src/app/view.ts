@@ -1,7 +1,7 @@
 /** Which 2-D plane of the latent space the scatter and the manifold show. */
 import { useMemo } from 'react';
 import { pcaPlane } from '../core/latent/pca';
-import { axisPlane } from '../core/latent/plane';
+import { axisPlane, type LatentPlane } from '../core/latent/plane';
 import type { LatentCodes } from './hooks/useTraining';
 import type { Settings } from './state/settings';
 
