@@ -119,7 +119,7 @@ describe("the address's ?model=", () => {
     const message = 'The server at http://stalls.example/vae.json sent nothing for 15 s; the download was stopped.';
     w.emit({ type: 'error', id: w.last('load')!.id, message });
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain(message));
-    expect(screen.queryByTestId('cancel-load')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('cancel-load')).toBeNull()); // the load has settled
     expect(screen.getByTestId('model-info').textContent).toMatch(/the bundled model/);
     for (const id of ['train-toggle', 'reset-button', 'load-weights', 'save-weights', 'weights-files']) expect(disabled(id)).toBe(false);
   });
@@ -131,6 +131,6 @@ describe("the address's ?model=", () => {
     w.ready();
     w.emit({ type: 'model', id: w.last('load')!.id, info: info({ generation: 2, origin: 'http://stalls.example/vae.json', url: 'http://stalls.example/vae.json' }) });
     await waitFor(() => expect(screen.getByTestId('model-info').textContent).toMatch(/http:\/\/stalls\.example\/vae\.json/));
-    expect(screen.queryByTestId('cancel-load')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('cancel-load')).toBeNull());
   });
 });
