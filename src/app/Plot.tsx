@@ -8,7 +8,9 @@
  */
 import Plotly from 'plotly.js/lib/core';
 import scatter from 'plotly.js/lib/scatter';
-import scattergl from 'plotly.js/lib/scattergl';
+// scattergl's precompiled build: the default one generates its WebGL code with Function(), which the
+// Content-Security-Policy forbids (scripts/lib/security-headers.ts).
+import scattergl from 'plotly.js/src/traces/scattergl/strict';
 import type { Config, Data, Layout, PlotlyHTMLElement } from 'plotly.js';
 import { useEffect, useRef } from 'react';
 import { recordPlot } from './perf';

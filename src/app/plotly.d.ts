@@ -8,7 +8,7 @@ declare module 'plotly.js/lib/scatter' {
   const trace: import('plotly.js').PlotlyModule;
   export default trace;
 }
-declare module 'plotly.js/lib/scattergl' {
+declare module 'plotly.js/src/traces/scattergl/strict' {
   const trace: import('plotly.js').PlotlyModule;
   export default trace;
 }
