@@ -163,6 +163,11 @@ export function useTraining(options: TrainingOptions): Training {
           historyRef.current.append(e.metrics);
           bumpHistory();
           break;
+        case 'rollback': // the weights are back at step e.step: later losses and evaluations are gone with them
+          historyRef.current.dropFrom(e.step);
+          setHistoryVersion((v) => v + 1);
+          setEvaluations((list) => list.filter((ev) => ev.step <= e.step));
+          break;
         case 'evaluation':
           setEvaluations((list) => [...list, { epoch: e.epoch, step: e.step, ...e.summary }]);
           break;
@@ -170,11 +175,6 @@ export function useTraining(options: TrainingOptions): Training {
           try {
             decoder.set(localDecoder(new MlpDecoder(e.decoder)));
           } catch (err) {
-        case 'rollback': // the weights are back at step e.step: later losses and evaluations are gone with them
-          historyRef.current.dropFrom(e.step);
-          setHistoryVersion((v) => v + 1);
-          setEvaluations((list) => list.filter((ev) => ev.step <= e.step));
-          break;
             setError(messageOf(err));
           }
           break;
