@@ -19,6 +19,7 @@ import {
   pauseTraining,
   readStatus,
   readZ,
+  resetWeights,
   scatterPointCount,
   startTraining,
   toggleLabel,
@@ -113,8 +114,7 @@ describe('a session with the app', () => {
   test('Train from fresh weights: the step count rises and the total loss falls over 200 steps', async () => {
     const { page } = session;
     const bundled = (await canvasPixels(page, 'manifold')).gray;
-    await page.getByTestId('reset-button').click();
-    await page.waitForFunction(() => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''));
+    await resetWeights(page);
     // Fresh random weights decode to grey noise, not digits.
     freshManifold = await waitForCanvas(page, 'manifold', { differentFrom: bundled, timeout: 30_000 });
     expect(looksLikeDigits(freshManifold)).toBe(false);
@@ -176,8 +176,7 @@ describe('a session with the app', () => {
     const before = await decodingsAt(page, points);
     const manifold = (await canvasPixels(page, 'manifold')).gray;
     expect((await readStatus(page)).step).toBeGreaterThan(0);
-    await page.getByTestId('reset-button').click();
-    await page.waitForFunction(() => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''));
+    await resetWeights(page);
     await page.waitForFunction(() => {
       const el = document.querySelector('[data-testid="loss-chart"]') as (HTMLElement & { data?: { name?: string; x?: ArrayLike<number> }[] }) | null;
       return (el?.data?.find((t) => t.name === 'total (raw)')?.x?.length ?? 0) === 0;

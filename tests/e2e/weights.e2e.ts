@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { canvasPixels, decodingsAt, looksLikeDigits, meanAbsDiff, openApp, pauseTraining, readStatus, startTraining, waitForCanvas, waitForStep } from './support/app';
+import { canvasPixels, decodingsAt, looksLikeDigits, meanAbsDiff, openApp, pauseTraining, readStatus, resetWeights, startTraining, waitForCanvas, waitForStep } from './support/app';
 import { launchChromium, openPage, type WatchedPage } from './support/browser';
 
 const appUrl = inject('appUrl');
@@ -57,8 +57,7 @@ describe('weights', () => {
     const { page } = session;
     bundled = await decodingsAt(page, POINTS);
     const bundledManifold = (await canvasPixels(page, 'manifold')).gray;
-    await page.getByTestId('reset-button').click();
-    await page.waitForFunction(() => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''));
+    await resetWeights(page);
     const freshManifold = await waitForCanvas(page, 'manifold', { differentFrom: bundledManifold, timeout: 30_000 });
     expect(looksLikeDigits(freshManifold)).toBe(false);
     const fresh = await decodingsAt(page, POINTS);
@@ -128,8 +127,7 @@ describe('weights', () => {
     expect(files.length).toBeGreaterThanOrEqual(1);
     expect(files.some((f) => f.endsWith('.json'))).toBe(true);
 
-    await page.getByTestId('reset-button').click();
-    await page.waitForFunction(() => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''));
+    await resetWeights(page);
     // The worker has put the fresh model in place (the status line changes at once, before it answers).
     await page.waitForFunction(() => /fresh random weights/.test(document.querySelector('.model-origin')?.textContent ?? ''), undefined, { timeout: 30_000 });
     await page.waitForTimeout(500);

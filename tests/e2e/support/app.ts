@@ -51,6 +51,20 @@ export async function waitForStep(page: Page, step: number, timeout = 120_000): 
 }
 
 /** The train toggle's label ("Train" or "Pause"). */
+/**
+ * Presses Reset and, when the app asks first (trained steps would be lost), confirms; resolves once
+ * the status line shows step 0.
+ */
+export async function resetWeights(page: Page): Promise<void> {
+  await page.getByTestId('reset-button').click();
+  await page.waitForFunction(
+    () => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? '') || !!document.querySelector('[role="alertdialog"]'),
+  );
+  const dialog = page.getByRole('alertdialog');
+  if ((await dialog.count()) > 0) await dialog.getByRole('button', { name: 'Discard weights and reset' }).click();
+  await page.waitForFunction(() => /step\s+0(?!\d)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''));
+}
+
 export async function toggleLabel(page: Page): Promise<string> {
   return (await page.getByTestId('train-toggle').innerText()).trim();
 }
