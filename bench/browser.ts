@@ -83,16 +83,19 @@ async function trainingBenchmarks(browser: Browser, baseUrl: string, opts: Brows
       { name: 'threads as in the app', req: { ...base, mode: 'app', threads: 0, matmul: true } },
       { name: 'as in the app, no kernel helper thread', req: { ...base, mode: 'app', threads: 0, matmul: true, helper: false } },
       { name: '1 thread', req: { ...base, mode: 'explicit', threads: 1, matmul: true } },
+      // What the accelerator buys: the app's start (threads as in the app) on the stock training ops, ?kernels=stock.
+      { name: 'as in the app, ?kernels=stock', req: { ...base, mode: 'app', threads: 0, matmul: false, kernels: 'stock', steps: Math.min(steps, 100), repeats: 1 } },
     ];
     let appRate = NaN;
     for (const { name, req } of runs) {
       const r = await trainInPage(session.page, req);
-      if (req.mode === 'app') appRate = r.examplesPerS;
+      if (req.mode === 'app' && req.kernels !== 'stock') appRate = r.examplesPerS;
       emit({
         bench: 'train_throughput',
         impl: 'tfjs-wasm',
         where: 'chromium',
         config: name,
+        kernels: req.kernels ?? 'accelerated',
         backend: r.label || `wasm (${r.threads} thread${r.threads === 1 ? '' : 's'}${r.simd ? ', SIMD' : ''})`,
         threads: r.threads,
         kernel_helper_jobs_per_step: round(r.helperJobsPerStep, 1),

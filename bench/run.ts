@@ -1,18 +1,23 @@
 /**
  * Benchmarks, one JSON line each (npm run bench). Speed is reported as ratios against references
- * measured in the same run: a straightforward tfjs implementation (tf.layers apply + stock autodiff)
- * and, when python3-torch is installed, the PyTorch reference VAE (../shared/reference/torch_vae.py).
- * After the Node part, the browser part (bench/browser.ts) runs in headless Chromium.
+ * measured in the same run: the project's Trainer on the stock training ops (src/core/ops/stock.ts,
+ * what ?kernels=stock runs) beside the wasm accelerator's, a straightforward tfjs implementation
+ * (tf.layers apply + stock autodiff + tf.train.adam) and, when python3-torch is installed, the
+ * PyTorch reference VAE (../shared/reference/torch_vae.py). After the Node part, the browser part
+ * (bench/browser.ts) runs in headless Chromium. VAE_KERNELS=stock makes the stock ops the run's main
+ * figure (the one compared with PyTorch and the browser).
  *
  *   npm run bench [-- --steps 300 --quick --no-browser]
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { initNodeBackend, tf } from '../scripts/lib/tf-node';
+import { initNodeBackend, kernelsFromEnv, tf } from '../scripts/lib/tf-node';
 import { loadDatasetFromDir } from '../scripts/lib/load-dataset-node';
 import { makeConfig, type VaeConfig } from '../src/core/model/config';
 import { Vae } from '../src/core/model/vae';
 import { Trainer } from '../src/core/train/trainer';
+import { opsFor } from '../src/core/accelerator';
+import { setTrainingOps, trainingOps, type KernelsChoice } from '../src/core/ops';
 import { NaiveTrainer } from './naive-step';
 import { runBrowserBenchmarks } from './browser';
 import { runTorch } from './torch';
@@ -53,11 +58,31 @@ async function throughput(config: VaeConfig, makeLoop: (vae: Vae, train: ImageDa
   return (steps * config.batchSize) / seconds;
 }
 
+/** Runs `body` on the training ops of `kernels`, then puts back the ops VAE_KERNELS chose. */
+async function onOps<T>(kernels: KernelsChoice, body: () => Promise<T>): Promise<T> {
+  const before = trainingOps();
+  setTrainingOps(opsFor(kernels));
+  try {
+    return await body();
+  } finally {
+    setTrainingOps(before);
+  }
+}
+
 const reference = makeConfig({ hidden: [400], latentDim: 20, batchSize: 128 });
-const fast = await throughput(reference, (vae, train) => new Trainer(vae, train));
+const trainer = (vae: Vae, train: ImageDataset) => new Trainer(vae, train);
+const accelerated = await onOps('accelerated', () => throughput(reference, trainer));
+const stock = await onOps('stock', () => throughput(reference, trainer));
 const naive = await throughput(reference, (vae, train) => new NaiveTrainer(vae, train));
-emit({ bench: 'train_throughput', impl: 'tfjs-' + backend, where: 'node', model: '784-400-20', batch: 128, steps, examples_per_s: Math.round(fast) });
-emit({ bench: 'train_throughput', impl: 'tfjs-' + backend + '-naive', where: 'node', model: '784-400-20', batch: 128, steps, examples_per_s: Math.round(naive) });
+// The run's main figure: the ops VAE_KERNELS chose (the accelerator's unless it says stock).
+const fast = kernelsFromEnv() === 'stock' ? stock : accelerated;
+const row = (impl: string, kernels: KernelsChoice | undefined, rate: number) =>
+  ({ bench: 'train_throughput', impl, kernels, where: 'node', model: '784-400-20', batch: 128, steps, examples_per_s: Math.round(rate) });
+emit(row('tfjs-' + backend, 'accelerated', accelerated));
+emit(row('tfjs-' + backend + '-stock-ops', 'stock', stock));
+emit(row('tfjs-' + backend + '-naive', undefined, naive)); // tf.layers, autodiff and tf.train.adam
+emit({ bench: 'ratio', what: 'accelerated / stock training ops (same process)', value: round(accelerated / stock) });
+emit({ bench: 'ratio', what: 'stock training ops / naive tfjs (same process)', value: round(stock / naive) });
 emit({ bench: 'ratio', what: 'fast / naive tfjs (same process)', value: round(fast / naive) });
 
 const torch = runTorch({ hidden: '400', latent: 20, batch: 128, steps: Math.max(steps, 100) }, emit);
@@ -73,20 +98,23 @@ if (torch1) {
   emit({ bench: 'ratio', what: 'tfjs-wasm node (1 thread) / pytorch cpu (OpenBLAS 1 thread)', value: round(fast / torch1.examples_per_s) });
 }
 
-// Kernels dispatched per training step of the app's default model: on WebGL each is a GPU dispatch.
-{
-  const vae = Vae.create(makeConfig());
-  const trainer = new Trainer(vae, data.train);
-  trainer.trainStep();
-  await trainer.readMetrics();
-  const profile = await tf.profile(async () => {
-    for (let i = 0; i < 5; i++) trainer.trainStep();
+// Kernels dispatched per training step of the app's default model, on each implementation of the
+// training ops (WebGL and WebGPU run the stock ops, where each kernel is a GPU dispatch).
+for (const kernels of ['accelerated', 'stock'] as const) {
+  await onOps(kernels, async () => {
+    const vae = Vae.create(makeConfig());
+    const trainer = new Trainer(vae, data.train);
+    trainer.trainStep();
     await trainer.readMetrics();
+    const profile = await tf.profile(async () => {
+      for (let i = 0; i < 5; i++) trainer.trainStep();
+      await trainer.readMetrics();
+    });
+    const dispatched = profile.kernels.filter((k) => !['forward', 'fusedMatMul__op'].includes(k.name));
+    emit({ bench: 'kernels_per_step', kernels, model: '784-512-256-2', batch: 128, count: Math.round(dispatched.length / 5) });
+    trainer.dispose();
+    vae.dispose();
   });
-  const kernels = profile.kernels.filter((k) => !['forward', 'fusedMatMul__op'].includes(k.name));
-  emit({ bench: 'kernels_per_step', model: '784-512-256-2', batch: 128, kernels: Math.round(kernels.length / 5) });
-  trainer.dispose();
-  vae.dispose();
 }
 
 if (!args['no-browser']) {

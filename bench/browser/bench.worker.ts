@@ -13,7 +13,7 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
-import { acceleratedOps } from '../../src/core/accelerator';
+import { opsFor } from '../../src/core/accelerator';
 import { hasFmaProducts, matMulOpA } from '../../src/core/accelerator/gemm';
 import { helperJobsDone, setHelperThreadEnabled, startHelperThread } from '../../src/core/accelerator/helper-thread';
 import { activeWasmBackend } from '../../src/core/accelerator/wasm-heap';
@@ -73,10 +73,10 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   const t0 = performance.now();
   let label = '';
   setHelperThreadEnabled(req.helper !== false); // before the backend starts, so that its label says so
-  if (req.mode === 'app') label = (await initBackend('wasm')).label;
+  if (req.mode === 'app') label = (await initBackend('wasm', req.kernels)).label;
   else {
     await startWasm(req.threads);
-    setTrainingOps(acceleratedOps);
+    setTrainingOps(opsFor(req.kernels ?? 'accelerated'));
   }
   const wasmBackend = activeWasmBackend();
   if (req.mode === 'explicit' && req.helper === true && wasmBackend) await startHelperThread(wasmBackend);

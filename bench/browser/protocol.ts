@@ -1,4 +1,5 @@
 /** Messages between the browser benchmark page, its worker and the Node driver (bench/browser.ts). */
+import type { KernelsChoice } from '../../src/core/ops';
 
 /** One benchmark run in a fresh worker. */
 export interface BenchRequest {
@@ -20,6 +21,8 @@ export interface BenchRequest {
    * does, and false turns it off; `explicit` mode starts it only when true.
    */
   helper?: boolean;
+  /** The training ops (src/core/ops): the wasm accelerator's (default) or `stock`, as `?kernels=stock`. */
+  kernels?: KernelsChoice;
   /** Timed training steps per block (after 10 warm-up steps). */
   steps: number;
   /** Timed blocks; the result holds each block's rate, their median and the best. */

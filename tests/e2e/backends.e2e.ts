@@ -1,6 +1,8 @@
 /**
  * Forced backends train: `?backend=wasm` and `?backend=webgl` (WebGL 2 through SwiftShader, which
- * a forced webgl accepts). Each gets a fresh browser; the status names the backend in use.
+ * a forced webgl accepts), each with the default training ops and with `?kernels=stock` (plain tfjs
+ * instead of the wasm accelerator). Each gets a fresh browser; the status names the backend in use,
+ * and on wasm the kernels.
  */
 import type { Browser } from 'playwright-core';
 import { afterEach, describe, expect, inject, test } from 'vitest';
@@ -16,15 +18,19 @@ afterEach(async () => {
 });
 
 describe.each([
-  { backend: 'wasm', args: [] as string[], steps: 50 },
-  { backend: 'webgl', args: SOFTWARE_WEBGL_ARGS, steps: 15 },
-])('?backend=$backend', ({ backend, args, steps }) => {
-  test(`trains on ${backend}`, async () => {
+  { backend: 'wasm', kernels: '', args: [] as string[], steps: 50 },
+  { backend: 'wasm', kernels: 'stock', args: [] as string[], steps: 20 },
+  { backend: 'webgl', kernels: '', args: SOFTWARE_WEBGL_ARGS, steps: 15 },
+  { backend: 'webgl', kernels: 'stock', args: SOFTWARE_WEBGL_ARGS, steps: 10 },
+])('?backend=$backend&kernels=$kernels', ({ backend, kernels, args, steps }) => {
+  test(`trains on ${backend}${kernels ? ` with ${kernels} kernels` : ''}`, async () => {
     browser = await launchChromium(args);
     const session = await openPage(browser);
-    await openApp(session.page, appUrl, `?backend=${backend}`);
+    await openApp(session.page, appUrl, `?backend=${backend}${kernels ? `&kernels=${kernels}` : ''}`);
     const before = await readStatus(session.page);
     expect(before.backend.toLowerCase()).toContain(backend);
+    // On wasm the status says when the stock kernels run instead of the accelerator's.
+    if (backend === 'wasm') expect(before.backend.includes('stock kernels')).toBe(kernels === 'stock');
     await startTraining(session.page);
     const status = await waitForStep(session.page, before.step + steps, 120_000);
     await pauseTraining(session.page);
@@ -33,7 +39,7 @@ describe.each([
       return (el?.data?.find((t) => t.name === 'total (raw)')?.x?.length ?? 0) >= 10;
     }, undefined, { timeout: 30_000 });
     const { values } = await lossSeries(session.page, 'total');
-    console.log(`[e2e] ${backend}: ${status.text}; last total loss ${values.at(-1)?.toFixed(1)}`);
+    console.log(`[e2e] ${backend}${kernels ? ` (${kernels} kernels)` : ''}: ${status.text}; last total loss ${values.at(-1)?.toFixed(1)}`);
     expect(values.length).toBeGreaterThanOrEqual(10);
     expect(values.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
     expect(session.unexpectedErrors()).toEqual([]);

@@ -1,4 +1,6 @@
 /** The one switch between the training ops: VAE_KERNELS in Node, ?kernels= in the app, applied at backend start. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kernelsFromEnv } from '../../scripts/lib/tf-node';
@@ -47,5 +49,19 @@ describe('choosing the training ops', () => {
     expect(trainingOps().kind).toBe('stock');
     expect(await startKernels('accelerated')).toBe(acceleratedOps);
     expect(trainingOps().kind).toBe('accelerated');
+  });
+});
+
+describe('the seam', () => {
+  it('nothing under src/core/model or src/core/train imports the accelerator (it comes in at backend start)', () => {
+    const offending: string[] = [];
+    for (const dir of ['src/core/model', 'src/core/train', 'src/core/ops']) {
+      for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+        if (!name.endsWith('.ts')) continue;
+        const source = readFileSync(join(dir, name), 'utf8');
+        if (/from\s+['"][^'"]*accelerator/.test(source)) offending.push(join(dir, name));
+      }
+    }
+    expect(offending).toEqual([]);
   });
 });
