@@ -6,8 +6,11 @@ export function lerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): num
 }
 
 /**
- * Spherical interpolation: keeps the norm roughly constant along the path, so intermediate points
- * stay where the N(0, I) prior puts its mass (a straight line passes near the unlikely origin).
+ * Spherical interpolation: the direction moves along the great circle from a's to b's (slerp of the unit
+ * vectors) while the length goes linearly from |a| to |b|. The path keeps the norm between the endpoints'
+ * norms, where the N(0, I) prior puts its mass in higher dimensions (near √d), whereas a straight line
+ * between two roughly orthogonal codes passes near the unlikely origin. Parallel or opposite endpoints
+ * fall back to the straight line.
  */
 export function slerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): number[] {
   let dot = 0;
@@ -18,11 +21,15 @@ export function slerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): nu
     na += a[k] * a[k];
     nb += b[k] * b[k];
   }
-  const cosine = dot / (Math.sqrt(na * nb) || 1);
-  const omega = Math.acos(Math.min(1, Math.max(-1, cosine)));
+  [na, nb] = [Math.sqrt(na), Math.sqrt(nb)];
+  if (na === 0 || nb === 0) return lerp(a, b, t);
+  const omega = Math.acos(Math.min(1, Math.max(-1, dot / (na * nb))));
   if (omega < 1e-6 || Math.PI - omega < 1e-6) return lerp(a, b, t);
-  const sa = Math.sin((1 - t) * omega) / Math.sin(omega);
-  const sb = Math.sin(t * omega) / Math.sin(omega);
+  if (t === 0) return Array.from(a);
+  if (t === 1) return Array.from(b);
+  const radius = (1 - t) * na + t * nb;
+  const sa = (radius * Math.sin((1 - t) * omega)) / (Math.sin(omega) * na);
+  const sb = (radius * Math.sin(t * omega)) / (Math.sin(omega) * nb);
   return Array.from({ length: a.length }, (_, k) => sa * a[k] + sb * b[k]);
 }
 
