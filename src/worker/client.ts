@@ -17,7 +17,7 @@ export interface WorkerPort {
 export type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** The reply events a request can resolve with. */
-export type ReplyEvent = Extract<WorkerEvent, { type: 'done' | 'ready' | 'manifold' | 'model' | 'saved' | 'decoded' }>;
+export type ReplyEvent = Extract<WorkerEvent, { type: 'done' | 'ready' | 'manifold' | 'model' | 'saved' | 'decoded' | 'encoded' | 'decoded-batch' }>;
 
 /** Requests where only the newest matters: an older one's reply is dropped once a newer one is sent. */
 const SUPERSEDING: ReadonlySet<WorkerRequestType> = new Set(['view', 'decode']);
@@ -32,6 +32,8 @@ function generationOf(e: WorkerEvent): number | null {
     case 'latents':
     case 'manifold':
     case 'decoded':
+    case 'encoded':
+    case 'decoded-batch':
       return e.generation;
     case 'model':
       return e.info.generation;

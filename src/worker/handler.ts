@@ -11,6 +11,7 @@ import type { LoadedModel } from '../core/io/load';
 import { capMessage } from '../core/io/quote';
 import { TrainingDivergedError } from '../core/train/trainer';
 import { DEFAULT_TIMING, Displays, type Timing } from './displays';
+import { decodeBatch, encodeImages } from './explore';
 import { ActiveModel } from './model';
 import { fetchModel, modelFiles, originOf } from './model-files';
 import type { BackendChoice, BackendName, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
@@ -161,6 +162,12 @@ export class TrainingHandler {
             if (req.z.length !== model.codec.latentDim) throw new Error(`The point has ${req.z.length} coordinates but the model's latent space has ${model.codec.latentDim}.`);
             this.deps.post({ type: 'decoded', id: req.id, generation: model.info.generation, pixels: await decodePoint(model.codec, req.z) });
           });
+          return;
+        case 'encode':
+          await this.exclusive(async () => this.deps.post(await encodeImages(this.requireModel(), req)));
+          return;
+        case 'decode-batch':
+          await this.exclusive(async () => this.deps.post(await decodeBatch(this.requireModel(), req)));
           return;
         case 'view':
           this.view = req.view;

@@ -112,7 +112,14 @@ export type WorkerRequest =
   /** Discard the weights and start a fresh model with this config (and generation number). */
   | { type: 'reset'; id: number; config: VaeConfig; generation: number }
   /** Change what the manifold shows; answered by a `manifold` event with this id. */
-  | { type: 'view'; id: number; view: ManifoldView };
+  | { type: 'view'; id: number; view: ManifoldView }
+  /**
+   * Encode `count` images (pixels in [0, 1], [count, D]): their posteriors, decodings at the mean and at one
+   * sample, and negative-ELBO terms averaged over `samples` draws of z (noise seeded by `seed`). Answered by `encoded`.
+   */
+  | { type: 'encode'; id: number; images: Float32Array; count: number; seed: number; samples: number }
+  /** Decode `count` latent points z [count, latentDim] (for decoders the main thread cannot run). Answered by `decoded-batch`. */
+  | { type: 'decode-batch'; id: number; z: Float32Array; count: number };
 
 /** Where training stands. */
 export interface TrainingStatus {
@@ -141,6 +148,26 @@ export type WorkerEvent =
   | { type: 'saved'; id: number; files: { name: string; bytes: Uint8Array }[] }
   /** Answer to `decode`: pixel intensities in [0, 1]. */
   | { type: 'decoded'; id: number; generation: number; pixels: Float32Array }
+  /**
+   * Answer to `encode`: means and logVars [count, latentDim]; atMean and atSample, pixel intensities [count, D];
+   * reconstruction (−log p(x|z), averaged over the samples) and kl [count], nats. −ELBO = reconstruction + kl.
+   */
+  | {
+      type: 'encoded';
+      id: number;
+      generation: number;
+      step: number;
+      count: number;
+      latentDim: number;
+      means: Float32Array;
+      logVars: Float32Array;
+      atMean: Float32Array;
+      atSample: Float32Array;
+      reconstruction: Float32Array;
+      kl: Float32Array;
+    }
+  /** Answer to `decode-batch`: pixel intensities in [0, 1], [count, D]. */
+  | { type: 'decoded-batch'; id: number; generation: number; pixels: Float32Array }
   /** Dataset download progress, fraction in [0, 1]. */
   | { type: 'progress'; fraction: number; message: string }
   /** Answer to `init`: the backend in use and the test split for display (pixels as bytes 0-255). */
@@ -201,7 +228,11 @@ export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
       for (const f of event.files) buffers.push(f.bytes.buffer);
       break;
     case 'decoded':
+    case 'decoded-batch':
       buffers.push(event.pixels.buffer);
+      break;
+    case 'encoded':
+      buffers.push(event.means.buffer, event.logVars.buffer, event.atMean.buffer, event.atSample.buffer, event.reconstruction.buffer, event.kl.buffer);
       break;
     default:
       break;
