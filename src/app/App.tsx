@@ -178,7 +178,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
             penalty keeps the codes close to a standard normal, so that every point of the latent space decodes to a plausible digit.
           </p>
         </div>
-        <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} />
+        <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} />
       </header>
       <ErrorBanner message={training.error} onDismiss={() => showError(null)} />
       <main className="layout">

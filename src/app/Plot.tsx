@@ -12,8 +12,9 @@ import scatter from 'plotly.js/lib/scatter';
 // Content-Security-Policy forbids (scripts/lib/security-headers.ts).
 import scattergl from 'plotly.js/src/traces/scattergl/strict';
 import type { Config, Data, Layout, PlotlyHTMLElement } from 'plotly.js';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type KeyboardEventHandler } from 'react';
 import { recordPlot } from './perf';
+import { hideGraphics, rovingToolbar, toolbarKey } from './plot-a11y';
 import { redraws } from './plot-queue';
 
 Plotly.register([scatter, scattergl]);
@@ -40,6 +41,17 @@ export interface PlotProps {
   className?: string;
   testId?: string;
   ariaLabel?: string;
+  /**
+   * The element's role: 'img' (the default) for a chart read as one picture; 'figure' when it holds
+   * a mode bar (an img's content is presentational, so its buttons would be nameless); 'application'
+   * for a chart that takes the arrow keys (with `tabIndex` 0 and `onKeyDown`).
+   */
+  role?: 'img' | 'figure' | 'application';
+  tabIndex?: number;
+  ariaDescribedBy?: string;
+  onKeyDown?: KeyboardEventHandler<HTMLDivElement>;
+  /** Names the mode bar, when the config shows one. */
+  toolbarLabel?: string;
   /** Least time between two redraws caused by new data (a new layout or config redraws at once). */
   minIntervalMs?: number;
   /** Called after every redraw (including resizes and zooms). */
@@ -55,13 +67,13 @@ const BASE_CONFIG: Partial<Config> = { displaylogo: false, responsive: false };
 const RESIZE_SETTLE_MS = 150;
 
 /** A Plotly chart that follows its props; the element stays mounted across updates. */
-export function Plot({ data, layout, config, className, testId, ariaLabel, minIntervalMs = 0, onAfterPlot, onInit }: PlotProps) {
+export function Plot({ data, layout, config, className, testId, ariaLabel, role = 'img', tabIndex, ariaDescribedBy, onKeyDown, toolbarLabel, minIntervalMs = 0, onAfterPlot, onInit }: PlotProps) {
   const ref = useRef<HTMLDivElement>(null);
   const initialised = useRef(false);
   const callbacks = useRef({ onAfterPlot, onInit });
   callbacks.current = { onAfterPlot, onInit };
-  const props = useRef({ data, layout, config, testId });
-  props.current = { data, layout, config, testId };
+  const props = useRef({ data, layout, config, testId, toolbarLabel });
+  props.current = { data, layout, config, testId, toolbarLabel };
   /** The box's size, as the ResizeObserver last saw it (null: not measured yet, or hidden). */
   const size = useRef<{ width: number; height: number } | null>(null);
   /** What was last handed to Plotly. */
@@ -88,15 +100,35 @@ export function Plot({ data, layout, config, className, testId, ariaLabel, minIn
           const plot = gd as PlotElement;
           if (!initialised.current) {
             initialised.current = true;
-            plot.on('plotly_afterplot', () => callbacks.current.onAfterPlot?.(plot));
+            plot.on('plotly_afterplot', () => {
+              accessible(plot);
+              callbacks.current.onAfterPlot?.(plot);
+            });
             callbacks.current.onInit?.(plot);
           }
+          accessible(plot);
           callbacks.current.onAfterPlot?.(plot);
         });
       },
       intervalMs,
     );
   }).current;
+
+  /** Plotly's layers hidden from screen readers, its mode bar one named Tab stop (plot-a11y.ts). */
+  const accessible = (el: HTMLElement) => {
+    hideGraphics(el);
+    rovingToolbar(el, props.current.toolbarLabel ?? 'Chart tools');
+  };
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    const onKey = (e: KeyboardEvent) => {
+      if (toolbarKey(el, e)) e.preventDefault();
+    };
+    el.addEventListener('keydown', onKey);
+    return () => el.removeEventListener('keydown', onKey);
+  }, []);
 
   useEffect(() => {
     const urgent = !initialised.current || layout !== drawn.current.layout || config !== drawn.current.config;
@@ -129,5 +161,5 @@ export function Plot({ data, layout, config, className, testId, ariaLabel, minIn
     };
   }, [request]);
 
-  return <div ref={ref} className={className} data-testid={testId} aria-label={ariaLabel} role="img" />;
+  return <div ref={ref} className={className} data-testid={testId} aria-label={ariaLabel} role={role} tabIndex={tabIndex} aria-describedby={ariaDescribedBy} onKeyDown={onKeyDown} />;
 }

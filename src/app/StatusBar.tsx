@@ -1,5 +1,12 @@
-/** The status line (step, epoch with progress, throughput, backend) and the error banner. */
+/**
+ * The status line (step, epoch with progress, throughput, backend) and the error banner. The line
+ * keeps `role="status"` but is not live (`aria-live="off"`: its numbers change several times a
+ * second); changes of state are announced by a visually hidden polite region (status-announcer.ts).
+ * Its numbers sit in boxes of reserved width (styles.css), so the header does not re-wrap while
+ * training.
+ */
 import type { TrainingStatus } from '../worker/protocol';
+import { useStatusAnnouncement } from './status-announcer';
 
 /** Props of `StatusBar`. */
 export interface StatusBarProps {
@@ -8,35 +15,45 @@ export interface StatusBarProps {
   /** Dataset download, while it runs. */
   progress: { fraction: number; message: string } | null;
   phase: 'loading' | 'ready' | 'failed';
+  /** The current error, if any: a pause it caused is announced as such. */
+  error?: string | null;
 }
 
 /** `role="status"`: "step N · epoch N [bar] · N examples/s · backend". */
-export function StatusBar({ status, backend, progress, phase }: StatusBarProps) {
+export function StatusBar({ status, backend, progress, phase, error = null }: StatusBarProps) {
   const step = status?.step ?? 0;
   const epoch = (status?.epoch ?? 0) + 1;
   const rate = Math.round(status?.examplesPerSecond ?? 0);
   const state = phase === 'loading' ? 'loading data' : phase === 'failed' ? 'stopped' : status?.training ? 'training' : 'paused';
+  const announcement = useStatusAnnouncement({ phase, status, backend, error });
   return (
-    <div className="status" data-testid="status" role="status">
-      {progress ? (
-        <span className="status-item download">
-          <progress max={1} value={progress.fraction} aria-label="dataset download" />
-          <span>{progress.message || 'Downloading MNIST'}</span>
+    <>
+      <div className="status" data-testid="status" role="status" aria-live="off">
+        {progress ? (
+          <span className="status-item download">
+            <progress max={1} value={progress.fraction} aria-label="dataset download" />
+            <span>{progress.message || 'Downloading MNIST'}</span>
+          </span>
+        ) : null}
+        <span className={`status-item state state-${state.replace(' ', '-')}`}>{state}</span>
+        <span className="status-item">
+          step <span className="num num-step">{step}</span>
         </span>
-      ) : null}
-      <span className={`status-item state state-${state.replace(' ', '-')}`}>{state}</span>
-      <span className="status-item">step {step}</span>
-      <span className="status-item" title="An epoch is one pass over the 60,000 training digits">
-        epoch {epoch}{' '}
-        <progress max={1} value={status?.epochProgress ?? 0} aria-label={`progress through epoch ${epoch}`} />
-      </span>
-      <span className="status-item" title="Training throughput over the last few seconds">
-        {rate} examples/s
-      </span>
-      <span className="status-item" title="The TensorFlow.js backend training runs on (force one with ?backend=)">
-        backend: {backend ?? '…'}
-      </span>
-    </div>
+        <span className="status-item" title="An epoch is one pass over the 60,000 training digits">
+          epoch <span className="num num-epoch">{epoch}</span>
+          <progress max={1} value={status?.epochProgress ?? 0} aria-label={`progress through epoch ${epoch}`} />
+        </span>
+        <span className="status-item" title="Training throughput over the last few seconds">
+          <span className="num num-rate">{rate}</span> examples/s
+        </span>
+        <span className="status-item" title="The TensorFlow.js backend training runs on (force one with ?backend=)">
+          backend: {backend ?? '…'}
+        </span>
+      </div>
+      <div className="visually-hidden" data-testid="announcer" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+    </>
   );
 }
 

@@ -69,7 +69,7 @@ export function DecodedPanel({ point, decoder, side }: DecodedPanelProps) {
       </div>
       <div className="decoded-body">
         <figure className="decoded-figure">
-          <canvas ref={canvasRef} className="digit-canvas" data-testid="decoded-digit" width={side} height={side} aria-label={`Decoded digit at z = ${formatZ(z, 2)}`} role="img" />
+          <canvas ref={canvasRef} className="digit-canvas" data-testid="decoded-digit" width={side} height={side} aria-label={`The digit the decoder draws at z = (${z.map((v) => v.toFixed(2)).join(', ')})`} role="img" />
           <figcaption>
             z = ({z.map((v) => v.toFixed(2)).join(', ')})
           </figcaption>

@@ -2,13 +2,13 @@
  * The latent scatter: encoder means of the test digits, one scattergl trace per class (the legend is
  * the colour key), refreshed without losing the user's zoom (uirevision). The current latent point
  * and the hovered posterior's σ ellipse are drawn on an SVG overlay through the axes' pixel mapping,
- * so a drag never waits for Plotly. In "move z" mode a press or drag anywhere in the plot sets z.
+ * so a drag never waits for Plotly. In "move z" mode a press or drag anywhere in the plot sets z; with
+ * the plot focused, arrow keys move z along the view's axes (Shift: further).
  */
 import type { Data, Layout, PlotMouseEvent } from 'plotly.js';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ellipsePoints, projectedCovariance } from '../../core/latent/ellipse';
 import { liftPoint, projectPoint } from '../../core/latent/plane';
-import { CLASS_COLORS } from '../draw';
 import type { LatentCodes, TestSet } from '../hooks/useTraining';
 import { Plot, type PlotElement } from '../Plot';
 import type { LatentPoint, Store } from '../state/store';
@@ -16,7 +16,10 @@ import type { PlaneView } from '../view';
 import { ClassLegend } from './ClassLegend';
 import { HoverCard, type HoverInfo } from './HoverCard';
 import { dataToPixel, insideArea, pathOf, pixelToData, plotArea } from './latent-geometry';
-import { splitByClass } from './latent-traces';
+import { describeZ, KEY_STEP, KEY_STEP_LARGE, steppedPoint } from './latent-keys';
+import { capturePointer, releasePointer } from './pointer-capture';
+import { RadioGroup, type RadioOption } from './RadioGroup';
+import { GL_CONTEXT, glPixelRatio, NO_TRACES, splitByClass, WARM_UP } from './latent-traces';
 
 /** Props of `LatentPanel`. */
 export interface LatentPanelProps {
@@ -28,48 +31,14 @@ export interface LatentPanelProps {
 
 type DragMode = 'move' | 'zoom' | 'pan';
 
+const MODES: readonly RadioOption<DragMode>[] = [
+  { value: 'move', label: 'move z', title: 'Drag or click to move the latent point z (scroll to zoom, double-click to reset)' },
+  { value: 'zoom', label: 'zoom', title: 'Drag a box to zoom in (click still moves z)' },
+  { value: 'pan', label: 'pan', title: 'Drag to pan (click still moves z)' },
+];
+
 /** New codes redraw the scatter at most this often (the worker sends them every 1.5 s or more). */
 const SCATTER_INTERVAL_MS = 1000;
-
-/**
- * WebGL start-up, spread over tasks of its own before the first draw of the 10,000 codes: with
- * software rendering, creating the contexts costs about 100 ms and compiling the marker shaders
- * about 70 ms more, which in one task with the codes made a task of 200-300 ms. First a trace that
- * draws nothing (mode 'none': Plotly creates the WebGL contexts), then one marker far outside the
- * axes (Plotly compiles the scatter shaders). Neither has an x array, so no test counts them as
- * points. This waits for the first codes because the worker is idle then (it sends them last
- * after loading); while it computes on every core the same tasks take twice as long.
- */
-const GL_CONTEXT: Data[] = [{ type: 'scattergl', mode: 'none', y: [1e6], x0: 1e6, hoverinfo: 'skip', showlegend: false } as Data];
-const WARM_UP: Data[] = [{ type: 'scattergl', mode: 'markers', y: [1e6], x0: 1e6, hoverinfo: 'skip', showlegend: false, marker: { color: CLASS_COLORS[0], size: 4, opacity: 0.65 } } as Data];
-/** Before any codes: axes only, no WebGL yet. */
-const NO_TRACES: Data[] = [];
-
-/** The screen's pixel ratio, within [1, 2]. */
-function glPixelRatio(): number {
-  return Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
-}
-
-/**
- * Keeps a drag's pointer events coming to `el`. The browser may refuse (a pen or touch pointer that
- * is already gone throws NotFoundError): the drag then goes on without capture rather than failing.
- */
-function capturePointer(el: Element, pointerId: number): void {
-  try {
-    el.setPointerCapture(pointerId);
-  } catch {
-    // no capture: moves outside the box are missed, the press itself still sets z
-  }
-}
-
-/** Ends a capture started by `capturePointer`, whatever state the pointer is in. */
-function releasePointer(el: Element, pointerId: number): void {
-  try {
-    if (el.hasPointerCapture(pointerId)) el.releasePointerCapture(pointerId);
-  } catch {
-    // already released with the pointer
-  }
-}
 
 /** The latent panel, `data-testid="latent-plot"`. */
 export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps) {
@@ -78,7 +47,11 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
   const markerRef = useRef<SVGGElement>(null);
   const ellipseRef = useRef<SVGPathElement>(null);
   const clipRef = useRef<SVGRectElement>(null);
-  const clipId = `plot-area-${useId().replace(/:/g, '')}`;
+  const uid = useId().replace(/:/g, '');
+  const clipId = `plot-area-${uid}`;
+  const helpId = `latent-help-${uid}`;
+  const whereRef = useRef<HTMLSpanElement>(null);
+  const announceRef = useRef<HTMLSpanElement>(null);
   const lastSet = useRef({ x: NaN, y: NaN, time: 0 });
   const [dragMode, setDragMode] = useState<DragMode>('move');
   const [showSigma, setShowSigma] = useState(true);
@@ -145,6 +118,8 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
     }
     const { z } = point.get();
     const { view: v, latents: codes, showSigma: sigmaOn } = latest.current;
+    const where = `Current z: ${describeZ(z, v)}.`;
+    if (whereRef.current && whereRef.current.textContent !== where) whereRef.current.textContent = where;
     const [u, w] = z.length === v.plane.a1.length ? projectPoint(z, v.plane) : [NaN, NaN];
     const px = dataToPixel(el, u, w);
     const visible = area && px && Number.isFinite(px[0]) && insideArea(area, px[0], px[1]);
@@ -206,11 +181,24 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
     point.set({ z, source: 'drag', eventTime });
   };
 
+  /** Arrow keys move z along the view's axes; the new point is announced (a press is an answer, not chatter). */
+  const onKeyDown = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const { view: v } = latest.current;
+    const z = steppedPoint(e.key, e.shiftKey, point.get().z, v.plane);
+    if (!z) return;
+    e.preventDefault(); // no page scroll
+    setHover(null);
+    point.set({ z, source: 'keyboard', eventTime: e.timeStamp });
+    if (announceRef.current) announceRef.current.textContent = describeZ(z, v);
+  };
+
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>) => {
     const el = plotRef.current;
     const xy = localXY(e);
     const area = el ? plotArea(el) : null;
     if (!xy || !area || !insideArea(area, xy[0], xy[1]) || e.button !== 0) return;
+    el?.focus({ preventScroll: true }); // then arrow keys go on from where the click put z
     if (dragMode === 'move') {
       e.preventDefault(); // also keeps Plotly from starting its own drag (no compatibility mousedown)
       capturePointer(e.currentTarget, e.pointerId);
@@ -261,19 +249,31 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
         <span className="panel-sub">
           {count > 0 ? `encoder means of ${count.toLocaleString('en')} test digits` : 'encoding the test digits…'}; <span className="marker-key">✚</span> current z
         </span>
-        <div className="segmented" role="radiogroup" aria-label="What dragging in the plot does">
-          {(['move', 'zoom', 'pan'] as const).map((m) => (
-            <button key={m} type="button" role="radio" aria-checked={dragMode === m} className={dragMode === m ? 'on' : ''} onClick={() => setDragMode(m)} title={m === 'move' ? 'Drag or click to move the latent point z (scroll to zoom, double-click to reset)' : m === 'zoom' ? 'Drag a box to zoom in (click still moves z)' : 'Drag to pan (click still moves z)'}>
-              {m === 'move' ? 'move z' : m}
-            </button>
-          ))}
-        </div>
+        <RadioGroup label="What dragging in the plot does" options={MODES} value={dragMode} onChange={setDragMode} />
         <label className="inline-toggle" title="While hovering a digit, draw the 1σ ellipse of its posterior q(z|x)">
           <input type="checkbox" checked={showSigma} onChange={(e) => setShowSigma(e.target.checked)} /> σ on hover
         </label>
       </div>
       <div ref={boxRef} className={`plot-box latent-box mode-${dragMode}`} onPointerDownCapture={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}>
-        <Plot className="plot" testId="latent-plot" ariaLabel="Latent space scatter of the test digits" data={traces} layout={layout} config={config} minIntervalMs={gl === 'drawn' ? SCATTER_INTERVAL_MS : 0} onInit={onInit} onAfterPlot={onAfterPlot} />
+        <Plot
+          className="plot"
+          testId="latent-plot"
+          role="application"
+          tabIndex={0}
+          ariaLabel={`Latent space: ${count > 0 ? `encoder means of ${count.toLocaleString('en')} test digits` : 'the latent point'}, ${view.axisNames[0]} across, ${view.axisNames[1]} up`}
+          ariaDescribedBy={helpId}
+          onKeyDown={onKeyDown}
+          data={traces}
+          layout={layout}
+          config={config}
+          minIntervalMs={gl === 'drawn' ? SCATTER_INTERVAL_MS : 0}
+          onInit={onInit}
+          onAfterPlot={onAfterPlot}
+        />
+        <span id={helpId} className="visually-hidden">
+          <span ref={whereRef} /> Arrow keys move z by {KEY_STEP}, with Shift by {KEY_STEP_LARGE}.
+        </span>
+        <span ref={announceRef} className="visually-hidden" aria-live="polite" />
         <svg className="overlay" aria-hidden="true">
           <defs>
             <clipPath id={clipId}>

@@ -22,6 +22,17 @@ const MAX_POINTS = 500;
 const LOSS_INTERVAL_MS = 800;
 const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#222' };
 
+/** The chart in words (its accessible name): what it plots and where the loss stands now. */
+export function describeLoss(history: LossHistory, evaluations: readonly Evaluation[]): string {
+  const what = 'Loss per training step: reconstruction, KL and total, in nats per example';
+  const last = history.length - 1;
+  if (last < 0) return `${what}; no steps yet.`;
+  const { smooth } = history;
+  const now = `after step ${history.steps[last]}, smoothed: total ${smooth.total[last].toFixed(1)}, reconstruction ${smooth.reconstruction[last].toFixed(1)}, KL ${smooth.kl[last].toFixed(1)}`;
+  const test = evaluations.at(-1);
+  return `${what}; ${now}${test ? `; test −ELBO ${test.total.toFixed(1)} after epoch ${test.epoch}` : ''}.`;
+}
+
 /** The loss panel, `data-testid="loss-chart"`. */
 export function LossPanel({ history, version, evaluations, logY, onLogYChange }: LossPanelProps) {
   const data = useMemo<Data[]>(() => {
@@ -89,6 +100,7 @@ export function LossPanel({ history, version, evaluations, logY, onLogYChange }:
 
   const config = useMemo(() => ({ modeBarButtonsToRemove: ['select2d', 'lasso2d', 'toImage'] as never[], displayModeBar: 'hover' as const }), []);
   const empty = history.length === 0;
+  const label = useMemo(() => describeLoss(history, evaluations), [history, version, evaluations]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <>
@@ -110,7 +122,7 @@ export function LossPanel({ history, version, evaluations, logY, onLogYChange }:
         </span>
       </div>
       <div className="plot-box">
-        <Plot className="plot" testId="loss-chart" ariaLabel="Loss per training step" data={data} layout={layout} config={config} minIntervalMs={LOSS_INTERVAL_MS} />
+        <Plot className="plot" testId="loss-chart" role="figure" ariaLabel={label} toolbarLabel="Loss chart tools" data={data} layout={layout} config={config} minIntervalMs={LOSS_INTERVAL_MS} />
         {empty ? <div className="plot-empty">Press Train to watch the loss fall.</div> : null}
       </div>
     </>

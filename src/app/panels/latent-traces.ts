@@ -1,4 +1,4 @@
-/** The latent scatter's data: the test digits' codes projected on the view plane, one trace per class. */
+/** The latent scatter's data: the test digits' codes projected on the view plane, one trace per class; the WebGL warm-up traces. */
 import type { Data } from 'plotly.js';
 import { projectPoints } from '../../core/latent/plane';
 import { CLASS_COLORS } from '../draw';
@@ -62,4 +62,23 @@ function extentOf(u: Float32Array, v: Float32Array): [[number, number], [number,
     return [Math.floor((a - m) * 2) / 2, Math.ceil((b + m) * 2) / 2];
   };
   return [pad(x0, x1), pad(y0, y1)];
+}
+
+/**
+ * WebGL start-up, spread over tasks of its own before the first draw of the 10,000 codes: with
+ * software rendering, creating the contexts costs about 100 ms and compiling the marker shaders
+ * about 70 ms more, which in one task with the codes made a task of 200-300 ms. First a trace that
+ * draws nothing (mode 'none': Plotly creates the WebGL contexts), then one marker far outside the
+ * axes (Plotly compiles the scatter shaders). Neither has an x array, so no test counts them as
+ * points. This waits for the first codes because the worker is idle then (it sends them last
+ * after loading); while it computes on every core the same tasks take twice as long.
+ */
+export const GL_CONTEXT: Data[] = [{ type: 'scattergl', mode: 'none', y: [1e6], x0: 1e6, hoverinfo: 'skip', showlegend: false } as Data];
+export const WARM_UP: Data[] = [{ type: 'scattergl', mode: 'markers', y: [1e6], x0: 1e6, hoverinfo: 'skip', showlegend: false, marker: { color: CLASS_COLORS[0], size: 4, opacity: 0.65 } } as Data];
+/** Before any codes: axes only, no WebGL yet. */
+export const NO_TRACES: Data[] = [];
+
+/** The screen's pixel ratio, within [1, 2]. */
+export function glPixelRatio(): number {
+  return Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
 }
