@@ -1,7 +1,8 @@
-/** The worker's side of loading and saving: fetch a model from a ModelSource, write the current one as files. */
+/** The worker's side of loading and saving: fetch a model from a ModelSource (a .zip unpacked here), write the current one as one .zip. */
 import type { ImageDataset } from '../core/data/dataset';
-import { memorySink, saveLoadedModel, type SavedFile } from '../core/io/files';
-import { loadModelFromSource, loadModelFromUrl, memorySource, type LoadedModel } from '../core/io/load';
+import { archiveSource, isArchiveName, openArchive, writeArchive } from '../core/io/archive';
+import { folderSink, safeBaseName, saveLoadedModel, type SavedFile } from '../core/io/files';
+import { DEFAULT_MAX_BYTES, loadModelFromSource, loadModelFromUrl, memorySource, type LoadedModel } from '../core/io/load';
 import type { TrainingSummary } from '../core/io/manifest';
 import type { DownloadLimits } from '../core/net/download';
 import { saveVae } from '../core/io/save';
@@ -23,6 +24,13 @@ export function fetchModel(
 ): Promise<LoadedModel> {
   if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress, buildAfter, signal, limits });
   const files = new Map(source.files.map((f) => [f.name, new Uint8Array(f.bytes)] as const));
+  const zip = isArchiveName(source.entry) ? files.get(source.entry) : undefined;
+  if (zip) {
+    return Promise.resolve().then(() => {
+      const opened = openArchive(zip, source.entry, DEFAULT_MAX_BYTES);
+      return loadModelFromSource(archiveSource(opened.files, source.entry), opened.entry, { onProgress, buildAfter, signal });
+    });
+  }
   return loadModelFromSource(memorySource(files), source.entry, { onProgress, buildAfter, signal });
 }
 
@@ -65,9 +73,12 @@ async function summaryOf(model: ActiveModel, ctx: SaveContext): Promise<{ traini
   return { training, dataset: ctx.datasetName ?? 'mnist' };
 }
 
-/** The current model as the files of the weights format, flat names under `name` (see core/io/files). */
+/**
+ * The current model as one file, `<name>.zip`, holding the weights format's folder `<name>/` (see
+ * core/io/archive.ts); a decoder loaded alone holds `decoder/` only.
+ */
 export async function modelFiles(model: ActiveModel, name: string, ctx: SaveContext): Promise<SavedFile[]> {
-  const sink = memorySink(name);
+  const sink = folderSink();
   const vae = model.trainableVae;
   if (vae) {
     const { training, dataset } = await summaryOf(model, ctx);
@@ -75,5 +86,6 @@ export async function modelFiles(model: ActiveModel, name: string, ctx: SaveCont
   } else if (model.foreign) {
     await saveLoadedModel(model.foreign, sink);
   }
-  return sink.files;
+  const folder = safeBaseName(name);
+  return [{ name: `${folder}.zip`, bytes: writeArchive(sink.files, folder) }];
 }

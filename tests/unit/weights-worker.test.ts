@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { directorySink } from '../../scripts/lib/weights-node';
 import { sourceFromPicked } from '../../src/app/weights/picked-files';
+import { openArchive } from '../../src/core/io/archive';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { saveVae } from '../../src/core/io/save';
 import { axisPlane } from '../../src/core/latent/plane';
@@ -248,16 +249,18 @@ describe('saving', () => {
       arrayBuffer: async () => f.bytes.slice().buffer,
     }));
 
-  it('round-trips a model trained further here through the files a download writes', async () => {
+  it('round-trips a model trained further here through the one .zip a download writes', async () => {
     const w = await started();
     for (let i = 0; i < 3; i++) await w.send({ type: 'step' });
     const z = [-0.4, 1.3];
     const before = await w.decode(z);
     const id = await w.send({ type: 'save', name: 'my model/2d' });
     const saved = w.replyTo(id) as Extract<WorkerEvent, { type: 'saved' }>;
-    expect(saved.files.map((f) => f.name)).toEqual(['my-model-2d.vae.json', 'my-model-2d.encoder.json', 'my-model-2d.encoder.weights.bin', 'my-model-2d.decoder.json', 'my-model-2d.decoder.weights.bin']);
-    const manifest = JSON.parse(new TextDecoder().decode(saved.files[0].bytes));
-    expect(manifest).toMatchObject({ format: 'vae-playground', encoder: 'my-model-2d.encoder.json', training: { epochs: 3, steps: 3, backend: 'tfjs-wasm' }, config: { hidden: [32], latentDim: 2 } });
+    expect(saved.files.map((f) => f.name)).toEqual(['my-model-2d.zip']);
+    const opened = openArchive(saved.files[0].bytes, 'my-model-2d.zip', 1e9);
+    expect([...opened.files.keys()]).toEqual(['vae.json', 'encoder/model.json', 'encoder/weights.bin', 'decoder/model.json', 'decoder/weights.bin']);
+    const manifest = JSON.parse(new TextDecoder().decode(opened.files.get('vae.json')));
+    expect(manifest).toMatchObject({ format: 'vae-playground', encoder: 'encoder/model.json', training: { epochs: 3, steps: 3, backend: 'tfjs-wasm' }, config: { hidden: [32], latentDim: 2 } });
     expect(manifest.training.testElbo).toBeLessThan(0);
 
     for (const rename of [false, true]) {
@@ -274,7 +277,8 @@ describe('saving', () => {
       const before = await w.decode([0.1, 0.2]);
       const id = await w.send({ type: 'save', name: 'k' });
       const saved = w.replyTo(id) as Extract<WorkerEvent, { type: 'saved' }>;
-      expect(saved.files.length).toBe(path.endsWith('vae.json') ? 5 : 2);
+      expect(saved.files.map((f) => f.name)).toEqual(['k.zip']);
+      expect(openArchive(saved.files[0].bytes, 'k.zip', 1e9).files.size).toBe(path.endsWith('vae.json') ? 5 : 2);
       await w.load(await sourceFromPicked(picked(saved.files)));
       expect(Array.from((await w.decode([0.1, 0.2])).pixels)).toEqual(Array.from(before.pixels));
     }

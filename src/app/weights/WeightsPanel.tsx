@@ -1,15 +1,17 @@
 /**
- * The Weights group of the controls: where the current model came from, loading from a URL or from
- * picked files, saving as files (downloads) and in this browser's storage under a name. Every text
- * that comes from a model file is rendered as React text, never as HTML.
+ * The Weights group of the controls: where the current model came from, loading from a URL, from
+ * picked files or from files dropped anywhere on the page, saving as one .zip (a download) and in this
+ * browser's storage under a name. Every text that comes from a model file is rendered as React text, never as HTML.
  */
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type CSSProperties } from 'react';
+import { isArchiveName, manifestInArchive } from '../../core/io/archive';
 import { safeBaseName } from '../../core/io/names';
 import type { VaeConfig } from '../../core/model/config';
 import type { ModelInfo, ModelSource } from '../../worker/protocol';
 import type { ModelFile, Training } from '../hooks/training-types';
 import { bundledModelUrl } from './bundled';
 import { downloadFiles } from './download';
+import { useFileDrop } from './dropped';
 import { browserModelStore, type ModelStore, type StoredSummary } from './model-store';
 import { sourceFromPicked, type PickedFile } from './picked-files';
 
@@ -50,18 +52,30 @@ function defaultName(model: ModelInfo | null, steps: number): string {
   return safeBaseName(steps > 0 ? `${base}-step${steps}` : base);
 }
 
+/** The manifest's bytes among saved files: a loose `.vae.json`, or the one inside a .zip; null for a decoder alone. */
+function manifestOf(files: ModelFile[]): Uint8Array | null {
+  const zip = files.find((f) => isArchiveName(f.name));
+  return zip ? manifestInArchive(zip.bytes) : (files.find((f) => f.name.endsWith('.vae.json'))?.bytes ?? null);
+}
+
 /** A one-line description of saved files, from their manifest. */
 function describe(files: ModelFile[], model: ModelInfo | null): string {
-  const manifest = files.find((f) => f.name.endsWith('.vae.json'));
+  const manifest = manifestOf(files);
   let loss = '';
   try {
-    const elbo = manifest ? (JSON.parse(new TextDecoder().decode(manifest.bytes)) as { training?: { testElbo?: unknown } }).training?.testElbo : undefined;
+    const elbo = manifest ? (JSON.parse(new TextDecoder().decode(manifest)) as { training?: { testElbo?: unknown } }).training?.testElbo : undefined;
     if (typeof elbo === 'number') loss = `, test loss ${(-elbo).toFixed(2)}`;
   } catch {
     // no description of the loss then
   }
   return `${model?.latentDim ?? '?'}-D latent${manifest ? '' : ', decoder only'}${loss}`;
 }
+
+/** The hint over the page while files are dragged over it (inline: the page's policy allows inline styles). */
+const DROP_HINT: CSSProperties = {
+  position: 'fixed', inset: 12, zIndex: 1000, display: 'flex', alignItems: 'center', justifyContent: 'center', pointerEvents: 'none',
+  border: '3px dashed var(--accent)', borderRadius: 12, background: 'rgba(244, 245, 247, 0.85)', fontSize: 18, color: 'var(--ink)',
+};
 
 /** The weights controls. */
 export function WeightsPanel({ training, config, store: givenStore, download = downloadFiles }: WeightsPanelProps) {
@@ -132,7 +146,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       const files = await save(defaultName(model, steps));
       if (!files) return null;
       await download(files);
-      return `Saved ${files.map((f) => f.name).join(', ')}. To load it again, open these files together.`;
+      return `Saved ${files.map((f) => f.name).join(', ')}. To open it again, choose it with Open files… or drop it on the page.`;
     });
 
   const saveStored = () =>
@@ -140,7 +154,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       const name = storeName.trim() || defaultName(model, steps);
       const files = await save(name);
       if (!files) return null;
-      const entry = (files.find((f) => f.name.endsWith('.vae.json')) ?? files[0]).name;
+      const entry = (files.find((f) => isArchiveName(f.name)) ?? files.find((f) => f.name.endsWith('.vae.json')) ?? files[0]).name;
       const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
       const record = { name, savedAt: new Date().toISOString(), bytes, description: describe(files, model), entry, files: files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer })) };
       await store.put(record);
@@ -171,6 +185,15 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
   /** One load at a time: while one runs (from this panel or the address's ?model=) only Cancel stops it. */
   const loading = loadProgress !== null;
   const canOpen = !busy && !loading && ready;
+
+  const dragging = useFileDrop((files) => {
+    if (!canOpen) {
+      files.catch(() => undefined); // not read: nothing to report about it
+      showError(loading || busy ? 'A model is still loading; drop the files again once it has loaded.' : 'The app is not ready to open a model yet.');
+      return;
+    }
+    void run(async () => loadSource(await sourceFromPicked(await files)));
+  });
   return (
     <fieldset className="weights">
       <legend>Weights</legend>
@@ -193,11 +216,11 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
         </div>
       ) : null}
       <div className="weights-row" role="group" aria-label="Weights files">
-        <button type="button" data-testid="save-weights" disabled={busy || !ready} onClick={() => void saveFiles()} title="Download the current model: a manifest (.vae.json) and, per part, a model .json and a .weights.bin">
-          Save files
+        <button type="button" data-testid="save-weights" disabled={busy || !ready} onClick={() => void saveFiles()} title="Download the current model as one .zip: a folder holding vae.json, encoder/ and decoder/">
+          Save .zip
         </button>
-        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".json,.bin" data-testid="weights-files" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
-        <label className={`file-button${canOpen ? '' : ' disabled'}`} htmlFor={ids.files} title="Choose the saved files of one model together (the .vae.json, the two .json and the two .weights.bin)">
+        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".zip,.json,.bin" data-testid="weights-files" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
+        <label className={`file-button${canOpen ? '' : ' disabled'}`} htmlFor={ids.files} title="Choose a saved model's .zip, or the files of one model together (a vae.json with its model.json and .bin files); you can also drop them on the page">
           Open files…
         </label>
         <input id={ids.folder} className="visually-hidden" type="file" ref={(el) => el?.setAttribute('webkitdirectory', '')} data-testid="weights-folder" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
@@ -234,6 +257,11 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       <p className="weights-note" aria-live="polite">
         {note}
       </p>
+      {dragging ? (
+        <div style={DROP_HINT} aria-hidden="true" data-testid="drop-hint">
+          Drop a saved model to open it: its .zip, its files or its folder
+        </div>
+      ) : null}
     </fieldset>
   );
 }

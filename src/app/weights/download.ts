@@ -1,4 +1,4 @@
-/** Handing saved files to the browser as downloads, one after another. */
+/** Handing a saved file (Save gives one .zip) to the browser as a download. */
 
 /** A file to download. */
 export interface DownloadFile {
@@ -6,11 +6,11 @@ export interface DownloadFile {
   bytes: Uint8Array;
 }
 
-/** Starts one download per file, a short pause apart (browsers drop downloads started in a burst). */
-export async function downloadFiles(files: readonly DownloadFile[], gapMs = 250): Promise<void> {
-  for (const [i, file] of files.entries()) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
-    const url = URL.createObjectURL(new Blob([file.bytes as BlobPart], { type: file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream' }));
+/** Starts one download per file through a link with a `download` name (Save hands over one file). */
+export async function downloadFiles(files: readonly DownloadFile[]): Promise<void> {
+  for (const file of files) {
+    const type = file.name.endsWith('.zip') ? 'application/zip' : file.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    const url = URL.createObjectURL(new Blob([file.bytes as BlobPart], { type }));
     const link = document.createElement('a');
     link.href = url;
     link.download = file.name;

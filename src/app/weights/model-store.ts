@@ -1,8 +1,10 @@
 /**
  * Saved models in the browser's IndexedDB, under names the person chooses. A record holds exactly the
- * files a download would write (so storing and loading back go through the same loader as picked
- * files), plus a small summary for the list.
+ * files a download would write (now one .zip; records from before hold the five flat files, and still
+ * open), so storing and loading back go through the same loader as picked files, plus a small summary
+ * for the list.
  */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 /** What the list of saved models shows. */
 export interface StoredSummary {
@@ -37,35 +39,36 @@ const DB_NAME = 'vae-playground';
 const MODELS = 'models';
 const SUMMARIES = 'summaries';
 
-function promised<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
-  });
+/** The database's layout (version 1, unchanged since the first release, so models saved then still open). */
+interface ModelDb extends DBSchema {
+  models: { key: string; value: StoredModel };
+  summaries: { key: string; value: StoredSummary };
 }
 
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('The browser storage refused the model (it may be full).'));
-  });
+/** An IndexedDB failure as one sentence; `doing` says what was being done ("save the model"). */
+function plainly(err: unknown, doing: string): Error {
+  const name = err instanceof DOMException || err instanceof Error ? err.name : '';
+  if (name === 'QuotaExceededError') return new Error(`The browser storage is full; delete a saved model, then ${doing} again.`);
+  const detail = err instanceof Error && err.message ? `: ${err.message.replace(/\.$/, '')}` : '';
+  return new Error(`Could not ${doing} in the browser storage${detail}.`);
 }
 
-/** The store in this browser's IndexedDB; every failure is an Error in plain words. */
-export function browserModelStore(factory: IDBFactory | undefined = globalThis.indexedDB): ModelStore {
-  let db: Promise<IDBDatabase> | null = null;
-  const open = (): Promise<IDBDatabase> => {
-    if (!factory) return Promise.reject(new Error('This browser offers no storage for models (IndexedDB is not available).'));
-    db ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(DB_NAME, 1);
-      request.onupgradeneeded = () => {
-        request.result.createObjectStore(MODELS, { keyPath: 'name' });
-        request.result.createObjectStore(SUMMARIES, { keyPath: 'name' });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(new Error(`Could not open the browser storage: ${request.error?.message ?? 'unknown error'}.`));
-      request.onblocked = () => reject(new Error('The browser storage is busy in another tab; close it and try again.'));
+/** The store in this browser's IndexedDB (through the `idb` library); every failure is an Error in plain words. */
+export function browserModelStore(available: boolean = typeof indexedDB !== 'undefined'): ModelStore {
+  let db: Promise<IDBPDatabase<ModelDb>> | null = null;
+  const open = (): Promise<IDBPDatabase<ModelDb>> => {
+    if (!available) return Promise.reject(new Error('This browser offers no storage for models (IndexedDB is not available).'));
+    db ??= new Promise<IDBPDatabase<ModelDb>>((resolve, reject) => {
+      openDB<ModelDb>(DB_NAME, 1, {
+        upgrade(database) {
+          database.createObjectStore(MODELS, { keyPath: 'name' });
+          database.createObjectStore(SUMMARIES, { keyPath: 'name' });
+        },
+        blocked: () => reject(new Error('The browser storage is busy in another tab; close it and try again.')),
+        terminated: () => {
+          db = null; // the browser closed the connection: open it again next time
+        },
+      }).then(resolve, (err: unknown) => reject(plainly(err, 'open the saved models')));
     }).catch((err: unknown) => {
       db = null;
       throw err;
@@ -73,29 +76,28 @@ export function browserModelStore(factory: IDBFactory | undefined = globalThis.i
     return db;
   };
   const summaryOf = ({ name, savedAt, bytes, description }: StoredSummary): StoredSummary => ({ name, savedAt, bytes, description });
+  /** Runs `task` on the open database, turning its failures into one sentence. */
+  const using = async <T>(doing: string, task: (d: IDBPDatabase<ModelDb>) => Promise<T>): Promise<T> => {
+    const d = await open();
+    try {
+      return await task(d);
+    } catch (err) {
+      throw plainly(err, doing);
+    }
+  };
   return {
-    async list() {
-      const tx = (await open()).transaction(SUMMARIES, 'readonly');
-      const all = await promised(tx.objectStore(SUMMARIES).getAll() as IDBRequest<StoredSummary[]>);
-      return all.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
-    },
-    async put(model) {
-      const tx = (await open()).transaction([MODELS, SUMMARIES], 'readwrite');
-      tx.objectStore(MODELS).put(model);
-      tx.objectStore(SUMMARIES).put(summaryOf(model));
-      await done(tx);
-    },
-    async get(name) {
-      const tx = (await open()).transaction(MODELS, 'readonly');
-      const found = await promised(tx.objectStore(MODELS).get(name) as IDBRequest<StoredModel | undefined>);
-      return found ?? null;
-    },
-    async remove(name) {
-      const tx = (await open()).transaction([MODELS, SUMMARIES], 'readwrite');
-      tx.objectStore(MODELS).delete(name);
-      tx.objectStore(SUMMARIES).delete(name);
-      await done(tx);
-    },
+    list: () => using('list the saved models', async (d) => (await d.getAll(SUMMARIES)).sort((a, b) => b.savedAt.localeCompare(a.savedAt))),
+    put: (model) =>
+      using('save the model', async (d) => {
+        const tx = d.transaction([MODELS, SUMMARIES], 'readwrite');
+        await Promise.all([tx.objectStore(MODELS).put(model), tx.objectStore(SUMMARIES).put(summaryOf(model)), tx.done]);
+      }),
+    get: (name) => using('read the model', async (d) => (await d.get(MODELS, name)) ?? null),
+    remove: (name) =>
+      using('delete the model', async (d) => {
+        const tx = d.transaction([MODELS, SUMMARIES], 'readwrite');
+        await Promise.all([tx.objectStore(MODELS).delete(name), tx.objectStore(SUMMARIES).delete(name), tx.done]);
+      }),
   };
 }
 

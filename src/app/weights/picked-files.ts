@@ -1,9 +1,13 @@
 /**
- * Files the person picked (several at once, or a folder) as a ModelSource: names as the manifest
- * refers to them, the entry file found, sizes checked before anything is read.
+ * Files the person picked or dropped (several at once, a folder, or one .zip) as a ModelSource: names
+ * as the manifest refers to them, the entry file found, sizes checked before anything is read. A zip
+ * is unpacked where the model loads (the worker, core/io/archive.ts).
  */
+import { findEntry, isArchiveName, withoutCopyNumber } from '../../core/io/archive';
 import { DEFAULT_MAX_BYTES, formatBytes } from '../../core/io/source';
 import type { ModelSource } from '../../worker/protocol';
+
+export { findEntry, withoutCopyNumber } from '../../core/io/archive';
 
 /** The part of a File this module reads (a fake in tests). */
 export interface PickedFile {
@@ -20,32 +24,17 @@ export function pathOf(file: PickedFile): string {
   return rel.includes('/') ? rel.split('/').slice(1).join('/') : file.name;
 }
 
-/** A name without the " (1)" a browser adds when a download of the same name exists: "a.vae (1).json" -> "a.vae.json". */
-export function withoutCopyNumber(path: string): string {
-  return path.replace(/ \(\d+\)(?=(\.[^./]*)?$)/, '');
-}
-
-/** The manifest (a file ending in vae.json) among the paths, else a lone model.json; throws a plain Error. */
-export function findEntry(paths: string[]): string {
-  const manifests = paths.filter((p) => withoutCopyNumber(p).endsWith('vae.json'));
-  if (manifests.length === 1) return manifests[0];
-  if (manifests.length > 1) {
-    const depth = (p: string) => p.split('/').length;
-    const top = manifests.filter((p) => depth(p) === Math.min(...manifests.map(depth)));
-    if (top.length === 1) return top[0];
-    throw new Error(`Several manifests were chosen (${manifests.join(', ')}); choose the files of one model.`);
-  }
-  const json = paths.filter((p) => p.endsWith('.json'));
-  if (json.length === 1) return json[0];
-  throw new Error('Choose the model\'s manifest (the file ending in vae.json) together with its other files, or a decoder model.json with its weights.');
-}
-
 /** Reads picked files into a `files` ModelSource; refuses any file over `maxBytes` before reading it. */
 export async function sourceFromPicked(picked: readonly PickedFile[], maxBytes = DEFAULT_MAX_BYTES): Promise<ModelSource> {
   if (picked.length === 0) throw new Error('No files were chosen.');
   const big = picked.find((f) => f.size > maxBytes);
   if (big) throw new Error(`${big.name} is ${formatBytes(big.size)}, more than the ${formatBytes(maxBytes)} this app accepts.`);
   const paths = picked.map(pathOf);
+  const archives = paths.filter(isArchiveName);
+  if (archives.length > 0) {
+    if (paths.length > 1) throw new Error(`Open ${archives[0]} on its own: a saved .zip holds the whole model.`);
+    return { kind: 'files', label: `the file ${paths[0]}`, entry: paths[0], files: [{ name: paths[0], bytes: await picked[0].arrayBuffer() }] };
+  }
   const entry = findEntry(paths);
   const files = await Promise.all(picked.map(async (f, i) => ({ name: paths[i], bytes: await f.arrayBuffer() })));
   // Also list each renamed download under its original name, so the manifest's references resolve.

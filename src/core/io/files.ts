@@ -1,8 +1,8 @@
 /**
- * A saved model as a flat set of files in memory: what a browser download writes (no folders) and
- * what a file picker hands back. Names share a base: `<base>.vae.json`, `<base>.encoder.json`,
- * `<base>.encoder.weights.bin`, `<base>.decoder.json`, `<base>.decoder.weights.bin`; the manifest and
- * each model.json refer to the others by these names, so the set loads through `memorySource`.
+ * A saved model as files in memory: in the folder layout (`folderSink`, what Save files zips), or
+ * flat under one base name (`memorySink`: `<base>.vae.json`, `<base>.encoder.json`,
+ * `<base>.encoder.weights.bin`, `<base>.decoder.json`, `<base>.decoder.weights.bin`, what this app
+ * downloaded before it wrote one archive); either set loads through `memorySource`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from './load';
@@ -36,6 +36,29 @@ export function memorySink(base: string): WeightsSink & { files: SavedFile[] } {
     },
     async writeManifest(manifestJson) {
       files.unshift({ name: names.manifest, bytes: utf8.encode(manifestJson) });
+    },
+  };
+}
+
+/**
+ * A WeightsSink that keeps every file in memory in the folder layout of docs/weights-format.md
+ * (`vae.json`, `encoder/model.json`, `encoder/weights.bin`, the same for the decoder), the layout
+ * of an archive (core/io/archive.ts); `files` lists them manifest first.
+ */
+export function folderSink(): WeightsSink & { files: SavedFile[] } {
+  const files: SavedFile[] = [];
+  const utf8 = new TextEncoder();
+  return {
+    files,
+    handlerFor(part) {
+      return tf.io.withSaveHandler(async (artifacts) => {
+        files.push({ name: `${part}/model.json`, bytes: utf8.encode(JSON.stringify(modelJsonFor(artifacts, 'weights.bin'))) });
+        files.push({ name: `${part}/weights.bin`, bytes: new Uint8Array(weightBytesOf(artifacts)) });
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      });
+    },
+    async writeManifest(manifestJson) {
+      files.unshift({ name: 'vae.json', bytes: utf8.encode(manifestJson) });
     },
   };
 }
