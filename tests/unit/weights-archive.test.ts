@@ -109,7 +109,7 @@ describe('reading', () => {
 
   it('a file that is not a zip, or a damaged one, is refused in one sentence', async () => {
     const text = new TextEncoder().encode('{"format": "vae-playground"}');
-    expect(await failure(() => openArchive(text, 'model.zip', 200 * MB))).toBe("model.zip is not a zip archive; open the .zip that Save files wrote, or the model's files or folder.");
+    expect(await failure(() => openArchive(text, 'model.zip', 200 * MB))).toBe("model.zip is not a zip archive; open a .zip saved by this app, or the model's files or folder.");
     const cut = zip.slice(0, Math.floor(zip.length / 2));
     expect(await failure(() => openArchive(cut, 'cut.zip', 200 * MB))).toMatch(/^cut\.zip could not be unpacked: it is damaged or uses a kind of zip this app does not read \(.+\)\.$/);
   });

@@ -85,7 +85,7 @@ function withoutTopFolder(names: string[]): (name: string) => string {
  */
 export function openArchive(bytes: Uint8Array, name: string, maxBytes: number): OpenedArchive {
   const shown = showLocation(name);
-  if (!looksLikeZip(bytes)) throw new WeightsError(`${shown} is not a zip archive; open the .zip that Save files wrote, or the model's files or folder.`);
+  if (!looksLikeZip(bytes)) throw new WeightsError(`${shown} is not a zip archive; open a .zip saved by this app, or the model's files or folder.`);
   let total = 0;
   const keep = (file: UnzipFileInfo) => {
     if (isJunk(file.name)) return false;
