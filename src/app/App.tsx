@@ -4,6 +4,11 @@ import { axisPlane } from '../core/latent/plane';
 import type { WorkerPort } from '../worker/client';
 import { ControlsPanel } from './controls/ControlsPanel';
 import { ConfirmDialog } from './controls/ConfirmDialog';
+import { ExploreDeck } from './explore/ExploreDeck';
+import { exploreStore } from './explore/explore-state';
+import { ExploreTabs, type DeckTab } from './explore/ExploreTabs';
+import { LossScale } from './explore/LossScale';
+import './explore/explore.css';
 import { useTraining } from './hooks/useTraining';
 import { DecodedPanel } from './panels/DecodedPanel';
 import { LatentPanel } from './panels/LatentPanel';
@@ -54,6 +59,9 @@ export function App({ search = window.location.search, createPort }: AppProps) {
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
   const point = useMemo(() => new Store<LatentPoint>({ z: new Array<number>(initial.settings.latent).fill(0), source: 'init' }), [initial]);
+  /** The exploring panels' shared state (the drawing's posterior, the interpolation path), and the lower half's tab. */
+  const explore = useMemo(() => exploreStore(), []);
+  const [deckTab, setDeckTab] = useState<DeckTab>('core');
 
   const training = useTraining({
     backend: settings.backend,
@@ -181,7 +189,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
         <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} />
       </header>
       <ErrorBanner message={training.error} onDismiss={() => showError(null)} />
-      <main className="layout">
+      <main className="layout has-deck">
         <aside className="panel controls" aria-label="Controls">
           <ControlsPanel
             settings={settings}
@@ -198,9 +206,10 @@ export function App({ search = window.location.search, createPort }: AppProps) {
         </aside>
         <section className="panel loss" aria-label="Loss">
           <LossPanel history={training.history} version={training.historyVersion} evaluations={training.evaluations} logY={settings.logy} onLogYChange={(logy) => requestChange({ logy })} />
+          <LossScale history={training.history} version={training.historyVersion} likelihood={settings.likelihood} pixels={side * side} />
         </section>
         <section className="panel latent" aria-label="Latent space">
-          <LatentPanel latents={training.latents} testSet={training.testSet} view={view} point={point} />
+          <LatentPanel latents={training.latents} testSet={training.testSet} view={view} point={point} extras={explore} />
           {model && !model.hasEncoder ? (
             <p className="panel-note" data-testid="latent-note">
               This model is a decoder alone, so the test digits cannot be placed in the latent space (that needs an encoder). Drag in the plot or use the
@@ -208,12 +217,14 @@ export function App({ search = window.location.search, createPort }: AppProps) {
             </p>
           ) : null}
         </section>
-        <section className="panel decoded" aria-label="Decoded digit">
+        <ExploreTabs tab={deckTab} onTab={setDeckTab} training={training} />
+        <section className="panel decoded" aria-label="Decoded digit" id="deck-decoded" role="tabpanel" hidden={deckTab !== 'core'}>
           <DecodedPanel point={point} decoder={training.decoder} side={side} />
         </section>
-        <section className="panel manifold" aria-label="Manifold">
+        <section className="panel manifold" aria-label="Manifold" id="deck-manifold" role="tabpanel" hidden={deckTab !== 'core'}>
           <ManifoldPanel manifold={training.manifold} view={view} point={point} grid={settings.grid} onGridChange={(grid) => requestChange({ grid })} side={side} />
         </section>
+        <ExploreDeck tab={deckTab} training={training} point={point} explore={explore} view={view} side={side} beta={settings.beta} />
       </main>
       {pending ? (
         <ConfirmDialog

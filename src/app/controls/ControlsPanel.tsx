@@ -197,8 +197,10 @@ export function ControlsPanel(props: ControlsPanelProps) {
       <div className="help">
         Try this:
         <ul>
-          <li>Press Train and watch the ten digit classes separate in the latent space.</li>
+          <li>Reset, then Train: watch the ten digit classes separate in the latent space (the page opens with a trained model).</li>
           <li>Drag in the latent plot: the decoded digit follows the cross.</li>
+          <li>Draw a digit (tabs below the plots): see where it lands and how the model redraws it; then interpolate from it to a test digit.</li>
+          <li>Set the latent dimension to 20, train, and open KL per dimension: only some dimensions stay active; with β = 4, fewer.</li>
           <li>Set β to 0: without the KL term the codes drift away from N(0, I) and the prior-quantile manifold stops looking like digits.</li>
           <li>Hover a test digit to see its posterior σ as an ellipse.</li>
         </ul>

@@ -1,6 +1,6 @@
 /** The state `useTraining` exposes to the panels and controls. */
 import type { VaeConfig } from '../../core/model/config';
-import type { ManifoldView, ModelInfo, ModelSource, TrainingStatus } from '../../worker/protocol';
+import type { ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
 import type { PointDecoder } from '../decoding';
 import type { Evaluation, LossHistory } from '../loss-series';
 import type { Store } from '../state/store';
@@ -73,4 +73,11 @@ export interface Training {
   /** The current model as files named `<name>.vae.json` etc.; null when it failed (the error is shown). */
   save(name: string): Promise<ModelFile[] | null>;
   showError(message: string | null): void;
+  /** Encodes images [count, D] in the worker (posteriors, reconstructions, −ELBO terms); null when stale or failed (the error is shown). */
+  encode(images: Float32Array, count: number, seed: number, samples: number): Promise<Encoded | null>;
+  /** Decodes latent points [count, latentDim] in the worker: pixels [count, D]; null when stale or failed. */
+  decodeBatch(z: Float32Array, count: number): Promise<Float32Array | null>;
 }
+
+/** The worker's answer to an `encode` request. */
+export type Encoded = Extract<WorkerEvent, { type: 'encoded' }>;

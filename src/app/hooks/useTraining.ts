@@ -17,7 +17,7 @@ import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
 import type { LatentCodes, ManifoldImages, TestSet, Training } from './training-types';
 
-export type { LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
+export type { Encoded, LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
 
 /** Options of `useTraining`. */
 export interface TrainingOptions {
@@ -190,6 +190,8 @@ export function useTraining(options: TrainingOptions): Training {
         case 'done':
         case 'saved':
         case 'decoded':
+        case 'encoded':
+        case 'decoded-batch':
           break; // replies, handled where they were asked for
       }
     };
@@ -316,5 +318,23 @@ export function useTraining(options: TrainingOptions): Training {
       [pumpView],
     ),
     showError: setError,
+    encode: useCallback(async (images: Float32Array, count: number, seed: number, samples: number) => {
+      try {
+        const reply = await clientRef.current?.request({ type: 'encode', images, count, seed, samples });
+        return reply?.type === 'encoded' ? reply : null;
+      } catch (err) {
+        reportFailure(err);
+        return null;
+      }
+    }, [reportFailure]),
+    decodeBatch: useCallback(async (z: Float32Array, count: number) => {
+      try {
+        const reply = await clientRef.current?.request({ type: 'decode-batch', z, count });
+        return reply?.type === 'decoded-batch' ? reply.pixels : null;
+      } catch (err) {
+        reportFailure(err);
+        return null;
+      }
+    }, [reportFailure]),
   };
 }

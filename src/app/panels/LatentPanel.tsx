@@ -9,6 +9,7 @@ import type { Data, Layout, PlotMouseEvent } from 'plotly.js';
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ellipsePoints, projectedCovariance } from '../../core/latent/ellipse';
 import { liftPoint, projectPoint } from '../../core/latent/plane';
+import { drawLatentExtras, type LatentExtrasSource } from '../explore/latent-extras';
 import type { LatentCodes, TestSet } from '../hooks/useTraining';
 import { Plot, type PlotElement } from '../Plot';
 import type { LatentPoint, Store } from '../state/store';
@@ -27,6 +28,8 @@ export interface LatentPanelProps {
   testSet: TestSet | null;
   view: PlaneView;
   point: Store<LatentPoint>;
+  /** What the exploring panels draw on the plot: the drawing's posterior, the interpolation path. */
+  extras?: LatentExtrasSource;
 }
 
 type DragMode = 'move' | 'zoom' | 'pan';
@@ -41,11 +44,12 @@ const MODES: readonly RadioOption<DragMode>[] = [
 const SCATTER_INTERVAL_MS = 1000;
 
 /** The latent panel, `data-testid="latent-plot"`. */
-export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps) {
+export function LatentPanel({ latents, testSet, view, point, extras }: LatentPanelProps) {
   const plotRef = useRef<PlotElement | null>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const markerRef = useRef<SVGGElement>(null);
   const ellipseRef = useRef<SVGPathElement>(null);
+  const extrasRef = useRef<SVGGElement>(null);
   const clipRef = useRef<SVGRectElement>(null);
   const uid = useId().replace(/:/g, '');
   const clipId = `plot-area-${uid}`;
@@ -135,11 +139,13 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
       path = pathOf(pts);
     }
     ellipse.setAttribute('d', path);
-  }, [point]);
+    if (extrasRef.current) drawLatentExtras(extrasRef.current, el, v.plane, extras?.get() ?? null);
+  }, [point, extras]);
 
   const hoverRef = useRef<HoverInfo | null>(null);
   hoverRef.current = hover;
   useEffect(() => point.subscribe(() => drawOverlay(hoverRef.current)), [point, drawOverlay]);
+  useEffect(() => extras?.subscribe(() => drawOverlay(hoverRef.current)), [extras, drawOverlay]);
   useEffect(() => drawOverlay(hover), [hover, showSigma, view, latents, drawOverlay]);
 
   const onInit = useCallback((el: PlotElement) => {
@@ -281,6 +287,7 @@ export function LatentPanel({ latents, testSet, view, point }: LatentPanelProps)
             </clipPath>
           </defs>
           <path ref={ellipseRef} className="sigma-ellipse" d="" clipPath={`url(#${clipId})`} />
+          <g ref={extrasRef} clipPath={`url(#${clipId})`} />
           <g ref={markerRef} className="z-marker" visibility="hidden">
             <circle r="9" />
             <path d="M-14,0H-5M5,0H14M0,-14V-5M0,5V14" />

@@ -33,7 +33,7 @@ export function useStore<T>(store: Store<T>): T {
 }
 
 /** Where the current latent point came from. */
-export type PointSource = 'init' | 'drag' | 'keyboard' | 'slider' | 'sample' | 'manifold' | 'reset';
+export type PointSource = 'init' | 'drag' | 'keyboard' | 'slider' | 'sample' | 'manifold' | 'reset' | 'explore';
 
 /** The current latent point, with the time of the input event that set it (for latency measurement). */
 export interface LatentPoint {
