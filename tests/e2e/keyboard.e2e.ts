@@ -90,6 +90,19 @@ describe('from the keyboard', () => {
     expect(Math.abs(marker.y + marker.height / 2 - y)).toBeLessThan(2);
   });
 
+  test('a press in the latent plot focuses it without a ring; arrow keys go on from the pressed point', async () => {
+    const { page } = session;
+    await page.getByLabel('manifold grid size').focus(); // focus elsewhere first
+    const frame = await latentFrame(page);
+    await page.mouse.click(frame.left + frame.width * 0.3, frame.top + frame.height * 0.7);
+    expect(await focused(page)).toBe('latent-plot');
+    expect(await focusRingWidth(page)).toBe(0); // a mouse user sees no ring
+    const [z1, z2] = await readZ(page);
+    await page.keyboard.press('ArrowRight');
+    await waitForZ(page, [z1 + 0.1, z2]);
+    expect(await focusRingWidth(page)).toBeGreaterThanOrEqual(2); // the keyboard user does
+  });
+
   test('Tab reaches the manifold; arrows move its cursor and Enter sets z to that cell', async () => {
     const { page } = session;
     const n = Number(await page.getByLabel('manifold grid size').inputValue());

@@ -18,7 +18,7 @@ import { ClassLegend } from './ClassLegend';
 import { HoverCard, type HoverInfo } from './HoverCard';
 import { dataToPixel, insideArea, pathOf, pixelToData, plotArea } from './latent-geometry';
 import { describeZ, KEY_STEP, KEY_STEP_LARGE, steppedPoint } from './latent-keys';
-import { capturePointer, releasePointer } from './pointer-capture';
+import { capturePointer, focusFromPointer, releasePointer, showFocusRing } from './pointer-capture';
 import { RadioGroup, type RadioOption } from './RadioGroup';
 import { GL_CONTEXT, glPixelRatio, NO_TRACES, splitByClass, WARM_UP } from './latent-traces';
 
@@ -150,6 +150,7 @@ export function LatentPanel({ latents, testSet, view, point, extras }: LatentPan
 
   const onInit = useCallback((el: PlotElement) => {
     plotRef.current = el;
+    el.addEventListener('blur', () => showFocusRing(el));
     el.on('plotly_hover', (ev: PlotMouseEvent) => {
       if (drag.current.active) return;
       const p = ev.points[0];
@@ -194,6 +195,7 @@ export function LatentPanel({ latents, testSet, view, point, extras }: LatentPan
     const z = steppedPoint(e.key, e.shiftKey, point.get().z, v.plane);
     if (!z) return;
     e.preventDefault(); // no page scroll
+    showFocusRing(e.currentTarget); // the keyboard is in use
     setHover(null);
     point.set({ z, source: 'keyboard', eventTime: e.timeStamp });
     if (announceRef.current) announceRef.current.textContent = describeZ(z, v);
@@ -204,7 +206,7 @@ export function LatentPanel({ latents, testSet, view, point, extras }: LatentPan
     const xy = localXY(e);
     const area = el ? plotArea(el) : null;
     if (!xy || !area || !insideArea(area, xy[0], xy[1]) || e.button !== 0) return;
-    el?.focus({ preventScroll: true }); // then arrow keys go on from where the click put z
+    if (el) focusFromPointer(el); // arrow keys then go on from where the press put z
     if (dragMode === 'move') {
       e.preventDefault(); // also keeps Plotly from starting its own drag (no compatibility mousedown)
       capturePointer(e.currentTarget, e.pointerId);

@@ -1,4 +1,4 @@
-/** Pointer capture for drags in the latent plot, tolerant of pointers the browser no longer knows. */
+/** Pointer capture for drags in the latent plot, tolerant of pointers the browser no longer knows; focus on a press. */
 
 /**
  * Keeps a drag's pointer events coming to `el`. The browser may refuse (a pen or touch pointer that
@@ -19,4 +19,19 @@ export function releasePointer(el: Element, pointerId: number): void {
   } catch {
     // already released with the pointer
   }
+}
+
+/**
+ * Focuses `el` on a press (whose default focus the drag's preventDefault cancels) without the focus
+ * ring a focus from script would show: styles.css skips `[data-pointer-focus]` until `showFocusRing`.
+ */
+export function focusFromPointer(el: HTMLElement): void {
+  if (document.activeElement === el) return;
+  el.dataset.pointerFocus = '';
+  el.focus({ preventScroll: true });
+}
+
+/** Lets `el` show its focus ring again (a key was used, or focus left). */
+export function showFocusRing(el: HTMLElement): void {
+  delete el.dataset.pointerFocus;
 }
