@@ -3,7 +3,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelFromSource, type LoadedModel, type LoadOptions } from '../../src/core/io/load';
-import { WeightsError } from '../../src/core/io/manifest';
+import { MissingFileError, WeightsError } from '../../src/core/io/manifest';
 import { modelJsonFor, weightBytesOf, type WeightsSink } from '../../src/core/io/save';
 import { tooLarge, type WeightsSource } from '../../src/core/io/source';
 
@@ -29,7 +29,7 @@ export function directorySink(dir: string): WeightsSink {
 /** Files on disk; paths inside a manifest or model.json resolve against that file's folder. */
 export function fileSource(): WeightsSource {
   return {
-    resolve: (path, base) => resolve(dirname(base), path),
+    resolve: (path, base) => resolve(base.endsWith('/') ? base : dirname(base), path),
     async read(file, { maxBytes, onBytes }) {
       try {
         const { size } = await stat(file);
@@ -40,22 +40,17 @@ export function fileSource(): WeightsSource {
       } catch (err) {
         if (err instanceof WeightsError) throw err;
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new WeightsError(`Could not find ${file}.`);
+        if (code === 'ENOENT') throw new MissingFileError(`Could not find ${file}.`);
         throw new WeightsError(`Could not read ${file}: ${(err as Error).message}.`);
       }
     },
   };
 }
 
-/** Loads a model from a folder holding `vae.json` (or only a decoder `model.json`), or from the path of either file. */
+/** Loads a model from a folder in any layout the app reads (core/io/locate.ts: `vae.json`, `encoder/` + `decoder/`, a `.safetensors`, a `model.json` alone), or from the path of one file. */
 export async function loadModelFromDirectory(path: string, opts: LoadOptions = {}): Promise<LoadedModel> {
-  let entry = resolve(path);
+  const entry = resolve(path);
   const info = await stat(entry).catch(() => null);
   if (!info) throw new WeightsError(`Could not find ${entry}.`);
-  if (info.isDirectory()) {
-    const manifest = join(entry, 'vae.json');
-    const hasManifest = await stat(manifest).then(() => true, () => false);
-    entry = hasManifest ? manifest : join(entry, 'model.json');
-  }
-  return loadModelFromSource(fileSource(), entry, opts);
+  return loadModelFromSource(fileSource(), info.isDirectory() ? `${entry}/` : entry, opts);
 }

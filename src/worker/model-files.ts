@@ -22,7 +22,7 @@ export function fetchModel(
   signal?: AbortSignal,
   limits?: Partial<DownloadLimits>,
 ): Promise<LoadedModel> {
-  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress, buildAfter, signal, limits });
+  if (source.kind === 'url') return loadModelFromUrl(source.url, { onProgress, buildAfter, signal, limits, encoder: source.encoder });
   const files = new Map(source.files.map((f) => [f.name, new Uint8Array(f.bytes)] as const));
   const zip = isArchiveName(source.entry) ? files.get(source.entry) : undefined;
   if (zip) {

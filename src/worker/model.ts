@@ -20,6 +20,9 @@ import { applyTrainingSettings, copyTrainingSettings, TrainingSession } from './
 /** Latent sizes the app can show (its scatter, manifold and sliders). */
 export const LATENT_RANGE = { min: 2, max: 64 } as const;
 
+/** Why an encoder that gives the mean alone has no σ ellipses, KL or test ELBO. */
+export const NO_LOG_VAR = 'The encoder gives only the mean of q(z|x), not its log-variance, so σ ellipses, the KL and the test ELBO cannot be computed.';
+
 /** Where a model came from, for `ModelInfo`. */
 export interface Origin {
   /** In words, e.g. "the bundled model". */
@@ -83,7 +86,8 @@ export class ActiveModel {
       url: origin.url,
       latentDim,
       hasEncoder: loaded.encoder !== null,
-      training: manifest ? { ...manifest.training } : null,
+      training: manifest?.training ? { ...manifest.training } : null,
+      noLogVar: loaded.encoder && !loaded.hasLogVar ? NO_LOG_VAR : null,
       dataset: manifest?.dataset ?? null,
     };
     let vae: Vae | null = null;

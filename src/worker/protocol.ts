@@ -34,8 +34,11 @@ export interface ManifoldView {
 
 /** Where a model to load comes from. */
 export type ModelSource =
-  /** A manifest `vae.json` or a decoder `model.json` at a URL; `label` names it for people instead of the URL. */
-  | { kind: 'url'; url: string; label?: string }
+  /**
+   * A manifest `vae.json`, a decoder `model.json` (with `encoder`, the encoder's: a pair), a `.safetensors`
+   * state dict or a folder at a URL (core/io/locate.ts); `label` names it for people instead of the URL.
+   */
+  | { kind: 'url'; url: string; label?: string; encoder?: string }
   /** Files in memory (picked by the person, or from browser storage); `entry` is the manifest or model.json among them. */
   | { kind: 'files'; label: string; entry: string; files: { name: string; bytes: ArrayBuffer }[] };
 
@@ -58,6 +61,8 @@ export interface ModelInfo {
   notTrainable: string | null;
   /** False for a decoder loaded alone: the encoder panels have nothing to show. */
   hasEncoder: boolean;
+  /** Why σ, the KL and the test ELBO are unavailable (an encoder that gives the mean alone); absent or null when they are available. */
+  noLogVar?: string | null;
   /** True when the decoder is not a plain MLP the main thread can run: decode single points with `decode`. */
   decodeInWorker: boolean;
   /** The training run its manifest describes, or null. */

@@ -114,7 +114,9 @@ describe('huge fields in a manifest or a model.json give short messages', () => 
   });
 
   it('a weights path of 10 MB that is not among the chosen files', async () => {
-    const json = { modelTopology: { class_name: 'Model', config: {} }, weightsManifest: [{ paths: [huge], weights: [] }] };
+    // A well-formed topology, so the load gets as far as reading the weights (a malformed one is refused before any download).
+    const topology = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 1, batch_input_shape: [null, 2] } }] } };
+    const json = { modelTopology: topology, weightsManifest: [{ paths: [huge], weights: [] }] };
     const source = memorySource(new Map([['model.json', new TextEncoder().encode(JSON.stringify(json))]]));
     const err = await loadModelFromSource(source, 'model.json').then(() => new Error('expected the load to fail'), (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(WeightsError);

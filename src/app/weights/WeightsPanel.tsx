@@ -34,11 +34,13 @@ export function ModelInfoLine({ model, steps }: { model: ModelInfo | null; steps
   const t = model.training;
   const parts: string[] = [];
   if (model.dataset) parts.push(model.dataset);
-  if (t) parts.push(`${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`, `test loss ${(-t.testElbo).toFixed(2)} nats per digit`);
+  if (t) parts.push(`${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`);
+  if (t?.testElbo !== undefined) parts.push(`test loss ${(-t.testElbo).toFixed(2)} nats per digit`);
+  if (model.noLogVar) parts.push('mean-only encoder: no σ, KL or test ELBO');
   if (!model.hasEncoder) parts.push('decoder only');
   else if (!model.trainable) parts.push('explore only');
   return (
-    <p className="model-info" data-testid="model-info" title={t?.command ? `Trained with: ${t.command}` : undefined}>
+    <p className="model-info" data-testid="model-info" title={model.noLogVar ?? (t?.command ? `Trained with: ${t.command}` : undefined)}>
       Model: <span className="model-origin">{model.origin}</span>
       {parts.length > 0 ? ` — ${parts.join(', ')}` : null}
       {steps > 0 ? ` (+ ${steps} step${steps === 1 ? '' : 's'} trained here)` : null}

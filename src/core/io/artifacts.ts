@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { WeightsError } from './manifest';
 import { showLocation, textFromFile } from './quote';
 import { formatBytes, type ReadOptions, type WeightsSource } from './source';
+import { tfjsSaid, unbuildableLayer } from './diagnose';
 import { checkTopology } from './topology';
+import { matchWeights } from './weight-names';
 
 /** Which model a message is about. */
 export type Part = 'encoder' | 'decoder';
@@ -15,6 +17,10 @@ export interface ModelFile {
   specs: tf.io.WeightsManifestEntry[];
   /** Weight bytes the specs describe, per weights group. */
   groupBytes: number[];
+  /** Layers pruned away before building (prepare.ts); their stored weights are skipped. */
+  dropped?: ReadonlySet<string>;
+  /** Whether the file was a Keras 3 export (translated by keras3.ts). */
+  keras3?: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -110,19 +116,20 @@ export async function readWeights(source: WeightsSource, file: ModelFile, part: 
 export async function buildModel(file: ModelFile, weights: WeightBytes, part: Part): Promise<tf.LayersModel> {
   const model = await modelFromTopology(file, part);
   try {
-    const problem = shapeProblem(model, file.specs, part) ?? weights.sizeProblem;
-    if (problem) throw new WeightsError(problem);
+    const stored = file.specs.filter((s) => s.group !== 'optimizer');
+    const match = matchWeights(model.weights, stored, file.dropped ?? new Set(), part);
+    if (!match.ok) throw new WeightsError(match.problem);
+    if (weights.sizeProblem) throw new WeightsError(weights.sizeProblem);
     const named = tf.tidy(() => tf.io.decodeWeights(weights.data, file.specs));
     try {
-      const modelWeights = Object.fromEntries(file.specs.filter((s) => s.group !== 'optimizer').map((s) => [s.name, named[s.name]]));
-      model.loadWeights(modelWeights, true);
+      model.loadWeights(Object.fromEntries([...match.names].map(([variable, name]) => [variable, named[name]])), true);
     } finally {
       tf.dispose(Object.values(named));
     }
     return model;
   } catch (err) {
     disposeModel(model);
-    throw err instanceof WeightsError ? err : new WeightsError(rephrase(err, part));
+    throw err instanceof WeightsError ? err : new WeightsError(`The ${part}'s weights in ${showLocation(file.location)} could not be loaded into its layers (tfjs-layers says: ${tfjsSaid(err)}).`);
   }
 }
 
@@ -134,8 +141,9 @@ export function disposeModel(model: tf.LayersModel): void {
 }
 
 async function modelFromTopology(file: ModelFile, part: Part): Promise<tf.LayersModel> {
+  const where = showLocation(file.location);
   // tfjs-layers loops for ever on some malformed topologies: refuse those in words first.
-  checkTopology(file.json.modelTopology, { file: showLocation(file.location), model: part });
+  checkTopology(file.json.modelTopology, { file: where, model: part });
   const registry = tf.engine().registeredVariables;
   const before = new Set(Object.keys(registry));
   // modelFromJSON builds the layers synchronously, so the variables created are exactly the new ones.
@@ -149,37 +157,9 @@ async function modelFromTopology(file: ModelFile, part: Part): Promise<tf.Layers
     tf.dispose(created);
     const unknown = /Unknown layer: ([\w>-]+)/.exec(String((err as Error)?.message));
     if (unknown) throw new WeightsError(`The ${part} uses the layer type ${textFromFile(unknown[1])}, which this app does not know.`);
-    throw new WeightsError(`The ${part}'s model.json could not be read as a layers model: ${shortMessage(err)}.`);
+    const culprit = await unbuildableLayer(file.json.modelTopology);
+    const keras = file.keras3 ? 'Keras 3 ' : '';
+    if (culprit) throw new WeightsError(`${where}: tfjs-layers cannot build the ${part}'s ${culprit.layer} from this ${keras}export (it says: ${culprit.reason}).`);
+    throw new WeightsError(`${where}: tfjs-layers cannot connect the ${part}'s layers as this ${keras}export describes them (it says: ${tfjsSaid(err)}).`);
   }
-}
-
-const showShape = (shape: readonly (number | null)[]) => textFromFile(`[${shape.join(', ')}]`, 80);
-
-/** The first weight whose shape in model.json differs from what its layer needs, in words. */
-function shapeProblem(model: tf.LayersModel, specs: tf.io.WeightsManifestEntry[], part: Part): string | null {
-  const byName = new Map(model.weights.map((w) => [w.originalName, w]));
-  for (const spec of specs) {
-    if (spec.group === 'optimizer') continue;
-    const tokens = spec.name.split('/');
-    const target = byName.get(spec.name) ?? byName.get([...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/'));
-    if (target && target.shape.join() !== spec.shape.join()) {
-      return `The ${part}'s weight ${textFromFile(spec.name, 100)} has shape ${showShape(spec.shape)} in model.json but its layer needs ${showShape(target.shape)}; the weights do not match the model's layers.`;
-    }
-  }
-  return null;
-}
-
-function shortMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return textFromFile(message.split('\n')[0], 300);
-}
-
-function rephrase(err: unknown, part: Part): string {
-  const message = shortMessage(err);
-  const noTarget = /no target variable: (.*)/.exec(message);
-  if (noTarget) return `The ${part}'s weights include ${textFromFile(noTarget[1], 100)}, which no layer of the model has.`;
-  const unset = /weights are not set: (.*)/.exec(message);
-  if (unset) return `The ${part}'s weights lack values for ${textFromFile(unset[1].split(',').join(', '), 200)}.`;
-  if (/Shape mismatch|should have \d+ values/.test(message)) return `The ${part}'s weights do not match its layers (${message}).`;
-  return `The ${part} could not be loaded: ${message}.`;
 }

@@ -76,7 +76,10 @@ export async function saveLoadedModel(loaded: LoadedModel, sink: WeightsSink): P
   await loaded.encoder.save(sink.handlerFor('encoder'));
   await loaded.decoder.save(sink.handlerFor('decoder'));
   const paths = sink.paths ?? { encoder: 'encoder/model.json', decoder: 'decoder/model.json' };
-  const manifest: VaeManifest = { ...loaded.manifest, encoder: paths.encoder, decoder: paths.decoder, training: { ...loaded.manifest.training } };
+  // A PyTorch model is saved as the two LayersModels it was turned into; its state dict is not needed any more.
+  const { safetensors: _weights, torch: _layout, training, ...rest } = loaded.manifest;
+  const manifest: VaeManifest = { ...rest, encoder: paths.encoder, decoder: paths.decoder };
+  if (training) manifest.training = { ...training };
   await sink.writeManifest(`${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

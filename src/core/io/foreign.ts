@@ -1,6 +1,7 @@
 /**
- * The Codec of a loaded model of any supported shape (DESIGN.md §2): image-shaped encoder input,
- * encoders with a third sampled output, decoders that end in a sigmoid or output [null, 28, 28, 1].
+ * The Codec of a loaded model of any supported shape (DESIGN.md §2): image-shaped encoder input
+ * ([B, 28, 28] or [B, 28, 28, 1]), encoders with a third sampled output or the mean alone, decoders
+ * that end in a sigmoid or output [B, 28, 28] or [B, 28, 28, 1].
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Codec } from '../model/codec';
@@ -12,22 +13,25 @@ function run(model: tf.LayersModel, x: tf.Tensor): tf.Tensor[] {
   return Array.isArray(out) ? out : [out];
 }
 
-/** Encodes and decodes through the loaded LayersModels; the caller keeps owning them. */
+/** Encodes and decodes through the loaded LayersModels; the caller keeps owning them. A mean-only encoder gives NaN log-variances. */
 export function loadedCodec(loaded: LoadedModel): Codec {
   const { encoder, decoder, latentDim, decoderOutput } = loaded;
   const inputDim = 784;
+  const imageShape = encoder ? [-1, ...encoder.inputs[0].shape.slice(1)] as number[] : [];
+  const hasLogVar = encoder !== null && encoder.outputs.length >= 2;
   const encode = encoder
     ? (x: tf.Tensor2D) =>
         tf.tidy(() => {
-          const input = encoder.inputs[0].shape.length === 4 ? tf.reshape(x, [-1, 28, 28, 1]) : x; // [B, 28, 28, 1] or [B, D]
+          const input = imageShape.length > 2 ? tf.reshape(x, imageShape) : x; // [B, 28, 28(, 1)] or [B, D]
           const [mean, logVar] = run(encoder, input); // [B, Z] each; a third output (a sample of z) is ignored
-          return { mean: mean as tf.Tensor2D, logVar: logVar as tf.Tensor2D };
+          return { mean: mean as tf.Tensor2D, logVar: (logVar ?? tf.fill(mean.shape as [number, number], NaN)) as tf.Tensor2D };
         })
     : null;
   return {
     latentDim,
     inputDim,
     encode,
+    hasLogVar,
     decode: (z) =>
       tf.tidy(() => {
         const out = tf.reshape(run(decoder, z)[0], [-1, inputDim]) as tf.Tensor2D; // [B, D]

@@ -1,7 +1,9 @@
-/** The `vae.json` manifest of DESIGN.md §2: its type, a strict parser and a builder from a Vae. */
-import { configProblems, DEFAULT_CONFIG, type VaeConfig } from '../model/config';
+/** The `vae.json` manifest of DESIGN.md §2: its type, a parser (only what the app needs is required) and a builder from a Vae. */
+import type { VaeConfig } from '../model/config';
 import type { Vae } from '../model/vae';
-import { quoteFromFile, showLocation } from './quote';
+import { isNumber, isObject, isText, isWhole, parseConfig, parseTraining, show, type Json, type TrainingSummary } from './manifest-fields';
+import { showLocation } from './quote';
+import { parseTorchLayout, type TorchLayout } from './torch-layout';
 
 /** A model file that cannot be used; the message is a plain sentence meant for the person loading it. */
 export class WeightsError extends Error {
@@ -11,71 +13,58 @@ export class WeightsError extends Error {
   }
 }
 
+/** A file that is not there (HTTP 404 or 410, or absent from the chosen files): a folder's loader then looks for the next layout. */
+export class MissingFileError extends WeightsError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingFileError';
+  }
+}
+
 /** The format name every manifest carries. */
 export const MANIFEST_FORMAT = 'vae-playground';
 /** The newest manifest version this code reads and the one it writes. */
 export const MANIFEST_VERSION = 1;
 
-/** How the training run that produced the weights went. */
-export interface TrainingSummary {
-  /** Epochs trained. */
-  epochs: number;
-  /** ELBO on the test set, nats per image (negative; higher is better). */
-  testElbo: number;
-  /** Training steps taken. */
-  steps?: number;
-  /** Test reconstruction term, nats per image. */
-  testReconstruction?: number;
-  /** Test KL term, nats per image. */
-  testKl?: number;
-  /** Importance-weighted bound on the test log-likelihood, nats per image (negative). */
-  testIwae?: number;
-  /** Samples per image of that bound (k). */
-  iwaeSamples?: number;
-  /** Wall-clock seconds of training. */
-  seconds?: number;
-  /** The command that trained it, to reproduce the run. */
-  command?: string;
-  /** The tfjs backend (or framework) that trained it. */
-  backend?: string;
-  /** When training finished (ISO 8601). */
-  date?: string;
-}
+export type { TrainingSummary } from './manifest-fields';
 
-/** The manifest `vae.json`: what the two LayersModels are and where they are. */
+/** The manifest `vae.json`: what the two models are and where they are (DESIGN.md §2). */
 export interface VaeManifest {
   format: typeof MANIFEST_FORMAT;
   version: typeof MANIFEST_VERSION;
   latentDim: number;
+  /** Always [28, 28, 1] once read ([28, 28] and [784] are read as the same images). */
   image: [28, 28, 1];
   likelihood: 'bernoulli' | 'gaussian';
   /** Whether the decoder outputs logits or probabilities (a Keras decoder ending in a sigmoid). */
   decoderOutput: 'logits' | 'probabilities';
-  /** Path of the encoder's model.json, relative to the manifest. */
-  encoder: string;
-  /** Path of the decoder's model.json, relative to the manifest. */
-  decoder: string;
+  /** Path of the encoder's model.json, relative to the manifest; absent for a decoder alone or a PyTorch state dict. */
+  encoder?: string;
+  /** Path of the decoder's model.json, relative to the manifest; absent for a PyTorch state dict. */
+  decoder?: string;
+  /** Path of a PyTorch state dict (.safetensors) holding both parts, relative to the manifest. */
+  safetensors?: string;
+  /** How that state dict's modules form the encoder and decoder; absent: recognised from their names (torch-presets.ts). */
+  torch?: TorchLayout;
   dataset: string;
   classes: number;
   conditional: boolean;
-  training: TrainingSummary;
+  /** The record of the run that trained it; only models trained with a record have one. */
+  training?: TrainingSummary;
   /** Variance of a Gaussian decoder. */
   gaussianVariance?: number;
   /** The full settings of a model trained here, so it can be trained further. */
   config?: VaeConfig;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isWhole = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
-  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-const show = (v: unknown) => quoteFromFile(v, 40);
+const REQUIRED = ['format', 'version', 'latentDim', 'decoderOutput'];
+const IMAGE_SHAPES = ['28,28,1', '28,28', '784'];
 
-const REQUIRED = ['format', 'version', 'latentDim', 'image', 'likelihood', 'decoderOutput', 'encoder', 'decoder', 'dataset', 'classes', 'conditional', 'training'];
-
-/** Checks a parsed `vae.json` field by field; `where` names the file in messages. Throws WeightsError. */
+/**
+ * Checks a parsed `vae.json` field by field; `location` names the file in messages. Only `format`,
+ * `version`, `latentDim`, `decoderOutput` and the decoder's path (or a `safetensors` path) are
+ * required; the rest take the defaults of DESIGN.md §2. Throws WeightsError.
+ */
 export function parseManifest(json: unknown, location: string): VaeManifest {
   const where = showLocation(location);
   if (!isObject(json)) throw new WeightsError(`${where} is not a model manifest: it holds ${Array.isArray(json) ? 'a list' : show(json)}, not an object.`);
@@ -86,98 +75,48 @@ export function parseManifest(json: unknown, location: string): VaeManifest {
     throw new WeightsError(`${where}: version ${json.version} is newer than this app understands (${MANIFEST_VERSION}).`);
   }
   const missing = REQUIRED.filter((k) => json[k] === undefined || json[k] === null);
+  if (json.decoder == null && json.safetensors == null) missing.push('decoder');
   if (missing.length > 0) {
     throw new WeightsError(`${where} is missing the field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`);
   }
   const bad: string[] = [];
   const need = (ok: boolean, what: string, v: unknown) => ok || bad.push(`${what} (it is ${show(v)})`);
+  const optional = (key: string, ok: (v: unknown) => boolean, what: string) => json[key] == null || need(ok(json[key]), what, json[key]);
   const j = json;
   need(j.version === MANIFEST_VERSION, `version must be ${MANIFEST_VERSION}`, j.version);
   need(isWhole(j.latentDim, 1, 256), 'latentDim must be a whole number from 1 to 256', j.latentDim);
-  need(Array.isArray(j.image) && j.image.join() === '28,28,1', 'image must be [28, 28, 1] (28x28 grey images)', j.image);
-  need(j.likelihood === 'bernoulli' || j.likelihood === 'gaussian', 'likelihood must be "bernoulli" or "gaussian"', j.likelihood);
   need(j.decoderOutput === 'logits' || j.decoderOutput === 'probabilities', 'decoderOutput must be "logits" or "probabilities"', j.decoderOutput);
-  need(isText(j.encoder, 1000), 'encoder must be the path of a model.json', j.encoder);
-  need(isText(j.decoder, 1000), 'decoder must be the path of a model.json', j.decoder);
-  need(isText(j.dataset, 100), 'dataset must be a short name such as "mnist"', j.dataset);
-  need(isWhole(j.classes, 1, 100000), 'classes must be a whole number, 1 or more', j.classes);
-  need(typeof j.conditional === 'boolean', 'conditional must be true or false', j.conditional);
-  need(j.gaussianVariance === undefined || (isNumber(j.gaussianVariance) && j.gaussianVariance > 0), 'gaussianVariance must be a positive number', j.gaussianVariance);
+  optional('image', (v) => Array.isArray(v) && IMAGE_SHAPES.includes(v.join()), 'image must be [28, 28, 1], [28, 28] or [784] (28x28 grey images)');
+  optional('likelihood', (v) => v === 'bernoulli' || v === 'gaussian', 'likelihood must be "bernoulli" or "gaussian"');
+  optional('encoder', (v) => isText(v, 1000), 'encoder must be the path of a model.json');
+  optional('decoder', (v) => isText(v, 1000), 'decoder must be the path of a model.json');
+  optional('safetensors', (v) => isText(v, 1000), 'safetensors must be the path of a .safetensors file');
+  optional('dataset', (v) => isText(v, 100), 'dataset must be a short name such as "mnist"');
+  optional('classes', (v) => isWhole(v, 1, 100000), 'classes must be a whole number, 1 or more');
+  optional('conditional', (v) => typeof v === 'boolean', 'conditional must be true or false');
+  optional('gaussianVariance', (v) => isNumber(v) && v > 0, 'gaussianVariance must be a positive number');
   const training = parseTraining(j.training, bad);
-  const config = j.config === undefined ? undefined : parseConfig(j.config, j, bad);
+  const config = j.config == null ? undefined : parseConfig(j.config, j, bad);
+  const torch = j.torch == null ? undefined : parseTorchLayout(j.torch, bad);
   if (bad.length > 0) throw new WeightsError(`${where} has invalid fields: ${bad.join('; ')}.`);
   const manifest: VaeManifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
     latentDim: j.latentDim as number,
     image: [28, 28, 1],
-    likelihood: j.likelihood as VaeManifest['likelihood'],
+    likelihood: (j.likelihood as VaeManifest['likelihood'] | undefined) ?? 'bernoulli',
     decoderOutput: j.decoderOutput as VaeManifest['decoderOutput'],
-    encoder: j.encoder as string,
-    decoder: j.decoder as string,
-    dataset: j.dataset as string,
-    classes: j.classes as number,
-    conditional: j.conditional as boolean,
-    training,
+    dataset: (j.dataset as string | undefined) ?? 'mnist',
+    classes: (j.classes as number | undefined) ?? 10,
+    conditional: (j.conditional as boolean | undefined) ?? false,
   };
-  if (j.gaussianVariance !== undefined) manifest.gaussianVariance = j.gaussianVariance as number;
+  for (const key of ['encoder', 'decoder', 'safetensors', 'gaussianVariance'] as const) {
+    if (j[key] != null) (manifest as unknown as Json)[key] = j[key];
+  }
+  if (training) manifest.training = training;
   if (config) manifest.config = config;
+  if (torch) manifest.torch = torch;
   return manifest;
-}
-
-function parseTraining(t: unknown, bad: string[]): TrainingSummary {
-  if (!isObject(t)) {
-    bad.push(`training must be an object with epochs and testElbo (it is ${show(t)})`);
-    return { epochs: 0, testElbo: 0 };
-  }
-  const out: TrainingSummary = { epochs: t.epochs as number, testElbo: t.testElbo as number };
-  if (!isWhole(t.epochs, 0)) bad.push(`training.epochs must be a whole number, 0 or more (it is ${show(t.epochs)})`);
-  if (!isNumber(t.testElbo)) bad.push(`training.testElbo must be a number (it is ${show(t.testElbo)})`);
-  const numbers = ['steps', 'testReconstruction', 'testKl', 'testIwae', 'iwaeSamples', 'seconds'] as const;
-  for (const key of numbers) {
-    if (t[key] === undefined) continue;
-    if (isNumber(t[key])) out[key] = t[key];
-    else bad.push(`training.${key} must be a number (it is ${show(t[key])})`);
-  }
-  for (const key of ['backend', 'date', 'command'] as const) {
-    if (t[key] === undefined) continue;
-    if (isText(t[key], 300)) out[key] = t[key];
-    else bad.push(`training.${key} must be a short text (it is ${show(t[key])})`);
-  }
-  return out;
-}
-
-const ARCHITECTURE_KEYS = ['inputDim', 'hidden', 'latentDim', 'activation', 'likelihood'] as const;
-
-function parseConfig(c: unknown, manifest: Json, bad: string[]): VaeConfig | undefined {
-  if (!isObject(c)) {
-    bad.push(`config must be an object (it is ${show(c)})`);
-    return undefined;
-  }
-  const lacking = ARCHITECTURE_KEYS.filter((k) => c[k] === undefined);
-  if (lacking.length > 0) {
-    bad.push(`config lacks ${lacking.join(', ')}`);
-    return undefined;
-  }
-  const config = { ...DEFAULT_CONFIG, hidden: [...DEFAULT_CONFIG.hidden] } as VaeConfig;
-  const target = config as unknown as Json;
-  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof VaeConfig)[]) {
-    const value = c[key];
-    if (value === undefined) continue;
-    const expected = DEFAULT_CONFIG[key];
-    const sameType = Array.isArray(expected) ? Array.isArray(value) && value.every(isNumber) : typeof value === typeof expected;
-    if (!sameType) {
-      bad.push(`config.${key} has the wrong type (it is ${show(value)})`);
-      return undefined;
-    }
-    target[key] = Array.isArray(value) ? [...value] : value;
-  }
-  const problems = configProblems(config);
-  if (config.inputDim !== 784) problems.push('the input size must be 784');
-  if (config.latentDim !== manifest.latentDim) problems.push(`its latentDim ${config.latentDim} differs from the manifest's ${show(manifest.latentDim)}`);
-  if (config.likelihood !== manifest.likelihood) problems.push(`its likelihood differs from the manifest's`);
-  if (problems.length > 0) bad.push(`config: ${problems.join(', ')}`);
-  return config;
 }
 
 /** What `manifestFor` cannot read from the Vae itself. */

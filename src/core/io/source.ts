@@ -1,6 +1,6 @@
 /** Where a model's files come from: a URL (fetch), files held in memory, or (in Node) a folder. */
 import { DownloadError, downloadBytes, tooLargeMessage, type DownloadLimits } from '../net/download';
-import { WeightsError } from './manifest';
+import { MissingFileError, WeightsError } from './manifest';
 import { quoteFromFile, showLocation } from './quote';
 
 export { formatBytes } from '../net/download';
@@ -53,7 +53,8 @@ export function urlSource(fetchImpl?: typeof fetch, limits?: Partial<DownloadLim
       try {
         return await downloadBytes(url, { fetchImpl, signal, maxBytes, limits, onProgress });
       } catch (err) {
-        throw err instanceof DownloadError ? new WeightsError(err.message) : err;
+        if (!(err instanceof DownloadError)) throw err;
+        throw err.status === 404 || err.status === 410 ? new MissingFileError(err.message) : new WeightsError(err.message);
       }
     },
   };
@@ -75,7 +76,7 @@ export function memorySource(files: ReadonlyMap<string, Uint8Array | ArrayBuffer
     resolve: joinRelative,
     async read(name, { maxBytes, onBytes }) {
       const file = files.get(name);
-      if (file === undefined) throw new WeightsError(`The file ${showLocation(name)} is missing from the chosen files.`);
+      if (file === undefined) throw new MissingFileError(`The file ${showLocation(name)} is missing from the chosen files.`);
       if (file.byteLength > maxBytes) throw tooLarge(name, file.byteLength, maxBytes);
       onBytes?.(file.byteLength);
       return file instanceof Uint8Array ? file : new Uint8Array(file);

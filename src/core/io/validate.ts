@@ -5,24 +5,26 @@ import { WeightsError } from './manifest';
 import { textFromFile } from './quote';
 
 const showShape = (shape: readonly (number | null)[]) => textFromFile(`[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`, 80);
+/** [null, 784], [null, 28, 28] (no channel axis, as keras.datasets gives MNIST) or [null, 28, 28, 1]. */
 const isImageShape = (s: readonly (number | null)[]) =>
-  s[0] === null && ((s.length === 2 && s[1] === 784) || (s.length === 4 && s[1] === 28 && s[2] === 28 && s[3] === 1));
+  s[0] === null && ((s.length === 2 && s[1] === 784) || (s.length >= 3 && s.length <= 4 && s[1] === 28 && s[2] === 28 && (s.length === 3 || s[3] === 1)));
+const IMAGE_SHAPES = '[null, 784], [null, 28, 28] or [null, 28, 28, 1] (28x28 grey images)';
 const latentOf = (s: readonly (number | null)[]) => (s.length === 2 && s[0] === null && typeof s[1] === 'number' && s[1] > 0 ? s[1] : null);
 
-/** Checks the encoder's input and outputs; returns its latent size. */
+/** Checks the encoder's input and outputs ([mean], [mean, logVar] or [mean, logVar, z]); returns its latent size. */
 export function checkEncoder(encoder: tf.LayersModel): number {
   if (encoder.inputs.length !== 1) {
     throw new WeightsError(`The encoder has ${encoder.inputs.length} inputs; expected one (the image). Conditional models are not supported yet.`);
   }
   const input = encoder.inputs[0].shape;
   if (!isImageShape(input)) {
-    throw new WeightsError(`The encoder's input has shape ${showShape(input)}; expected [null, 784] or [null, 28, 28, 1] (28x28 grey images).`);
+    throw new WeightsError(`The encoder's input has shape ${showShape(input)}; expected ${IMAGE_SHAPES}.`);
   }
   const outputs = encoder.outputs.map((o) => o.shape);
-  if (outputs.length !== 2 && outputs.length !== 3) {
-    throw new WeightsError(`The encoder has ${outputs.length} output${outputs.length === 1 ? '' : 's'}; expected 2 (mean and log-variance) or 3 (mean, log-variance and a sample).`);
+  if (outputs.length < 1 || outputs.length > 3) {
+    throw new WeightsError(`The encoder has ${outputs.length} outputs; expected the mean alone, the mean and log-variance, or those two and a sample.`);
   }
-  const sizes = outputs.map(latentOf);
+  const sizes = outputs.slice(0, 2).map(latentOf);
   const bad = sizes.findIndex((z) => z === null);
   if (bad >= 0) {
     throw new WeightsError(`The encoder's output ${bad + 1} has shape ${showShape(outputs[bad])}; expected [null, latent size].`);
@@ -46,7 +48,7 @@ export function checkDecoder(decoder: tf.LayersModel): number {
   }
   const output = decoder.outputs[0].shape;
   if (!isImageShape(output)) {
-    throw new WeightsError(`The decoder's output has shape ${showShape(output)}; expected [null, 784] or [null, 28, 28, 1] (28x28 grey images).`);
+    throw new WeightsError(`The decoder's output has shape ${showShape(output)}; expected ${IMAGE_SHAPES}.`);
   }
   return z;
 }

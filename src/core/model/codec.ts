@@ -8,8 +8,10 @@ export interface Codec {
   readonly latentDim: number;
   /** Pixels per image (784). */
   readonly inputDim: number;
-  /** q(z|x): x [B, D] in [0, 1] -> mean, logVar [B, Z]; null when the model has no encoder. */
+  /** q(z|x): x [B, D] in [0, 1] -> mean, logVar [B, Z]; null when the model has no encoder. logVar is NaN when `hasLogVar` is false. */
   readonly encode: ((x: tf.Tensor2D) => { mean: tf.Tensor2D; logVar: tf.Tensor2D }) | null;
+  /** False for an encoder that gives the mean alone (no σ, KL or ELBO can be computed); true when absent. */
+  readonly hasLogVar?: boolean;
   /** Pixel intensities in [0, 1]: z [B, Z] -> [B, D]. */
   decode(z: tf.Tensor2D): tf.Tensor2D;
 }
