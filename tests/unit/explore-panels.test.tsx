@@ -61,7 +61,7 @@ const point = () => new Store<LatentPoint>({ z: [0, 0], source: 'init' });
 
 describe('DrawPanel', () => {
   it('turns strokes into a centred 28×28 image, asks the worker to encode it, and shows the posterior and the −ELBO', async () => {
-    const encode = vi.fn(async (_images: Float32Array, count: number) => reply(count));
+    const encode = vi.fn(async (_images: Float32Array, count: number, _seed: number, _samples: number) => reply(count));
     const explore = exploreStore();
     const z = point();
     const decoder = decoderStore();
@@ -183,6 +183,35 @@ describe('InterpolationPanel', () => {
     // Closing the tab takes the path off the plot.
     rerender(<InterpolationPanel {...props} active={false} />);
     expect(explore.get().path).toBeNull();
+  });
+
+  it('picks endpoints by clicks in the latent plot, snapped to the nearest test digit', async () => {
+    const explore = exploreStore();
+    const z = point();
+    render(
+      <>
+        <div data-testid="latent-plot" />
+        <InterpolationPanel training={{ testSet: testSet(), latents: codes(), decoder: decoderStore(), decodeBatch: vi.fn(async () => null), model }} point={z} explore={explore} view={{ plane: axisPlane(2, 0, 1), axisNames: ['z1', 'z2'], key: 'z' }} side={28} active />
+      </>,
+    );
+    const press = (at: number[]) => {
+      z.set({ z: at, source: 'drag' }); // what the latent panel does on the press
+      act(() => void window.dispatchEvent(new MouseEvent('pointerup', { clientX: 0, clientY: 0 })));
+    };
+    fireEvent.click(screen.getByRole('button', { name: 'Pick A and B on the plot' }));
+    press([1.41, 0.9]); // nearest code: digit #7 at (1.4, 1)
+    expect(screen.getByTestId('interpolation-end-a').textContent).toMatch(/test digit #7 \(a 7\)/);
+    expect(z.get().z).toEqual([Math.fround(1.4), 1]); // z snaps onto the digit's code
+    press([3.02, 1.1]); // digit #15 at (3, 1)
+    expect(screen.getByTestId('interpolation-end-b').textContent).toMatch(/test digit #15 \(a 5\)/);
+    press([0, 0]); // picking is over: nothing changes
+    expect(screen.getByTestId('interpolation-end-a').textContent).toMatch(/#7/);
+    // One endpoint, without snapping: the point itself.
+    fireEvent.click(screen.getByRole('checkbox', { name: /snap to test digits/ }));
+    fireEvent.click(screen.getAllByRole('button', { name: 'pick on plot' })[1]);
+    press([-0.5, 0.25]);
+    expect(screen.getByTestId('interpolation-end-b').textContent).toMatch(/z = \(-0\.50, 0\.25\)/);
+    await waitFor(() => expect(explore.get().path!.frames[9]).toEqual([-0.5, 0.25]));
   });
 
   it('decodes the frames in the worker when the main thread has no decoder copy', async () => {

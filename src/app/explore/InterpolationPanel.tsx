@@ -41,7 +41,8 @@ export function InterpolationPanel({ training, point, explore, view, side, activ
   const [ends, setEnds] = useState<[Endpoint | null, Endpoint | null]>([null, null]);
   const [how, setHow] = useState<PathKind>('linear');
   const [count, setCount] = useState(10);
-  const [picking, setPicking] = useState<0 | 1 | null>(null);
+  /** The endpoints the next presses in the latent plot set, in order (A then B, or one of them). */
+  const [picking, setPicking] = useState<(0 | 1)[]>([]);
   const [snap, setSnap] = useState(true);
   const [frames, setFrames] = useState<{ pixels: Float32Array; points: number[][] } | null>(null);
   const stripRef = useRef<HTMLCanvasElement>(null);
@@ -94,19 +95,20 @@ export function InterpolationPanel({ training, point, explore, view, side, activ
   const pickRef = useRef({ picking, snap, latents, view });
   pickRef.current = { picking, snap, latents, view };
   useEffect(() => {
-    if (picking === null) return undefined;
+    if (picking.length === 0) return undefined;
     const onUp = (e: PointerEvent) => {
       const plot = document.querySelector('[data-testid="latent-plot"]');
       const r = plot?.getBoundingClientRect();
       if (!r || e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) return;
-      const { picking: which, snap: snapOn, latents: codes, view: v } = pickRef.current;
-      if (which === null) return;
+      const { picking: queue, snap: snapOn, latents: codes, view: v } = pickRef.current;
+      const which = queue[0];
+      if (which === undefined) return;
       const z = point.get().z;
       const index = snapOn ? nearestDigit(z, codes, v.plane) : -1;
       const end: Endpoint = index >= 0 ? { kind: 'digit', index } : { kind: 'point', z: [...z] };
       setEnds((old) => (which === 0 ? [end, old[1]] : [old[0], end]));
       if (index >= 0 && codes) point.set({ z: Array.from(codes.means.subarray(index * codes.latentDim, (index + 1) * codes.latentDim)), source: 'explore', eventTime: e.timeStamp });
-      setPicking(which === 0 ? 1 : null);
+      setPicking(queue.slice(1));
     };
     // Bubbling to the window: after the latent panel has set z for this press.
     window.addEventListener('pointerup', onUp);
@@ -149,8 +151,8 @@ export function InterpolationPanel({ training, point, explore, view, side, activ
           frames
           <input type="number" min={3} max={24} value={count} onChange={(e) => setCount(Math.max(3, Math.min(24, Math.round(Number(e.target.value) || 10))))} />
         </label>
-        <button type="button" className={`small-button${picking !== null ? ' on' : ''}`} aria-pressed={picking !== null} onClick={() => setPicking(picking === null ? 0 : null)} title="Click two places in the latent plot: the first sets A, the second B">
-          {picking === null ? 'Pick A and B on the plot' : `Click the plot to set ${picking === 0 ? 'A' : 'B'}…`}
+        <button type="button" className={`small-button${picking.length > 0 ? ' on' : ''}`} aria-pressed={picking.length > 0} onClick={() => setPicking(picking.length > 0 ? [] : [0, 1])} title="Click two places in the latent plot: the first sets A, the second B">
+          {picking.length === 0 ? 'Pick A and B on the plot' : `Click the latent plot to set ${picking[0] === 0 ? 'A' : 'B'}… (click here to stop)`}
         </button>
         <label className="inline-toggle" title="A click in the plot picks the test digit nearest to it">
           <input type="checkbox" checked={snap} onChange={(e) => setSnap(e.target.checked)} /> snap to test digits
@@ -177,6 +179,9 @@ export function InterpolationPanel({ training, point, explore, view, side, activ
               {describeEndpoint(ends[which], testSet)}
               {ends[which] && !(which === 0 ? a : b) ? ' (not available yet)' : ''}
             </span>
+            <button type="button" className="small-button" onClick={() => setPicking([which])} title={`Click the latent plot to set ${which === 0 ? 'A' : 'B'} (to the nearest test digit when snapping)`}>
+              pick on plot
+            </button>
             <button type="button" className="small-button" onClick={() => setEnd(which, currentEndpoint())} title={`Set ${which === 0 ? 'A' : 'B'} to the current latent point z`}>
               current z
             </button>
