@@ -23,7 +23,7 @@ const spec = <T>(s: OptionSpec<T>) => s;
 
 /** Every option of `npm run train`. */
 export const TRAIN_OPTIONS = {
-  epochs: spec({ value: 'N', default: '10', help: 'passes over the training set', parse: integer(1) }),
+  epochs: spec({ value: 'N', default: '10', help: 'passes over the training set (0: save the initial weights)', parse: integer(0) }),
   latent: spec({ value: 'N', default: '2', help: 'latent dimension (1 to 256)', parse: integer(1, 256) }),
   hidden: spec({ value: 'SIZES', default: '512,256', help: 'encoder hidden layer sizes, comma-separated; the decoder mirrors them', parse: sizeList }),
   batch: spec({ value: 'N', default: '128', help: 'examples per training step (1 to 4096)', parse: integer(1, 4096) }),

@@ -52,6 +52,7 @@ export async function trainAndSave({ config, data, epochs, iwaeSamples, backend:
     );
   }
 
+  if (epochs === 0) testElbo = await evaluateElbo(vae, data.test); // the record of untrained weights is still measured, never null
   const iwae = iwaeSamples > 0 ? await importanceWeightedLogLikelihood(vae, data.test, iwaeSamples) : undefined;
   const training = {
     epochs,

@@ -92,7 +92,9 @@ export function App({ search = window.location.search, createPort }: AppProps) {
   useEffect(() => {
     if (!model) return;
     setSettings((s) => {
-      const next: Settings = { ...s, latent: model.latentDim, model: model.url && model.url !== bundledModelUrl() ? model.url : '' };
+      const pair = model.url && model.encoderUrl ? { encoder: model.encoderUrl, decoder: model.url } : null; // ?encoder=&decoder=
+      const url = !pair && model.url && model.url !== bundledModelUrl() ? model.url : '';
+      const next: Settings = { ...s, latent: model.latentDim, model: url, encoder: pair?.encoder ?? '', decoder: pair?.decoder ?? '' };
       if (model.hidden) next.hidden = [...model.hidden];
       if (model.likelihood) next.likelihood = model.likelihood;
       if (next.dims.some((d) => d >= next.latent)) next.dims = [0, 1];
@@ -209,7 +211,12 @@ export function App({ search = window.location.search, createPort }: AppProps) {
           <LossScale history={training.history} version={training.historyVersion} likelihood={settings.likelihood} pixels={side * side} />
         </section>
         <section className="panel latent" aria-label="Latent space">
-          <LatentPanel latents={training.latents} testSet={training.testSet} view={view} point={point} extras={explore} />
+          <LatentPanel latents={training.latents} testSet={training.testSet} view={view} point={point} extras={explore} noSigma={model?.noLogVar ?? null} />
+          {model?.noLogVar ? (
+            <p className="panel-note" data-testid="sigma-note">
+              {model.noLogVar}
+            </p>
+          ) : null}
           {model && !model.hasEncoder ? (
             <p className="panel-note" data-testid="latent-note">
               This model is a decoder alone, so the test digits cannot be placed in the latent space (that needs an encoder). Drag in the plot or use the

@@ -36,6 +36,7 @@ export function fetchModel(
 
 /** How a source is named to people, and its URL if it has one. */
 export function originOf(source: ModelSource): Origin {
+  if (source.kind === 'url' && source.encoder) return { label: source.label ?? `${source.encoder} with ${source.url}`, url: source.url, encoderUrl: source.encoder };
   if (source.kind === 'url') return { label: source.label ?? source.url, url: source.url };
   return { label: source.label, url: null };
 }

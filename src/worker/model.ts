@@ -29,6 +29,8 @@ export interface Origin {
   label: string;
   /** The URL it was loaded from, or null. */
   url: string | null;
+  /** The encoder's model.json URL of a pair loaded without manifest. */
+  encoderUrl?: string;
 }
 
 /** One model and, when it trains here, its session. */
@@ -84,6 +86,7 @@ export class ActiveModel {
       generation,
       origin: origin.label,
       url: origin.url,
+      encoderUrl: origin.encoderUrl ?? null,
       latentDim,
       hasEncoder: loaded.encoder !== null,
       training: manifest?.training ? { ...manifest.training } : null,

@@ -50,6 +50,8 @@ export interface ModelInfo {
   origin: string;
   /** The URL it was loaded from (kept in the address as ?model=), or null. */
   url: string | null;
+  /** The encoder's model.json URL when a pair was loaded without manifest (url is then the decoder's; the address keeps ?encoder=&decoder=). */
+  encoderUrl?: string | null;
   latentDim: number;
   /** Hidden layer sizes of a model of this app's own format, or null (foreign model). */
   hidden: number[] | null;

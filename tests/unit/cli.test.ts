@@ -90,7 +90,7 @@ describe.concurrent('npm run train with bad inputs', () => {
   });
 
   it('a negative --epochs (read as a value, not as an option): exit 2', async () => {
-    expectPlainFailure(await train('--epochs', '-1'), 2, /--epochs must be a whole number of 1 or more; got "-1"/);
+    expectPlainFailure(await train('--epochs', '-1'), 2, /--epochs must be a whole number of 0 or more; got "-1"/);
   });
 
   it('--help lists every option and exits 0', async () => {
@@ -142,7 +142,7 @@ describe('parseTrainArgs', () => {
     [['--lr', '0x1'], /--lr must be a number/],
     [['--lr', 'Infinity'], /--lr must be a number/],
     [['--beta', '-0.5'], /--beta must be a number 0 or more/],
-    [['--epochs', '-1'], /--epochs must be a whole number of 1 or more/],
+    [['--epochs', '-1'], /--epochs must be a whole number of 0 or more/],
     [['--epochs', '2.5'], /--epochs must be a whole number/],
     [['--epochs', ''], /--epochs must be a whole number/],
     [['--epochs'], /--epochs needs a value/],

@@ -30,6 +30,8 @@ export interface LatentPanelProps {
   point: Store<LatentPoint>;
   /** What the exploring panels draw on the plot: the drawing's posterior, the interpolation path. */
   extras?: LatentExtrasSource;
+  /** Why the posterior σ is unavailable (an encoder that gives the mean alone), or null. */
+  noSigma?: string | null;
 }
 
 type DragMode = 'move' | 'zoom' | 'pan';
@@ -44,7 +46,7 @@ const MODES: readonly RadioOption<DragMode>[] = [
 const SCATTER_INTERVAL_MS = 1000;
 
 /** The latent panel, `data-testid="latent-plot"`. */
-export function LatentPanel({ latents, testSet, view, point, extras }: LatentPanelProps) {
+export function LatentPanel({ latents, testSet, view, point, extras, noSigma = null }: LatentPanelProps) {
   const plotRef = useRef<PlotElement | null>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const markerRef = useRef<SVGGElement>(null);
@@ -82,8 +84,8 @@ export function LatentPanel({ latents, testSet, view, point, extras }: LatentPan
   const extentKey = split.extent.flat().join(',');
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const extent = useMemo(() => split.extent, [extentKey]);
-  const latest = useRef({ split, view, latents, showSigma });
-  latest.current = { split, view, latents, showSigma };
+  const latest = useRef({ split, view, latents, showSigma: showSigma && !noSigma, noSigma });
+  latest.current = { split, view, latents, showSigma: showSigma && !noSigma, noSigma };
 
   const layout = useMemo<Partial<Layout>>(
     () => ({
@@ -159,7 +161,7 @@ export function LatentPanel({ latents, testSet, view, point, extras }: LatentPan
       if (index === undefined) return;
       const px = dataToPixel(el, Number(p.x), Number(p.y));
       let sigma: [number, number] | null = null;
-      if (codes && codes.latentDim === v.plane.a1.length) {
+      if (codes && codes.latentDim === v.plane.a1.length && !latest.current.noSigma) {
         const d = codes.latentDim;
         const cov = projectedCovariance(codes.logVars.subarray(index * d, (index + 1) * d), v.plane);
         sigma = [Math.sqrt(cov.xx), Math.sqrt(cov.yy)];
@@ -258,8 +260,8 @@ export function LatentPanel({ latents, testSet, view, point, extras }: LatentPan
           {count > 0 ? `encoder means of ${count.toLocaleString('en')} test digits` : 'encoding the test digits…'}; <span className="marker-key">✚</span> current z
         </span>
         <RadioGroup label="What dragging in the plot does" options={MODES} value={dragMode} onChange={setDragMode} />
-        <label className="inline-toggle" title="While hovering a digit, draw the 1σ ellipse of its posterior q(z|x)">
-          <input type="checkbox" checked={showSigma} onChange={(e) => setShowSigma(e.target.checked)} /> σ on hover
+        <label className="inline-toggle" title={noSigma ?? 'While hovering a digit, draw the 1σ ellipse of its posterior q(z|x)'}>
+          <input type="checkbox" checked={showSigma && !noSigma} disabled={noSigma !== null} onChange={(e) => setShowSigma(e.target.checked)} /> σ on hover
         </label>
       </div>
       <div ref={boxRef} className={`plot-box latent-box mode-${dragMode}`} onPointerDownCapture={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}>

@@ -42,8 +42,12 @@ export interface Settings {
   kernels: KernelsChoice;
   /** Dataset folder URL. */
   data: string;
-  /** Weights to load at start: the URL of a manifest or of a decoder model.json (empty: the bundled model or fresh weights). */
+  /** Weights to load at start: the URL of a manifest, a decoder model.json, a .safetensors state dict or a folder (empty: the bundled model or fresh weights). */
   model: string;
+  /** With `decoder`: a pair of model.json URLs to load at start, without a manifest (DESIGN.md §2). */
+  encoder: string;
+  /** With `encoder`: the decoder's model.json URL. */
+  decoder: string;
 }
 
 /** Where the dataset is served by default: the built-in MNIST (the worker falls back to it). */
@@ -67,6 +71,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   kernels: 'accelerated' as KernelsChoice,
   data: DEFAULT_DATA_URL,
   model: '',
+  encoder: '',
+  decoder: '',
 });
 
 /** What a change of the setting requires. */
@@ -154,6 +160,8 @@ export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
   kernels: { parse: oneOf(KERNELS_CHOICES, 'kernels'), format: String, effect: 'restart', omitDefault: true },
   data: { parse: (raw) => (raw.trim() ? raw.trim() : problem('data must be a URL')), format: String, effect: 'restart', omitDefault: true },
   model: { parse: (raw) => raw.trim(), format: String, effect: 'none', omitDefault: true },
+  encoder: { parse: (raw) => raw.trim(), format: String, effect: 'none', omitDefault: true },
+  decoder: { parse: (raw) => raw.trim(), format: String, effect: 'none', omitDefault: true },
 };
 
 /** Setting names in URL order. */

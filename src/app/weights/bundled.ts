@@ -28,7 +28,11 @@ export function startModels(s: Settings, base: string = document.baseURI): Model
   return matchesBundled(s) ? [{ kind: 'url', url: bundledModelUrl(base), label: 'the bundled model' }] : [];
 }
 
-/** The model the address's `?model=` names, loaded once the first model shows and replacing it when complete; null when none. */
+/**
+ * The model the address names (`?model=`, or an `?encoder=&decoder=` pair of model.json URLs), loaded once
+ * the first model shows and replacing it when complete; null when none.
+ */
 export function addressModel(s: Settings, base: string = document.baseURI): ModelSource | null {
+  if (s.encoder && s.decoder) return { kind: 'url', url: new URL(s.decoder, base).href, encoder: new URL(s.encoder, base).href };
   return s.model ? { kind: 'url', url: new URL(s.model, base).href } : null;
 }
