@@ -11,7 +11,7 @@ import {
   metaPolicyText,
   productionHeaders,
   withoutMetaPolicy,
-} from './scripts/lib/security-headers';
+} from './scripts/lib/security-headers.ts';
 
 /** React Fast Refresh's inline preamble in the dev page, allowed by its hash (exactly what plugin-react injects). */
 const refreshPreambleHash = `sha256-${createHash('sha256').update(react.preambleCode.replace('__BASE__', '/')).digest('base64')}`;
@@ -57,4 +57,40 @@ export default defineConfig({
   },
   // plotly.js' source modules (the partial bundle imports them) refer to Node's `global`.
   define: { global: 'globalThis' },
+  resolve: {
+    // typedarray-pool (under Plotly's gl-text) imports Node's `buffer`, which Vite would leave out with
+    // a warning ("externalized for browser compatibility"); src/shims/node-buffer.ts answers what it asks.
+    alias: [{ find: /^buffer$/, replacement: fileURLToPath(new URL('./src/shims/node-buffer.ts', import.meta.url)) }],
+  },
+  optimizeDeps: {
+    // Imported by the training worker only, these were found after the first page load in dev, which
+    // then reloaded itself once ("optimized dependencies changed"); listed, they are prepared at start.
+    include: ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
+  },
+  build: {
+    // The page needs two large libraries whole: tfjs (about 0.9 MB minified, on the main thread for
+    // decoding) and Plotly (most of the 1.65 MB vendor chunk, though Plot.tsx imports only the scatter
+    // traces). Each sits in a chunk of its own below, apart from the app's code, so a new build of the
+    // app leaves them cached; the limit is just above them and still flags anything larger. (The training
+    // worker's 3.4 MB is one file on purpose, unminified: see `worker` above.)
+    chunkSizeWarningLimit: 1800,
+    rolldownOptions: {
+      // Timing notes on the build itself (the worker's bundle is built inside one plugin call) are not warnings.
+      checks: { bundlerTimings: false },
+      onLog(level, log, handler) {
+        // bit-twiddle (under Plotly) starts with the typo "use restrict", a directive that means nothing either way.
+        if (log.code === 'MODULE_LEVEL_DIRECTIVE' && /bit-twiddle/.test(`${log.id ?? ''} ${log.message}`)) return;
+        handler(level, log);
+      },
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'tfjs', test: /node_modules[\\/]@tensorflow[\\/]tfjs-(core|layers|backend-cpu|backend-webgl|converter|data)[\\/]/ },
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'vendor', test: /node_modules[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
 });

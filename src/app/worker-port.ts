@@ -3,7 +3,7 @@
  * script is evaluated), so the worker's script, its tfjs backend and the bundled model load while
  * the page is still starting; the first useTraining takes that worker, later ones make new workers.
  */
-import { KERNELS_CHOICES, type KernelsChoice } from '../core/ops';
+import { KERNELS_CHOICES, type KernelsChoice } from '../core/ops/training-ops'; // not ../core/ops: its stock ops would pull tfjs into this first script
 import { BACKEND_CHOICES, type BackendChoice, type WorkerRequest } from '../worker/protocol';
 
 let early: Worker | null = null;
