@@ -104,7 +104,7 @@ export type WorkerRequest =
   | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
   /** Stop every `load` still fetching or building (each then answers `done`; the current model stays). Answered by `done`. */
   | { type: 'cancel-load'; id: number }
-  /** The current model as files of the weights format, named `<name>.vae.json` etc. Answered by `saved`. */
+  /** The current model as one file, `<name>.zip`, holding the weights format's folder (core/io/archive.ts). Answered by `saved`. */
   | { type: 'save'; id: number; name: string }
   /** Decode one latent point (for models decoded in the worker). Answered by `decoded`. */
   | { type: 'decode'; id: number; z: number[] }

@@ -70,7 +70,7 @@ export interface Training {
   load(source: ModelSource, config: VaeConfig): Promise<ModelInfo | null>;
   /** Stops the running load (`loadProgress` not null): its download ends and the current model stays. */
   cancelLoad(): void;
-  /** The current model as files named `<name>.vae.json` etc.; null when it failed (the error is shown). */
+  /** The current model as one file, `<name>.zip` (the weights format's folder, see core/io/archive.ts); null when it failed (the error is shown). */
   save(name: string): Promise<ModelFile[] | null>;
   showError(message: string | null): void;
   /** Encodes images [count, D] in the worker (posteriors, reconstructions, −ELBO terms); null when stale or failed (the error is shown). */
