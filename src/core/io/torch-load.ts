@@ -26,8 +26,12 @@ export interface TorchLoaded {
 const outputKind = (v: unknown) => (v === 'logits' || v === 'probabilities' ? v : undefined);
 const likelihoodOf = (v: unknown) => (v === 'bernoulli' || v === 'gaussian' ? v : undefined);
 
-/** Refuses a state dict with learned tensors the layout leaves out: the forward pass would be another one. */
+/** Refuses a layout naming a module the state dict lacks, and a state dict with tensors the layout leaves out (the forward pass would be another one). */
 function checkAllUsed(tensors: ReadonlyMap<string, StoredTensor>, layout: TorchLayout, where: string, how: string): void {
+  const missing = layoutModules(layout).find((m) => !tensors.has(`${m}.weight`));
+  if (missing !== undefined) {
+    throw new WeightsError(`${where} has no tensor ${quoteFromFile(`${missing}.weight`, 100)}, which ${how} needs for the module ${quoteFromFile(missing, 100)}.`);
+  }
   const used = new Set(layoutModules(layout).flatMap((m) => [`${m}.weight`, `${m}.bias`]));
   const unused = [...tensors.keys()].filter((name) => !used.has(name));
   if (unused.length > 0) {

@@ -83,7 +83,7 @@ export async function checkFinite(model: tf.LayersModel, part: Part): Promise<vo
 
 /** 'probabilities' when the decoder's last layer ends in a sigmoid, else 'logits' (for a decoder without manifest). */
 export function guessDecoderOutput(decoder: tf.LayersModel): 'logits' | 'probabilities' {
-  let layer: tf.layers.Layer | undefined = decoder.outputLayers[0];
+  let layer: tf.layers.Layer | undefined = decoder.outputs[0]?.sourceLayer as tf.layers.Layer | undefined; // a Sequential's too
   for (let hops = 0; layer && hops < 3; hops++) {
     const config = layer.getConfig();
     if (config.activation === 'sigmoid') return 'probabilities';
