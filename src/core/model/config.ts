@@ -1,21 +1,25 @@
-/** The one settings object of a VAE and its training run; every field is documented. */
+/** The one settings object of a VAE and its training run; every field is documented, every range is in settings-table.ts. */
+import { ACTIVATIONS, FAMILY_NAMES, LIKELIHOODS, SETTING_ROWS, settingProblem, type SettingRow } from './settings-table';
+
+export { FAMILY_NAMES };
 
 /** Decoder likelihood p(x|z). */
-export type Likelihood = 'bernoulli' | 'gaussian';
+export type Likelihood = (typeof LIKELIHOODS)[number];
 
 /** Hidden-layer activation. */
-export type Activation = 'relu' | 'elu' | 'tanh';
+export type Activation = (typeof ACTIVATIONS)[number];
 
 /** A model family: which kind of encoder/decoder pair (model/families.ts). */
-export type FamilyName = 'mlp';
-
-/** Every family, as `VaeConfig.family` takes them. */
-export const FAMILY_NAMES: readonly FamilyName[] = ['mlp'];
+export type FamilyName = (typeof FAMILY_NAMES)[number];
 
 /** Everything that defines a VAE and how it is trained. */
 export interface VaeConfig {
-  /** The model family: `mlp`, dense layers (model/mlp.ts). */
+  /** The model family: `mlp`, dense layers (model/mlp.ts); `conv`, the Keras example's convolutional VAE (model/conv.ts; `hidden` unused). */
   family: FamilyName;
+  /** A conditional VAE: the one-hot class joins the encoder's input and z at the decoder's input (model/conditional.ts). */
+  conditional: boolean;
+  /** Number of classes of the one-hot condition (10 for MNIST); used when `conditional`. */
+  classes: number;
   /** Pixels per image (784 for 28x28 MNIST). The encoder input and decoder output width. */
   inputDim: number;
   /** Encoder hidden layer sizes, first to last; the decoder mirrors them (e.g. [512, 256]). */
@@ -45,6 +49,8 @@ export interface VaeConfig {
 /** The defaults: the 2-D MNIST model the app opens with. */
 export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
   family: 'mlp',
+  conditional: false,
+  classes: 10,
   inputDim: 784,
   hidden: [512, 256],
   latentDim: 2,
@@ -67,24 +73,14 @@ export function makeConfig(overrides: Partial<VaeConfig> = {}): VaeConfig {
   return config;
 }
 
-/** Lists what is wrong with a config, in plain words (empty when it is valid). */
+/** Lists what is wrong with a config, in plain words (empty when it is valid); every field is checked against its row of the settings table. */
 export function configProblems(c: VaeConfig): string[] {
   const problems: string[] = [];
-  const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
-  if (!FAMILY_NAMES.includes(c.family)) problems.push(`unknown model family "${c.family}"`);
-  if (!positiveInt(c.inputDim)) problems.push('the input size must be a positive whole number');
-  if (!Array.isArray(c.hidden) || !c.hidden.every((h) => positiveInt(h) && h <= 4096)) {
-    problems.push('hidden layer sizes must be whole numbers from 1 to 4096');
+  for (const row of Object.values(SETTING_ROWS) as SettingRow[]) {
+    if (row.field === null) continue;
+    const problem = settingProblem(row, c[row.field]);
+    if (problem !== null) problems.push(problem);
   }
-  if (!positiveInt(c.latentDim) || c.latentDim > 256) problems.push('the latent dimension must be a whole number from 1 to 256');
-  if (!['relu', 'elu', 'tanh'].includes(c.activation)) problems.push(`unknown activation "${c.activation}"`);
-  if (!['bernoulli', 'gaussian'].includes(c.likelihood)) problems.push(`unknown likelihood "${c.likelihood}"`);
-  if (!(c.gaussianVariance > 0 && Number.isFinite(c.gaussianVariance))) problems.push('the Gaussian variance must be a positive number');
-  if (!(c.beta >= 0 && Number.isFinite(c.beta))) problems.push('beta must be zero or a positive number');
-  if (!(Number.isInteger(c.klWarmupSteps) && c.klWarmupSteps >= 0)) problems.push('KL warm-up steps must be a whole number, zero or more');
-  if (!(c.learningRate > 0 && c.learningRate < 1)) problems.push('the learning rate must be between 0 and 1');
-  if (!positiveInt(c.batchSize) || c.batchSize > 4096) problems.push('the batch size must be a whole number from 1 to 4096');
-  if (!Number.isInteger(c.seed)) problems.push('the seed must be a whole number');
   return problems;
 }
 
