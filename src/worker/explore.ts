@@ -25,7 +25,8 @@ function bernoulliNllFromProbabilities(p: tf.Tensor2D, x: tf.Tensor2D): tf.Tenso
 /**
  * Answers `encode`: for each image its posterior mean and log-variance, its decoding at the mean and at
  * one sample z ~ q(z|x), and the terms of its negative ELBO (nats): the reconstruction NLL averaged over
- * `samples` draws of z, and the KL in closed form. Throws in words when the model has no encoder.
+ * `samples` draws of z, and the KL in closed form (NaN, with z at the mean, for an encoder without σ).
+ * Throws in words when the model has no encoder.
  */
 export async function encodeImages(model: ActiveModel, req: EncodeRequest): Promise<Extract<WorkerEvent, { type: 'encoded' }>> {
   const { codec, info } = model;
@@ -36,21 +37,23 @@ export async function encodeImages(model: ActiveModel, req: EncodeRequest): Prom
   if (!(count >= 1 && count <= MAX_IMAGES) || req.images.length !== count * d) {
     throw new Error(`Expected 1 to ${MAX_IMAGES} images of ${d} pixels, got ${req.images.length} values for ${req.count}.`);
   }
-  const samples = Math.max(1, Math.min(MAX_SAMPLES, Math.floor(req.samples)));
+  // An encoder that gives the mean alone (logVar NaN): no σ to sample with, so z is the mean and the KL unknown.
+  const meanOnly = codec.hasLogVar === false;
+  const samples = meanOnly ? 1 : Math.max(1, Math.min(MAX_SAMPLES, Math.floor(req.samples)));
   const vae = model.trainableVae;
   const likelihood = vae?.config.likelihood ?? info.likelihood ?? 'bernoulli';
   const out = tf.tidy(() => {
     const x = tf.tensor2d(req.images, [count, d]); // [n, D]
     const { mean, logVar } = encode(x); // [n, Z] each
     const eps = tf.randomNormal([samples * count, zDim], 0, 1, 'float32', req.seed) as tf.Tensor2D; // [S*n, Z]
-    const z = reparameterize(tf.tile(mean, [samples, 1]), tf.tile(logVar, [samples, 1]), eps); // [S*n, Z], sample s of image i at row s*n + i
+    const z = meanOnly ? mean : reparameterize(tf.tile(mean, [samples, 1]), tf.tile(logVar, [samples, 1]), eps); // [S*n, Z], sample s of image i at row s*n + i
     const xs = tf.tile(x, [samples, 1]); // [S*n, D]
     let nll: tf.Tensor1D; // [S*n]
     if (vae) nll = reconstructionNll(vae.decodeLogits(z), xs, likelihood, vae.config.gaussianVariance);
     else if (likelihood === 'bernoulli') nll = bernoulliNllFromProbabilities(codec.decode(z), xs);
     else nll = tf.fill([samples * count], NaN) as tf.Tensor1D; // a foreign Gaussian decoder states no variance
     const reconstruction = tf.mean(tf.reshape(nll, [samples, count]), 0); // [n]
-    const kl = klToStandardNormal(mean, logVar); // [n]
+    const kl = meanOnly ? (tf.fill([count], NaN) as tf.Tensor1D) : klToStandardNormal(mean, logVar); // [n]
     const atMean = codec.decode(mean); // [n, D]
     const atSample = codec.decode(tf.slice(z, [0, 0], [count, zDim])); // [n, D]
     return [mean, logVar, atMean, atSample, reconstruction, kl];

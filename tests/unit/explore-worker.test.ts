@@ -6,7 +6,9 @@ import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { axisPlane } from '../../src/core/latent/plane';
 import { makeConfig } from '../../src/core/model/config';
 import type { RequestBody } from '../../src/worker/client';
+import { encodeImages } from '../../src/worker/explore';
 import { TrainingHandler } from '../../src/worker/handler';
+import type { ActiveModel } from '../../src/worker/model';
 import { transferablesOf, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
 
 let small: DatasetSplits;
@@ -94,5 +96,31 @@ describe('explore requests', () => {
     expect(ofType('error').at(-1)!.message).toMatch(/points of 3 coordinates, got 5 values/);
     await send({ type: 'encode', images: new Float32Array(100), count: 1, seed: 1, samples: 4 });
     expect(ofType('error').at(-1)!.message).toMatch(/images of 784 pixels/);
+  });
+
+  it('an encoder that gives the mean alone: z at the mean, a reconstruction cost, and no KL (NaN), without leaking tensors', async () => {
+    const w = tf.randomNormal([784, 2], 0, 0.05, 'float32', 3) as tf.Tensor2D; // [D, Z]
+    const v = tf.randomNormal([2, 784], 0, 0.5, 'float32', 4) as tf.Tensor2D; // [Z, D]
+    const codec = {
+      latentDim: 2,
+      inputDim: 784,
+      hasLogVar: false,
+      encode: (x: tf.Tensor2D) => tf.tidy(() => {
+        const mean = tf.matMul(x, w); // [B, Z]
+        return { mean, logVar: tf.fill(mean.shape, NaN) as tf.Tensor2D };
+      }),
+      decode: (z: tf.Tensor2D) => tf.tidy(() => tf.sigmoid(tf.matMul(z, v))), // [B, D]
+    };
+    const model = { codec, info: { generation: 3, likelihood: 'bernoulli' }, trainableVae: null, session: null } as unknown as ActiveModel;
+    const before = tf.memory().numTensors;
+    const out = await encodeImages(model, { type: 'encode', id: 9, images: small.test.images.slice(0, 2 * 784), count: 2, seed: 1, samples: 16 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out).toMatchObject({ id: 9, generation: 3, count: 2, latentDim: 2 });
+    expect(Array.from(out.atSample)).toEqual(Array.from(out.atMean)); // no σ: the "sample" is the mean
+    for (let i = 0; i < 2; i++) {
+      expect(out.reconstruction[i]).toBeGreaterThan(0);
+      expect(Number.isNaN(out.kl[i])).toBe(true);
+    }
+    tf.dispose([w, v]);
   });
 });

@@ -36,9 +36,11 @@ function typicalLoss(training: DrawPanelProps['training']): number | null {
   return typeof elbo === 'number' && Number.isFinite(elbo) ? -elbo : null;
 }
 
-/** "(0.12, −1.30)" for a few numbers, or a count for many. */
-function vector(v: readonly number[]): string {
-  return v.length <= 4 ? `(${v.map((x) => x.toFixed(2)).join(', ')})` : `${v.length} numbers`;
+/** The posterior in words: μ and σ in full for a few dimensions, else |μ| and the range of σ. */
+function posterior(mean: readonly number[], logVar: readonly number[]): string {
+  const sigma = logVar.map((v) => Math.exp(v / 2));
+  if (mean.length <= 4) return `μ = (${mean.map((x) => x.toFixed(2)).join(', ')}), σ = (${sigma.map((x) => x.toFixed(2)).join(', ')})`;
+  return `μ has ${mean.length} coordinates, |μ| = ${Math.hypot(...mean).toFixed(2)}; σ from ${Math.min(...sigma).toFixed(2)} to ${Math.max(...sigma).toFixed(2)}`;
 }
 
 /** The drawing pad panel, canvas `data-testid="draw-pad"`. */
@@ -218,6 +220,11 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
             <p>Draw a digit on the pad. Its posterior q(z|x) will appear on the latent plot as ◇ with a dashed 1σ ellipse.</p>
           ) : !code ? (
             <p>Encoding…</p>
+          ) : !Number.isFinite(code.kl) ? (
+            <p data-testid="draw-elbo">
+              Redrawn from μ at a reconstruction cost of {code.reconstruction.toFixed(1)} nats. This model's encoder gives the mean alone (no σ), so there is
+              no posterior ellipse, KL or −ELBO to show.
+            </p>
           ) : (
             <>
               <p className="draw-elbo" data-testid="draw-elbo" data-value={negElbo?.toFixed(3)}>
@@ -229,7 +236,7 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
                 above. That is {(negElbo! / (pixels * Math.LN2)).toFixed(3)} bits per pixel.
               </p>
               <p>
-                q(z|x): μ = {vector(code.mean)}, σ = {vector(code.logVar.map((v) => Math.exp(v / 2)))}; on the latent plot: ◇ at μ and the dashed 1σ ellipse{code.mean.length > 2 ? ' (projected)' : ''}.
+                q(z|x): {posterior(code.mean, code.logVar)}; on the latent plot: ◇ at μ and the dashed 1σ ellipse{code.mean.length > 2 ? ' (projected)' : ''}.
               </p>
               <button type="button" onClick={(e) => point.set({ z: [...code.mean], source: 'explore', eventTime: e.timeStamp })} title="Move the latent point z to the drawing's posterior mean">
                 Move z to μ

@@ -109,30 +109,32 @@ export function ReconstructionsPanel({ training, point, explore, side, active }:
       ) : !testSet ? (
         <p className="panel-note">Loading the test digits…</p>
       ) : (
-        <div className="recon-grid" data-testid="reconstructions" data-step={shown?.reply.step ?? ''} data-count={indices.length} style={{ gridTemplateColumns: `auto repeat(${indices.length}, minmax(0, 1fr))` }}>
-          <span className="recon-row-name">test digit</span>
-          {indices.map((index, n) => (
-            <button key={`x${index}`} type="button" className="recon-cell" onClick={(e) => moveTo(n, e.timeStamp)} disabled={!shown} title={`Test digit #${index}, a ${testSet.labels[index]}: move z to its posterior mean`}>
-              <DigitImage pixels={testSet.images} bytes offset={index * px} side={side} label={`Test digit ${testSet.labels[index]}, number ${index}`} />
-            </button>
-          ))}
-          <span className="recon-row-name">at the mean μ</span>
-          {indices.map((index, n) => (
-            <DigitImage key={`m${index}`} pixels={shown ? shown.reply.atMean : null} offset={n * px} side={side} label={`Reconstruction of test digit ${index} at its posterior mean`} />
-          ))}
-          <span className="recon-row-name">a sample z ~ q(z|x)</span>
-          {indices.map((index, n) => (
-            <DigitImage key={`s${index}`} pixels={shown ? shown.reply.atSample : null} offset={n * px} side={side} label={`Reconstruction of test digit ${index} from one sample of its posterior`} />
-          ))}
-          <span className="recon-row-name">−ELBO, nats</span>
-          {indices.map((index, n) => {
-            const value = shown ? shown.reply.reconstruction[n] + shown.reply.kl[n] : NaN;
-            return (
-              <span key={`e${index}`} className="recon-elbo">
-                {Number.isFinite(value) ? value.toFixed(0) : '—'}
-              </span>
-            );
-          })}
+        <div className="recon-scroll">
+          <div className="recon-grid" data-testid="reconstructions" data-step={shown?.reply.step ?? ''} data-count={indices.length} style={{ gridTemplateColumns: `auto repeat(${indices.length}, minmax(32px, 1fr))` }}>
+            <span className="recon-row-name">test digit</span>
+            {indices.map((index, n) => (
+              <button key={`x${index}`} type="button" className="recon-cell" onClick={(e) => moveTo(n, e.timeStamp)} disabled={!shown} title={`Test digit #${index}, a ${testSet.labels[index]}: move z to its posterior mean`}>
+                <DigitImage pixels={testSet.images} bytes offset={index * px} side={side} label={`Test digit ${testSet.labels[index]}, number ${index}`} />
+              </button>
+            ))}
+            <span className="recon-row-name">at the mean μ</span>
+            {indices.map((index, n) => (
+              <DigitImage key={`m${index}`} pixels={shown ? shown.reply.atMean : null} offset={n * px} side={side} label={`Reconstruction of test digit ${index} at its posterior mean`} />
+            ))}
+            <span className="recon-row-name">a sample z ~ q(z|x)</span>
+            {indices.map((index, n) => (
+              <DigitImage key={`s${index}`} pixels={shown ? shown.reply.atSample : null} offset={n * px} side={side} label={`Reconstruction of test digit ${index} from one sample of its posterior`} />
+            ))}
+            <span className="recon-row-name">−ELBO, nats</span>
+            {indices.map((index, n) => {
+              const value = shown ? shown.reply.reconstruction[n] + shown.reply.kl[n] : NaN;
+              return (
+                <span key={`e${index}`} className="recon-elbo">
+                  {Number.isFinite(value) ? value.toFixed(0) : '—'}
+                </span>
+              );
+            })}
+          </div>
         </div>
       )}
     </>
