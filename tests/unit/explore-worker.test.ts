@@ -107,7 +107,7 @@ describe('explore requests', () => {
       hasLogVar: false,
       encode: (x: tf.Tensor2D) => tf.tidy(() => {
         const mean = tf.matMul(x, w); // [B, Z]
-        return { mean, logVar: tf.fill(mean.shape, NaN) as tf.Tensor2D };
+        return { mean, logVar: tf.fill(mean.shape as [number, number], NaN) as tf.Tensor2D };
       }),
       decode: (z: tf.Tensor2D) => tf.tidy(() => tf.sigmoid(tf.matMul(z, v))), // [B, D]
     };
