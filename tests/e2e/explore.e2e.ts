@@ -4,6 +4,7 @@
  * picked on the plot, reads the KL bars, takes a training step and sees the panels follow, and on a
  * 20-dimensional model reads twenty bars.
  */
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { canvasPixels, latentFrame, looksLikeDigits, openApp, waitForCanvas } from './support/app';
@@ -122,6 +123,34 @@ describe('exploring what the VAE learned', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="kl-per-dim"]')?.getAttribute('data-step')) >= 1, undefined, { timeout: 30_000 });
     await page.getByRole('tab', { name: 'Reconstructions' }).click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="reconstructions"]')?.getAttribute('data-step')) >= 1, undefined, { timeout: 30_000 });
+    expect(session.unexpectedErrors()).toEqual([]);
+  });
+
+  test('exports the loss history as CSV, and the manifold and the interpolation strip as PNG images', async () => {
+    const { page } = session;
+    const download = async (click: () => Promise<void>) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+      const path = await file.path();
+      return { name: file.suggestedFilename(), bytes: readFileSync(path) };
+    };
+    const csv = await download(() => page.getByTestId('export-loss').click());
+    expect(csv.name).toBe('loss-history.csv');
+    const rows = csv.bytes.toString('utf8').trim().split('\n');
+    expect(rows[0]).toBe('step,total,reconstruction,kl,test_total,test_reconstruction,test_kl,epoch');
+    expect(rows.length).toBeGreaterThanOrEqual(4); // the three steps taken
+    const [step, total, rec, kl] = rows[1].split(',').map(Number);
+    expect(step).toBe(0);
+    expect(total).toBeCloseTo(rec + kl, 2);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const manifold = await download(() => page.getByTestId('export-manifold').click());
+    expect(manifold.name).toMatch(/^manifold-15x15-step\d+\.png$/);
+    expect(manifold.bytes.subarray(0, 8).equals(png)).toBe(true);
+    expect(manifold.bytes.readUInt32BE(16)).toBe(15 * 28 * 2); // width: 15 digits of 28 pixels, doubled
+    await page.getByRole('tab', { name: 'Interpolation' }).click();
+    const strip = await download(() => page.getByRole('button', { name: 'Export PNG' }).click());
+    expect(strip.name).toBe('interpolation-spherical-10.png');
+    expect(strip.bytes.subarray(0, 8).equals(png)).toBe(true);
+    expect(strip.bytes.readUInt32BE(16)).toBe(10 * 28 * 4);
     expect(session.unexpectedErrors()).toEqual([]);
   });
 
