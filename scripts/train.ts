@@ -11,7 +11,7 @@
 import { runCli, UsageError } from './lib/cli';
 import { loadDatasetFromDir } from './lib/load-dataset-node';
 import { prepareOutputDir } from './lib/output-dir';
-import { parseTrainArgs, trainUsage } from './lib/train-options';
+import { configOverrides, parseTrainArgs, trainUsage } from './lib/train-options';
 import { makeConfig, type VaeConfig } from '../src/core/model/config';
 
 await runCli(async () => {
@@ -22,18 +22,7 @@ await runCli(async () => {
   }
   let config: VaeConfig;
   try {
-    config = makeConfig({
-      hidden: args.hidden,
-      latentDim: args.latent,
-      batchSize: args.batch,
-      learningRate: args.lr,
-      beta: args.beta,
-      likelihood: args.likelihood,
-      gaussianVariance: args.variance,
-      klWarmupSteps: args.warmup,
-      binarize: args.binarize,
-      seed: args.seed,
-    });
+    config = makeConfig(configOverrides(args));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

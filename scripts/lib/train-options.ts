@@ -1,9 +1,14 @@
 /**
- * The training CLI's options, in one table: name, placeholder, default, help line and parser.
- * `parseTrainArgs` reads argv against it (Node's `util.parseArgs` splits the tokens; every value is
- * then checked here), and `trainUsage` prints it. Every mistake is a `UsageError` in plain words.
+ * The training CLI's options, in one table: name, placeholder, default, help line and parser. The
+ * model's and training's options come from the app's settings table (src/core/model/settings-table.ts:
+ * the same names, ranges and words as the URL and the controls); the CLI's own (--epochs, --data,
+ * --out, --iwae, --backend) are written here. `parseTrainArgs` reads argv against it (Node's
+ * `util.parseArgs` splits the tokens; every value is then checked here), and `trainUsage` prints it.
+ * Every mistake is a `UsageError` in plain words.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG, type Likelihood, type VaeConfig } from '../../src/core/model/config';
+import { rangeWords, SETTING_ROWS, type SettingName, type SettingRow } from '../../src/core/model/settings-table';
 import { UsageError } from './cli';
 import { defaultMnistDir } from './load-dataset-node';
 
@@ -21,19 +26,38 @@ interface OptionSpec<T> {
 
 const spec = <T>(s: OptionSpec<T>) => s;
 
+/** The option of a row of the settings table: its placeholder, the config's default, its label and range as help, its range as check. */
+function fromTable<T>(name: SettingName): OptionSpec<T> {
+  const row: SettingRow = SETTING_ROWS[name];
+  const t = row.type;
+  const field = row.field as keyof VaeConfig;
+  const dflt = DEFAULT_CONFIG[field];
+  const words = t.kind === 'choice' || t.kind === 'flag' ? '' : `: ${rangeWords(t)}`;
+  const help = t.kind === 'flag' ? row.tip : `${row.label}${words}`;
+  const parse = {
+    int: () => (t.kind === 'int' ? integer(t.min, t.max) : null),
+    number: () => (t.kind === 'number' ? decimal(t.above ? { above: t.min } : { atLeast: t.min }, t.below ? { below: t.max } : { atMost: t.max }) : null),
+    sizes: () => (t.kind === 'sizes' ? sizeList(t.min, t.max, t.maxCount) : null),
+    choice: () => (t.kind === 'choice' ? choice(...t.values) : null),
+    flag: () => (text: string | undefined) => text !== undefined,
+  }[t.kind]()!;
+  if (t.kind === 'flag') return { help, parse } as OptionSpec<T>;
+  return { value: row.placeholder, default: Array.isArray(dflt) ? dflt.join(',') : String(dflt), help, parse } as OptionSpec<T>;
+}
+
 /** Every option of `npm run train`. */
 export const TRAIN_OPTIONS = {
   epochs: spec({ value: 'N', default: '10', help: 'passes over the training set (0: save the initial weights)', parse: integer(0) }),
-  latent: spec({ value: 'N', default: '2', help: 'latent dimension (1 to 256)', parse: integer(1, 256) }),
-  hidden: spec({ value: 'SIZES', default: '512,256', help: 'encoder hidden layer sizes, comma-separated; the decoder mirrors them', parse: sizeList }),
-  batch: spec({ value: 'N', default: '128', help: 'examples per training step (1 to 4096)', parse: integer(1, 4096) }),
-  lr: spec({ value: 'RATE', default: '0.001', help: 'Adam learning rate, between 0 and 1', parse: decimal({ above: 0, below: 1 }) }),
-  beta: spec({ value: 'B', default: '1', help: 'weight of the KL term (0 or more)', parse: decimal({ atLeast: 0 }) }),
-  likelihood: spec({ value: 'bernoulli|gaussian', default: 'bernoulli', help: 'decoder likelihood', parse: choice('bernoulli', 'gaussian') }),
-  variance: spec({ value: 'V', default: '0.1', help: 'variance of the Gaussian decoder', parse: decimal({ above: 0 }) }),
-  warmup: spec({ value: 'STEPS', default: '0', help: 'steps over which the KL weight ramps up from 0', parse: integer(0) }),
-  binarize: spec({ help: 're-sample training pixels as Bernoulli draws each time they are used', parse: (t) => t !== undefined }),
-  seed: spec({ value: 'N', default: '1', help: 'seed of initialisation, batch order and noise', parse: integer(-(2 ** 31), 2 ** 31 - 1) }),
+  latent: fromTable<number>('latent'),
+  hidden: fromTable<number[]>('hidden'),
+  batch: fromTable<number>('batch'),
+  lr: fromTable<number>('lr'),
+  beta: fromTable<number>('beta'),
+  likelihood: fromTable<Likelihood>('likelihood'),
+  variance: fromTable<number>('variance'),
+  warmup: fromTable<number>('warmup'),
+  binarize: fromTable<boolean>('binarize'),
+  seed: fromTable<number>('seed'),
   data: spec({ value: 'DIR', default: defaultMnistDir(), help: 'folder holding the four MNIST-layout IDX files (plain or .gz)', parse: path }),
   out: spec({ value: 'DIR', help: 'folder to write the weights to (created; checked before training)', parse: optionalPath }),
   iwae: spec({ value: 'K', default: '0', help: 'also report the importance-weighted bound with K samples (0: off)', parse: integer(0, 100_000) }),
@@ -75,6 +99,15 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   return values as TrainArgs;
 }
 
+/** The config fields the parsed options set (every option with a row in the settings table). */
+export function configOverrides(args: TrainArgs): Partial<VaeConfig> {
+  const out: Record<string, unknown> = {};
+  for (const row of Object.values(SETTING_ROWS) as SettingRow[]) {
+    if (row.cli && row.field && row.cli in args) out[row.field] = args[row.cli as keyof TrainArgs];
+  }
+  return out as Partial<VaeConfig>;
+}
+
 /** The help text, from the table. */
 export function trainUsage(): string {
   const rows = Object.entries(TRAIN_OPTIONS as Record<string, OptionSpec<unknown>>).map(([name, s]) => {
@@ -97,7 +130,8 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
 }
 
 /** A finite decimal number within the given bounds. */
-function decimal(bounds: { above?: number; atLeast?: number; below?: number }) {
+function decimal(low: { above?: number; atLeast?: number }, high: { below?: number; atMost?: number } = {}) {
+  const bounds = { ...low, ...high };
   return (text: string | undefined, flag: string): number => {
     const t = required(text, flag).trim();
     const v = Number(t);
@@ -106,12 +140,14 @@ function decimal(bounds: { above?: number; atLeast?: number; below?: number }) {
       Number.isFinite(v) &&
       (bounds.above === undefined || v > bounds.above) &&
       (bounds.atLeast === undefined || v >= bounds.atLeast) &&
-      (bounds.below === undefined || v < bounds.below);
+      (bounds.below === undefined || v < bounds.below) &&
+      (bounds.atMost === undefined || v <= bounds.atMost);
     if (!ok) {
       const want = [
         bounds.above !== undefined && `above ${bounds.above}`,
         bounds.atLeast !== undefined && `${bounds.atLeast} or more`,
         bounds.below !== undefined && `below ${bounds.below}`,
+        bounds.atMost !== undefined && `at most ${bounds.atMost}`,
       ].filter(Boolean);
       throw new UsageError(`${flag} must be a number ${want.join(' and ')}; got "${text}".`);
     }
@@ -119,26 +155,30 @@ function decimal(bounds: { above?: number; atLeast?: number; below?: number }) {
   };
 }
 
-/** Comma-separated layer sizes such as 512,256: each a whole number from 1 to 4096, none empty. */
-function sizeList(text: string | undefined, flag: string): number[] {
-  const t = required(text, flag).trim();
-  if (t === '') throw new UsageError(`${flag} needs at least one layer size, such as 512,256.`);
-  return t.split(',').map((item, i) => {
-    const s = item.trim();
-    if (s === '') throw new UsageError(`${flag} has an empty item at position ${i + 1} in "${text}"; write sizes such as 512,256.`);
-    const v = Number(s);
-    if (!/^\d+$/.test(s) || v < 1 || v > 4096) {
-      throw new UsageError(`${flag} sizes must be whole numbers from 1 to 4096; "${s}" in "${text}" is not.`);
-    }
-    return v;
-  });
+/** Comma-separated layer sizes such as 512,256: up to `maxCount`, each a whole number from `min` to `max`, none empty. */
+function sizeList(min: number, max: number, maxCount: number) {
+  return (text: string | undefined, flag: string): number[] => {
+    const t = required(text, flag).trim();
+    if (t === '') throw new UsageError(`${flag} needs at least one layer size, such as 512,256.`);
+    const items = t.split(',');
+    if (items.length > maxCount) throw new UsageError(`${flag} takes at most ${maxCount} layer sizes; "${text}" has ${items.length}.`);
+    return items.map((item, i) => {
+      const s = item.trim();
+      if (s === '') throw new UsageError(`${flag} has an empty item at position ${i + 1} in "${text}"; write sizes such as 512,256.`);
+      const v = Number(s);
+      if (!/^\d+$/.test(s) || v < min || v > max) {
+        throw new UsageError(`${flag} sizes must be whole numbers from ${min} to ${max}; "${s}" in "${text}" is not.`);
+      }
+      return v;
+    });
+  };
 }
 
 /** One of the listed words. */
-function choice<T extends string>(...allowed: T[]) {
+function choice<T extends string>(...allowed: readonly T[]) {
   return (text: string | undefined, flag: string): T => {
     const t = required(text, flag).trim();
-    if (!(allowed as string[]).includes(t)) throw new UsageError(`${flag} must be ${allowed.join(' or ')}; got "${text}".`);
+    if (!(allowed as readonly string[]).includes(t)) throw new UsageError(`${flag} must be ${allowed.join(' or ')}; got "${text}".`);
     return t as T;
   };
 }

@@ -11,14 +11,15 @@ import { WeightsError } from '../core/io/manifest';
 import { vaeFromLoaded } from '../core/io/to-vae';
 import { decodePoint, vaeCodec, type Codec } from '../core/model/codec';
 import type { VaeConfig } from '../core/model/config';
+import { appRange, SETTING_ROWS } from '../core/model/settings-table';
 import { Vae } from '../core/model/vae';
 import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
 import type { ModelInfo } from './protocol';
 import { decoderSnapshot } from './readouts';
 import { applyTrainingSettings, copyTrainingSettings, TrainingSession } from './session';
 
-/** Latent sizes the app can show (its scatter, manifold and sliders). */
-export const LATENT_RANGE = { min: 2, max: 64 } as const;
+/** Latent sizes the app can show (its scatter, manifold and sliders): the settings table's app range. */
+export const LATENT_RANGE = appRange(SETTING_ROWS.latent);
 
 /** Why an encoder that gives the mean alone has no σ ellipses, KL or test ELBO. */
 export const NO_LOG_VAR = 'The encoder gives only the mean of q(z|x), not its log-variance, so σ ellipses, the KL and the test ELBO cannot be computed.';

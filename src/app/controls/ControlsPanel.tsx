@@ -1,6 +1,7 @@
 /** The left column: training buttons and every setting, each labelled and explained in VAE terms. */
 import type { ReactNode } from 'react';
 import type { Likelihood } from '../../core/model/config';
+import { appRange, LIKELIHOODS, SETTING_ROWS, type SettingName } from '../../core/model/settings-table';
 import type { BackendChoice } from '../../worker/protocol';
 import { SETTINGS_TABLE, type Projection, type Settings } from '../state/settings';
 import { CommitField, SelectField } from './fields';
@@ -25,6 +26,15 @@ export interface ControlsPanelProps {
 
 const BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024];
 
+/** Label, tooltip and, for a number, its step and the range the app uses: all from the settings table. */
+export function fieldProps(name: SettingName): { label: string; tip: string; step?: string; min?: number; max?: number } {
+  const row = SETTING_ROWS[name];
+  const { label, tip } = row;
+  if (row.type.kind !== 'int' && row.type.kind !== 'number') return { label, tip };
+  const { min, max } = appRange(row);
+  return { label, tip, step: 'step' in row ? row.step : undefined, min, max };
+}
+
 /** Parses a field's text through the URL table, so the controls and the URL accept the same values. */
 function parseFor<K extends keyof Settings>(key: K, text: string): Settings[K] | { problem: string } {
   return SETTINGS_TABLE[key].parse(text) as Settings[K] | { problem: string };
@@ -39,7 +49,8 @@ export function ControlsPanel(props: ControlsPanelProps) {
     if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) onInvalid(`Not applied: ${parsed.problem}.`);
     else onChange({ [key]: parsed } as Partial<Settings>);
   };
-  const batchOptions = [...new Set([...BATCH_SIZES, s.batch])].sort((a, b) => a - b);
+  const batchRange = appRange(SETTING_ROWS.batch);
+  const batchOptions = [...new Set([...BATCH_SIZES.filter((b) => b >= batchRange.min && b <= batchRange.max), s.batch])].sort((a, b) => a - b);
   const dimOptions = Array.from({ length: s.latent }, (_, i) => ({ value: String(i), label: `z${i + 1}` }));
   return (
     <div className="controls-inner">
@@ -71,41 +82,28 @@ export function ControlsPanel(props: ControlsPanelProps) {
       <fieldset>
         <legend>Objective</legend>
         <CommitField
-          label="β (KL weight)"
-          tip="Weight of KL(q(z|x) ‖ N(0, I)) in the loss. 1 is the true ELBO; larger pulls codes toward the prior; 0 makes a plain autoencoder whose latent space loses its shape."
+          {...fieldProps('beta')}
           type="number"
-          step="0.1"
-          min={0}
           inputMode="decimal"
           value={String(s.beta)}
           onCommit={commit('beta')}
           hint={s.beta === 0 ? 'β = 0: a plain autoencoder' : undefined}
         />
         <CommitField
-          label="KL warm-up steps"
-          tip="Ramp the KL weight from 0 up to β over this many steps, so the decoder learns to use z before the prior pulls codes together (0: no warm-up)."
+          {...fieldProps('warmup')}
           type="number"
-          step="100"
-          min={0}
           value={String(s.warmup)}
           onCommit={commit('warmup')}
         />
         <SelectField<Likelihood>
-          label="Likelihood p(x|z)"
-          tip="How the decoder scores a reconstruction: Bernoulli (binary cross-entropy per pixel) or Gaussian with fixed variance σ² (squared error / 2σ²). Changing it needs new weights."
+          {...fieldProps('likelihood')}
           value={s.likelihood}
-          options={[
-            { value: 'bernoulli', label: 'Bernoulli' },
-            { value: 'gaussian', label: 'Gaussian' },
-          ]}
+          options={LIKELIHOODS.map((value) => ({ value, label: value[0].toUpperCase() + value.slice(1) }))}
           onChange={(likelihood) => onChange({ likelihood })}
         />
         <CommitField
-          label="Gaussian σ²"
-          tip="Variance of the Gaussian decoder. Small σ² weights reconstruction more against the KL term (sharper digits, less regular latent space)."
+          {...fieldProps('variance')}
           type="number"
-          step="0.01"
-          min={0}
           inputMode="decimal"
           value={String(s.variance)}
           disabled={s.likelihood !== 'gaussian'}
@@ -116,18 +114,14 @@ export function ControlsPanel(props: ControlsPanelProps) {
       <fieldset>
         <legend>Optimiser</legend>
         <CommitField
-          label="Learning rate"
-          tip="Adam's step size. Too high and the loss jumps or diverges; too low and the clusters form slowly."
+          {...fieldProps('lr')}
           type="number"
-          step="0.0001"
-          min={0}
           inputMode="decimal"
           value={String(s.lr)}
           onCommit={commit('lr')}
         />
         <SelectField
-          label="Batch size"
-          tip="Training digits per step: larger batches give smoother gradient estimates of the ELBO but fewer steps per second."
+          {...fieldProps('batch')}
           value={String(s.batch)}
           options={batchOptions.map((b) => ({ value: String(b), label: String(b) }))}
           onChange={(v) => onChange({ batch: Number(v) })}
@@ -137,18 +131,13 @@ export function ControlsPanel(props: ControlsPanelProps) {
       <fieldset>
         <legend>Network</legend>
         <CommitField
-          label="Latent dimension"
-          tip="Size of the code z. 2 can be drawn directly; above 2 the scatter shows two chosen dimensions or a PCA projection. Changing it needs new weights."
+          {...fieldProps('latent')}
           type="number"
-          step="1"
-          min={2}
-          max={64}
           value={String(s.latent)}
           onCommit={commit('latent')}
         />
         <CommitField
-          label="Hidden layers"
-          tip="Sizes of the encoder's hidden layers, first to last, separated by commas; the decoder mirrors them. Changing them needs new weights."
+          {...fieldProps('hidden')}
           value={s.hidden.join(',')}
           inputMode="text"
           onCommit={commit('hidden')}

@@ -8,11 +8,15 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { normalCdf, priorQuantiles } from '../../core/latent/normal';
 import { manifoldCellPoint, projectPoint } from '../../core/latent/plane';
+import { appRange, SETTING_ROWS } from '../../core/model/settings-table';
 import { drawTiles } from '../draw';
 import type { ManifoldImages } from '../hooks/useTraining';
 import type { LatentPoint, Store } from '../state/store';
 import type { PlaneView } from '../view';
 import { steppedCell } from './latent-keys';
+
+/** Cells per side the manifold takes (the settings table's range). */
+const GRID = appRange(SETTING_ROWS.grid);
 
 /** Props of `ManifoldPanel`. */
 export interface ManifoldPanelProps {
@@ -133,7 +137,7 @@ export function ManifoldPanel({ manifold, view, point, grid, onGridChange, side 
         <span className="panel-sub">decoded prior quantiles (5%…95%); click a cell to move z</span>
         <label className="inline-field" title="Cells per side of the grid (each cell is one decoded latent point)">
           grid{' '}
-          <input type="number" min={2} max={30} value={grid} onChange={(e) => { const v = Number(e.target.value); if (Number.isInteger(v) && v >= 2 && v <= 30) onGridChange(v); }} aria-label="manifold grid size" />
+          <input type="number" min={GRID.min} max={GRID.max} value={grid} onChange={(e) => { const v = Number(e.target.value); if (Number.isInteger(v) && v >= GRID.min && v <= GRID.max) onGridChange(v); }} aria-label="manifold grid size" title={SETTING_ROWS.grid.tip} />
         </label>
       </div>
       <div className="manifold-body">

@@ -1,8 +1,11 @@
 /**
- * Every setting of the app in one typed table, serialised to the URL (like TensorFlow Playground's
- * state.ts). Parsing never throws: a bad value falls back to the default with a plain-words note.
+ * Every setting of the app serialised to the URL (like TensorFlow Playground's state.ts). The model's
+ * and training's settings and their ranges come from the one table in core/model/settings-table.ts;
+ * the view's own (projection, backend, addresses) are added here. Parsing never throws: a bad value
+ * falls back to the default with a plain-words note.
  */
 import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
+import { appRange, parseSetting, SETTING_ROWS, type SettingEffect, type SettingName } from '../../core/model/settings-table';
 import { KERNELS_CHOICES, type KernelsChoice } from '../../core/ops';
 import { BUILTIN_DATA_PATH } from '../../worker/dataset-source';
 import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
@@ -75,8 +78,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   decoder: '',
 });
 
-/** What a change of the setting requires. */
-export type SettingEffect = 'weights' | 'training' | 'view' | 'restart' | 'none';
+export type { SettingEffect };
 
 interface Entry<K extends keyof Settings> {
   /** Parses the URL text; returns the value or a plain-words reason. */
@@ -89,13 +91,14 @@ interface Entry<K extends keyof Settings> {
 
 const problem = (text: string) => ({ problem: text });
 
-function numberIn(min: number, max: number, what: string, integer = false) {
-  return (raw: string) => {
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-      return problem(`${what} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
-    }
-    return v;
+/** The URL entry of a row of the shared table: parsed within the range the app uses, printed back as typed. */
+function fromTable<K extends keyof Settings & SettingName>(key: K): Entry<K> {
+  const row = SETTING_ROWS[key];
+  const range = row.type.kind === 'choice' ? undefined : appRange(row);
+  return {
+    parse: (raw) => parseSetting(row, raw, range) as Settings[K] | { problem: string },
+    format: (v) => (Array.isArray(v) ? v.join(',') : String(v)),
+    effect: row.effect,
   };
 }
 
@@ -105,39 +108,15 @@ function oneOf<T extends string>(values: readonly T[], what: string) {
 
 /** The table: how each URL parameter parses, prints and what changing it needs. */
 export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
-  hidden: {
-    parse: (raw) => {
-      const sizes = raw.split(',').map((s) => Number(s.trim()));
-      if (raw.trim() === '' || sizes.length > 4 || !sizes.every((h) => Number.isInteger(h) && h >= 1 && h <= 2048)) {
-        return problem('hidden layer sizes must be 1 to 4 whole numbers from 1 to 2048, separated by commas');
-      }
-      return sizes;
-    },
-    format: (v) => v.join(','),
-    effect: 'weights',
-  },
-  latent: { parse: numberIn(2, 64, 'the latent dimension', true), format: String, effect: 'weights' },
-  batch: { parse: numberIn(1, 2048, 'the batch size', true), format: String, effect: 'training' },
-  lr: {
-    parse: (raw) => {
-      const v = Number(raw);
-      return raw.trim() !== '' && v > 0 && v < 1 ? v : problem('the learning rate must be a number between 0 and 1');
-    },
-    format: String,
-    effect: 'training',
-  },
-  beta: { parse: numberIn(0, 100, 'beta'), format: String, effect: 'training' },
-  likelihood: { parse: oneOf(['bernoulli', 'gaussian'] as const, 'the likelihood'), format: String, effect: 'weights' },
-  variance: {
-    parse: (raw) => {
-      const v = Number(raw);
-      return raw.trim() !== '' && v > 0 && v <= 10 ? v : problem('the Gaussian variance must be a number above 0 and at most 10');
-    },
-    format: String,
-    effect: 'training',
-  },
-  warmup: { parse: numberIn(0, 1e6, 'the KL warm-up', true), format: String, effect: 'training' },
-  grid: { parse: numberIn(2, 30, 'the manifold grid size', true), format: String, effect: 'view' },
+  hidden: fromTable('hidden'),
+  latent: fromTable('latent'),
+  batch: fromTable('batch'),
+  lr: fromTable('lr'),
+  beta: fromTable('beta'),
+  likelihood: fromTable('likelihood'),
+  variance: fromTable('variance'),
+  warmup: fromTable('warmup'),
+  grid: fromTable('grid'),
   proj: { parse: oneOf(['pca', 'dims'] as const, 'the projection'), format: String, effect: 'view', omitDefault: true },
   dims: {
     parse: (raw) => {
