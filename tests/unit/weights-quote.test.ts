@@ -108,7 +108,7 @@ describe('huge fields in a manifest or a model.json give short messages', () => 
       return new Error('expected the load to fail');
     }, (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(WeightsError);
-    expect(err.message).toMatch(/^The decoder's weights include n+…, which no layer of the model has\.$/);
+    expect(err.message).toMatch(/^The decoder's weights in model\.json include n+…, which no layer of the model has\.$/);
     expect(err.message.length).toBeLessThan(300);
     expect(tf.memory().numTensors).toBe(tensors);
   });

@@ -117,7 +117,7 @@ export async function buildModel(file: ModelFile, weights: WeightBytes, part: Pa
   const model = await modelFromTopology(file, part);
   try {
     const stored = file.specs.filter((s) => s.group !== 'optimizer');
-    const match = matchWeights(model.weights, stored, file.dropped ?? new Set(), part);
+    const match = matchWeights(model.weights, stored, file.dropped ?? new Set(), part, showLocation(file.location));
     if (!match.ok) throw new WeightsError(match.problem);
     if (weights.sizeProblem) throw new WeightsError(weights.sizeProblem);
     const named = tf.tidy(() => tf.io.decodeWeights(weights.data, file.specs));

@@ -111,7 +111,8 @@ async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions
       checkCancelled(opts.signal, entry);
     })();
     const torch = await loadTorch(source, plan, read, buildAfter);
-    return validated(torch.manifest, torch.encoder, torch.decoder, opts);
+    const where = showLocation(plan.weights);
+    return validated(torch.manifest, torch.encoder, torch.decoder, opts, { encoder: where, decoder: where });
   }
   const modelFile = async (part: Part, location: string) => {
     const json = plan.read.get(location) ?? (await readJson(source, location, `the ${part}'s model.json`, read));
@@ -134,7 +135,7 @@ async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions
     throw err;
   }
   const manifest = plan.manifest ?? (encoder ? madeUpManifest(plan, decoder) : null);
-  return validated(manifest, encoder, decoder, opts);
+  return validated(manifest, encoder, decoder, opts, { encoder: plan.encoder ? showLocation(plan.encoder) : undefined, decoder: showLocation(plan.decoder) });
 }
 
 /** The manifest of a model loaded without one (a folder or a pair): the defaults, its paths, the decoder's output kind from its last activation. */
@@ -154,13 +155,19 @@ function madeUpManifest(plan: LayersPlan, decoder: tf.LayersModel): VaeManifest 
   };
 }
 
-/** Checks built models against the contract (shapes, latent sizes, finite weights); frees them when they fail. */
-async function validated(manifest: VaeManifest | null, encoder: tf.LayersModel | null, decoder: tf.LayersModel, opts: LoadOptions): Promise<LoadedModel> {
+/** Checks built models against the contract (shapes, latent sizes, finite weights); frees them when they fail. `files` name them in messages. */
+async function validated(
+  manifest: VaeManifest | null,
+  encoder: tf.LayersModel | null,
+  decoder: tf.LayersModel,
+  opts: LoadOptions,
+  files: { encoder?: string; decoder: string },
+): Promise<LoadedModel> {
   try {
-    const encoderZ = encoder ? checkEncoder(encoder) : null;
-    const latentDim = checkLatentSizes(encoderZ, checkDecoder(decoder), manifest?.latentDim ?? null);
-    if (encoder) await checkFinite(encoder, 'encoder');
-    await checkFinite(decoder, 'decoder');
+    const encoderZ = encoder ? checkEncoder(encoder, files.encoder) : null;
+    const latentDim = checkLatentSizes(encoderZ, checkDecoder(decoder, files.decoder), manifest?.latentDim ?? null);
+    if (encoder) await checkFinite(encoder, 'encoder', files.encoder);
+    await checkFinite(decoder, 'decoder', files.decoder);
     opts.onProgress?.(1);
     const hasLogVar = encoder !== null && encoder.outputs.length >= 2;
     return { manifest, encoder, decoder, latentDim, decoderOutput: manifest?.decoderOutput ?? guessDecoderOutput(decoder), hasLogVar };

@@ -11,44 +11,47 @@ const isImageShape = (s: readonly (number | null)[]) =>
 const IMAGE_SHAPES = '[null, 784], [null, 28, 28] or [null, 28, 28, 1] (28x28 grey images)';
 const latentOf = (s: readonly (number | null)[]) => (s.length === 2 && s[0] === null && typeof s[1] === 'number' && s[1] > 0 ? s[1] : null);
 
-/** Checks the encoder's input and outputs ([mean], [mean, logVar] or [mean, logVar, z]); returns its latent size. */
-export function checkEncoder(encoder: tf.LayersModel): number {
+/** " in <file>" when the file is known, for messages. */
+const inFile = (file?: string) => (file ? ` in ${file}` : '');
+
+/** Checks the encoder's input and outputs ([mean], [mean, logVar] or [mean, logVar, z]); returns its latent size. `file` names it in messages. */
+export function checkEncoder(encoder: tf.LayersModel, file?: string): number {
   if (encoder.inputs.length !== 1) {
-    throw new WeightsError(`The encoder has ${encoder.inputs.length} inputs; expected one (the image). Conditional models are not supported yet.`);
+    throw new WeightsError(`The encoder${inFile(file)} has ${encoder.inputs.length} inputs; expected one (the image). Conditional models are not supported yet.`);
   }
   const input = encoder.inputs[0].shape;
   if (!isImageShape(input)) {
-    throw new WeightsError(`The encoder's input has shape ${showShape(input)}; expected ${IMAGE_SHAPES}.`);
+    throw new WeightsError(`The encoder's input${inFile(file)} has shape ${showShape(input)}; expected ${IMAGE_SHAPES}.`);
   }
   const outputs = encoder.outputs.map((o) => o.shape);
   if (outputs.length < 1 || outputs.length > 3) {
-    throw new WeightsError(`The encoder has ${outputs.length} outputs; expected the mean alone, the mean and log-variance, or those two and a sample.`);
+    throw new WeightsError(`The encoder${inFile(file)} has ${outputs.length} outputs; expected the mean alone, the mean and log-variance, or those two and a sample.`);
   }
   const sizes = outputs.slice(0, 2).map(latentOf);
   const bad = sizes.findIndex((z) => z === null);
   if (bad >= 0) {
-    throw new WeightsError(`The encoder's output ${bad + 1} has shape ${showShape(outputs[bad])}; expected [null, latent size].`);
+    throw new WeightsError(`The encoder's output ${bad + 1}${inFile(file)} has shape ${showShape(outputs[bad])}; expected [null, latent size].`);
   }
   if (!sizes.every((z) => z === sizes[0])) {
-    throw new WeightsError(`The encoder's outputs differ in size (${sizes.join(', ')}); the mean and log-variance must have the same latent size.`);
+    throw new WeightsError(`The encoder's outputs${inFile(file)} differ in size (${sizes.join(', ')}); the mean and log-variance must have the same latent size.`);
   }
   return sizes[0] as number;
 }
 
-/** Checks the decoder's input and output; returns its latent size. */
-export function checkDecoder(decoder: tf.LayersModel): number {
+/** Checks the decoder's input and output; returns its latent size. `file` names it in messages. */
+export function checkDecoder(decoder: tf.LayersModel, file?: string): number {
   if (decoder.inputs.length !== 1) {
-    throw new WeightsError(`The decoder has ${decoder.inputs.length} inputs; expected one (the latent code). Conditional models are not supported yet.`);
+    throw new WeightsError(`The decoder${inFile(file)} has ${decoder.inputs.length} inputs; expected one (the latent code). Conditional models are not supported yet.`);
   }
   const input = decoder.inputs[0].shape;
   const z = latentOf(input);
-  if (z === null) throw new WeightsError(`The decoder's input has shape ${showShape(input)}; expected [null, latent size].`);
+  if (z === null) throw new WeightsError(`The decoder's input${inFile(file)} has shape ${showShape(input)}; expected [null, latent size].`);
   if (decoder.outputs.length !== 1) {
-    throw new WeightsError(`The decoder has ${decoder.outputs.length} outputs; expected one (the image).`);
+    throw new WeightsError(`The decoder${inFile(file)} has ${decoder.outputs.length} outputs; expected one (the image).`);
   }
   const output = decoder.outputs[0].shape;
   if (!isImageShape(output)) {
-    throw new WeightsError(`The decoder's output has shape ${showShape(output)}; expected ${IMAGE_SHAPES}.`);
+    throw new WeightsError(`The decoder's output${inFile(file)} has shape ${showShape(output)}; expected ${IMAGE_SHAPES}.`);
   }
   return z;
 }
@@ -64,8 +67,8 @@ export function checkLatentSizes(encoderZ: number | null, decoderZ: number, mani
   return decoderZ;
 }
 
-/** Throws when a weight of `model` holds NaN or an infinity, naming the weight. */
-export async function checkFinite(model: tf.LayersModel, part: Part): Promise<void> {
+/** Throws when a weight of `model` holds NaN or an infinity, naming the weight (and `file`, when given). */
+export async function checkFinite(model: tf.LayersModel, part: Part, file?: string): Promise<void> {
   for (const weight of model.weights) {
     const values = await weight.read().data();
     let nan = false;
@@ -76,7 +79,7 @@ export async function checkFinite(model: tf.LayersModel, part: Part): Promise<vo
       else if (v === Infinity || v === -Infinity) inf = true;
     }
     if (nan || inf) {
-      throw new WeightsError(`The ${part}'s weights contain ${nan ? 'NaN' : 'infinite'} values (in ${textFromFile(weight.originalName, 100)}).`);
+      throw new WeightsError(`The ${part}'s weights${inFile(file)} contain ${nan ? 'NaN' : 'infinite'} values (in ${textFromFile(weight.originalName, 100)}).`);
     }
   }
 }

@@ -33,10 +33,10 @@ function candidates(name: string): string[] {
 
 /**
  * Matches stored weights to `variables` by name: exactly, else after dropping leading scopes (the
- * model's name). Weights of `dropped` layers are ignored. `part` ("encoder") names the model in the
+ * model's name). Weights of `dropped` layers are ignored. `part` ("encoder") and `file` name the model in the
  * problem sentence: a weight no variable takes, a variable no weight fills, or shapes that differ.
  */
-export function matchWeights(variables: readonly Variable[], stored: readonly StoredWeight[], dropped: ReadonlySet<string>, part: string): WeightMatch {
+export function matchWeights(variables: readonly Variable[], stored: readonly StoredWeight[], dropped: ReadonlySet<string>, part: string, file: string): WeightMatch {
   const byName = new Map(variables.map((v) => [v.originalName, v]));
   const names = new Map<string, string>();
   for (const weight of stored) {
@@ -44,18 +44,18 @@ export function matchWeights(variables: readonly Variable[], stored: readonly St
     const target = options.find((c) => byName.has(c) && !names.has(c));
     if (target === undefined) {
       if (options.some((c) => dropped.has(c.split('/')[0]))) continue;
-      return { ok: false, problem: `The ${part}'s weights include ${textFromFile(weight.name, 100)}, which no layer of the model has.` };
+      return { ok: false, problem: `The ${part}'s weights in ${file} include ${textFromFile(weight.name, 100)}, which no layer of the model has.` };
     }
     const variable = byName.get(target) as Variable;
     if (variable.shape.join() !== weight.shape.join()) {
       return {
         ok: false,
-        problem: `The ${part}'s weight ${textFromFile(weight.name, 100)} has shape ${showShape(weight.shape)} in model.json but its layer needs ${showShape(variable.shape)}; the weights do not match the model's layers.`,
+        problem: `The ${part}'s weight ${textFromFile(weight.name, 100)} has shape ${showShape(weight.shape)} in model.json but its layer needs ${showShape(variable.shape)}; the weights in ${file} do not match the model's layers.`,
       };
     }
     names.set(target, weight.name);
   }
   const unset = variables.filter((v) => !names.has(v.originalName)).map((v) => v.originalName);
-  if (unset.length > 0) return { ok: false, problem: `The ${part}'s weights lack values for ${textFromFile(unset.join(', '), 200)}.` };
+  if (unset.length > 0) return { ok: false, problem: `The ${part}'s weights in ${file} lack values for ${textFromFile(unset.join(', '), 200)}.` };
   return { ok: true, names };
 }
