@@ -5,12 +5,15 @@
  * 20-dimensional model reads twenty bars.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AxeResults } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { canvasPixels, latentFrame, looksLikeDigits, openApp, waitForCanvas } from './support/app';
 import { launchChromium, openPage, type WatchedPage } from './support/browser';
 
 const appUrl = inject('appUrl');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let browser: Browser;
 let session: WatchedPage;
 
@@ -101,6 +104,25 @@ describe('exploring what the VAE learned', () => {
     await page.getByRole('radio', { name: 'spherical (slerp)' }).click();
     await waitForCanvas(page, 'interpolation', { differentFrom: linear });
     expect(await page.getByTestId('interpolation').getAttribute('data-path')).toBe('spherical');
+  });
+
+  test('axe-core finds no serious or critical violation in any exploring tab', async () => {
+    const { page } = session;
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource); // not a script tag: the CSP refuses inline ones
+    // Each tab once its content is in: the drawing's encoding, the strip's, the frames, the bars.
+    const shown: Record<string, string> = {
+      'Draw a digit': '[data-testid="draw-elbo"]',
+      Reconstructions: '[data-testid="reconstructions"]:not([data-step=""])',
+      Interpolation: '[data-testid="interpolation"][data-frames="10"]',
+      'KL per dimension': '[data-testid="kl-per-dim"]',
+    };
+    for (const [tab, selector] of Object.entries(shown)) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.locator(selector).waitFor({ timeout: 30_000 });
+      const results = (await page.evaluate(() => (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<unknown> } }).axe.run(document, { resultTypes: ['violations'] }))) as AxeResults;
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
+      expect(serious, tab).toEqual([]);
+    }
   });
 
   test('the KL bars show both dimensions of the 2-D model active, and every panel follows a training step', async () => {

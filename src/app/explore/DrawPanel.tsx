@@ -184,6 +184,8 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
             className="draw-pad"
             data-testid="draw-pad"
             data-strokes={strokeCount}
+            role="application"
+            aria-roledescription="drawing pad"
             aria-label="Drawing pad: draw a digit here with a mouse, pen or finger"
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
