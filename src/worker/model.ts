@@ -16,7 +16,8 @@ import { Vae } from '../core/model/vae';
 import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
 import type { ModelInfo } from './protocol';
 import { decoderSnapshot } from './readouts';
-import { applyTrainingSettings, copyTrainingSettings, TrainingSession } from './session';
+import { checkHyperparameters, hyperparametersOf } from '../core/train/hyperparameters';
+import { checkSameNetwork, TrainingSession } from './session';
 
 /** Latent sizes the app can show (its scatter, manifold and sliders): the settings table's app range. */
 export const LATENT_RANGE = appRange(SETTING_ROWS.latent);
@@ -42,15 +43,15 @@ export class ActiveModel {
   private constructor(
     readonly info: ModelInfo,
     readonly codec: Codec,
-    /** The trainable VAE (owned by the session once there is one), or null. */
-    private readonly vae: Vae | null,
+    /** The trainable VAE (owned by the session once there is one), or null; replaced, never changed, by `configure`. */
+    private vae: Vae | null,
     /** The foreign model's LayersModels, or null. */
     readonly foreign: LoadedModel | null,
   ) {}
 
   /** A VAE with fresh random weights. */
   static fresh(config: VaeConfig, generation: number): ActiveModel {
-    const vae = Vae.create({ ...config, hidden: [...config.hidden] });
+    const vae = Vae.create(config);
     return new ActiveModel(
       {
         generation,
@@ -97,8 +98,8 @@ export class ActiveModel {
     let vae: Vae | null = null;
     let reason: string | null = null;
     try {
-      vae = vaeFromLoaded(loaded);
-      copyTrainingSettings(vae.config, settings);
+      // The architecture comes from the file, the training settings from the app.
+      vae = vaeFromLoaded(loaded).withHyperparameters(hyperparametersOf(settings));
     } catch (err) {
       reason = !manifest?.config
         ? 'This model was not saved by this app (its manifest has no "config"), so it can be explored but not trained here.'
@@ -127,7 +128,10 @@ export class ActiveModel {
   /** Applies settings that keep the weights; ignored by a foreign model. */
   async configure(config: VaeConfig): Promise<void> {
     if (this.session) await this.session.configure(config);
-    else if (this.vae) applyTrainingSettings(this.vae.config, config);
+    else if (this.vae) {
+      checkSameNetwork(this.vae.config, config);
+      this.vae = this.vae.withHyperparameters(checkHyperparameters(hyperparametersOf(config)));
+    }
   }
 
   /** Decoder weights for decoding on the main thread, or null when the worker decodes. */

@@ -2,39 +2,24 @@
 import type { ImageDataset } from '../core/data/dataset';
 import { configProblems, type VaeConfig } from '../core/model/config';
 import { Vae } from '../core/model/vae';
+import { hyperparametersOf } from '../core/train/hyperparameters';
 import { Trainer, type StepMetrics } from '../core/train/trainer';
 
 /** Settings that define the weights' shape or meaning; changing one needs a fresh model. */
 export const ARCHITECTURE_KEYS = ['family', 'inputDim', 'hidden', 'latentDim', 'activation', 'likelihood'] as const;
 
 /** True when two configs need different weights (architecture or likelihood differ). */
-export function needsNewWeights(a: VaeConfig, b: VaeConfig): boolean {
+export function needsNewWeights(a: Readonly<VaeConfig>, b: Readonly<VaeConfig>): boolean {
   return ARCHITECTURE_KEYS.some((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
-/** Copies the settings that keep the weights (beta, warm-up, variance, learning rate, batch size, binarization) from `next` into `target`. */
-export function applyTrainingSettings(target: VaeConfig, next: VaeConfig): void {
-  if (needsNewWeights(target, next)) throw new Error('These settings change the network; reset the model to apply them.');
-  const problems = configProblems(next);
-  if (problems.length > 0) throw new Error(`Invalid model settings: ${problems.join('; ')}.`);
-  copyTrainingSettings(target, next);
+/** Refuses, in one plain sentence, a config that would need new weights for `vae`. */
+export function checkSameNetwork(current: Readonly<VaeConfig>, next: VaeConfig): void {
+  if (needsNewWeights(current, next)) throw new Error('These settings change the network; reset the model to apply them.');
 }
 
-/** The same without checks: for a loaded model, whose architecture comes from its file and its training settings from the app. */
-export function copyTrainingSettings(target: VaeConfig, next: VaeConfig): void {
-  Object.assign(target, {
-    beta: next.beta,
-    klWarmupSteps: next.klWarmupSteps,
-    gaussianVariance: next.gaussianVariance,
-    learningRate: next.learningRate,
-    batchSize: next.batchSize,
-    binarize: next.binarize,
-  });
-}
-
-/** A VAE with its trainer; settings that keep the weights apply in place. */
+/** A VAE with its trainer; settings that keep the weights go to the trainer through one call. */
 export class TrainingSession {
-  readonly vae: Vae;
   private readonly trainer: Trainer;
 
   /** A fresh VAE of `model` (a config), or training of an existing one (the session then owns it). */
@@ -46,14 +31,17 @@ export class TrainingSession {
     const config = model instanceof Vae ? model.config : model;
     const problems = configProblems(config);
     if (problems.length > 0) throw new Error(`Invalid model settings: ${problems.join('; ')}.`);
-    // The Vae keeps its config object; its trainer reads beta, warm-up and variance from it at every step.
-    this.vae = model instanceof Vae ? model : Vae.create({ ...config, hidden: [...config.hidden] });
-    this.trainer = new Trainer(this.vae, train);
+    this.trainer = new Trainer(model instanceof Vae ? model : Vae.create(config), train);
   }
 
-  /** The live settings. */
-  get config(): VaeConfig {
-    return this.vae.config;
+  /** The model as trained now (its frozen config holds the current training settings). */
+  get vae(): Vae {
+    return this.trainer.vae;
+  }
+
+  /** The live settings (frozen). */
+  get config(): Readonly<VaeConfig> {
+    return this.trainer.vae.config;
   }
 
   /** Steps taken by this model. */
@@ -91,10 +79,8 @@ export class TrainingSession {
    * from the next step on; a new batch size or binarization starts a freshly shuffled pass.
    */
   async configure(next: VaeConfig): Promise<void> {
-    const c = this.vae.config;
-    const batchChanged = next.batchSize !== c.batchSize || next.binarize !== c.binarize;
-    applyTrainingSettings(c, next);
-    if (batchChanged) this.trainer.applyBatchSettings();
+    checkSameNetwork(this.config, next);
+    this.trainer.setHyperparameters(hyperparametersOf(next));
   }
 
   /** Frees the model and the optimizer state. */

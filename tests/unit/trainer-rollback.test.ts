@@ -40,7 +40,7 @@ describe('Trainer rollback after divergence (real MNIST)', () => {
     expect(trainer.epoch).toBe(0);
     expect(tf.memory().numTensors).toBe(tensors);
     // Adam starts over from the restored weights: a sane learning rate trains normally from step 0.
-    vae.config.learningRate = 1e-3;
+    trainer.setHyperparameters({ learningRate: 1e-3 });
     const metrics = await trainer.run({ steps: 40 });
     expect(metrics.map((m) => m.step)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(metrics.every((m) => Number.isFinite(m.total))).toBe(true);
@@ -78,14 +78,14 @@ describe('Trainer rollback after divergence (real MNIST)', () => {
     await trainer.run({ steps: 20 });
     const good = valuesOf(vae);
     const tensors = tf.memory().numTensors;
-    vae.config.learningRate = 50; // past what the settings allow (at most 1): diverges within a step or two
+    trainer.setHyperparameters({ learningRate: 0.9 }); // near the most the settings allow: diverges within a few steps
     const err = await diverged(() => trainer.run({ steps: 30 }));
     // Step 20's loss was computed on the weights after 20 good steps, and it was finite.
     expect(err.restoredStep).toBe(20);
     expect(err.message).toMatch(/rolled back to step 20/);
     expect(valuesOf(vae)).toEqual(good);
     expect(trainer.step).toBe(20);
-    vae.config.learningRate = 1e-3;
+    trainer.setHyperparameters({ learningRate: 1e-3 });
     const again = await trainer.run({ steps: 10 });
     expect(again[0].step).toBe(20);
     expect(again.every((m) => Number.isFinite(m.total))).toBe(true);

@@ -85,7 +85,7 @@ export function configProblems(c: VaeConfig): string[] {
 }
 
 /** The KL weight at a given step, with linear warm-up from 0 to beta. */
-export function klWeightAt(config: VaeConfig, step: number): number {
+export function klWeightAt(config: Pick<VaeConfig, 'beta' | 'klWarmupSteps'>, step: number): number {
   if (config.klWarmupSteps <= 0) return config.beta;
   return config.beta * Math.min(1, step / config.klWarmupSteps);
 }

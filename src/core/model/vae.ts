@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { trainingOps } from '../ops';
 import type { VaeConfig } from './config';
 import { familyOf, type VaeNetwork } from './families';
+import { hyperparametersOf, type Hyperparameters } from '../train/hyperparameters';
 
 /** Per-example loss terms of one batch, in nats: each [B]. */
 export interface LossTerms {
@@ -21,17 +22,26 @@ export class Vae {
   /** The family's forward pass over these models' weights. */
   private readonly network: VaeNetwork;
 
+  /** What this model is and was set up to train with: a frozen copy, never changed (new settings make a new view, `withHyperparameters`). */
+  readonly config: Readonly<VaeConfig>;
+
   /** A Vae over existing models of `config.family`; throws in words when they lack a layer the config implies. */
   constructor(
-    readonly config: VaeConfig,
+    config: Readonly<VaeConfig>,
     readonly encoder: tf.LayersModel,
     readonly decoder: tf.LayersModel,
   ) {
-    this.network = familyOf(config).bind(config, encoder, decoder);
+    this.config = Object.freeze({ ...config, hidden: Object.freeze([...config.hidden]) as number[] });
+    this.network = familyOf(this.config).bind(this.config, encoder, decoder);
+  }
+
+  /** The same weights (shared, not copied) under a config with these training settings; this Vae is unchanged. */
+  withHyperparameters(h: Readonly<Hyperparameters>): Vae {
+    return new Vae({ ...this.config, ...hyperparametersOf(h as VaeConfig) }, this.encoder, this.decoder);
   }
 
   /** A VAE with fresh weights (seeded by `config.seed`). */
-  static create(config: VaeConfig): Vae {
+  static create(config: Readonly<VaeConfig>): Vae {
     const family = familyOf(config);
     return new Vae(config, family.buildEncoder(config), family.buildDecoder(config));
   }

@@ -6,6 +6,7 @@ import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
 import { trainingOps } from '../ops';
 import { Adam } from './adam';
+import { checkHyperparameters, hyperparametersOf, type Hyperparameters } from './hyperparameters';
 
 /** Loss terms of one training step, nats per example (batch means). */
 export interface StepMetrics {
@@ -58,8 +59,14 @@ export interface RunOptions {
   onMetrics?: (metrics: StepMetrics[]) => void;
 }
 
-/** Owns the optimizer and the batch order for one VAE and one training set. */
+/**
+ * Owns the optimizer, the batch order and the hyperparameters for one VAE and one training set. The
+ * hyperparameters change only through `setHyperparameters`; the VAE's config is never changed.
+ */
 export class Trainer {
+  /** The VAE as trained now: the same weights under a config with the current hyperparameters. */
+  private current: Vae;
+  private hyper: Readonly<Hyperparameters>;
   private readonly optimizer: Adam;
   private sampler: BatchSampler;
   private epochOffset = 0;
@@ -72,16 +79,41 @@ export class Trainer {
   private stepCount = 0;
 
   constructor(
-    readonly vae: Vae,
+    vae: Vae,
     private readonly train: ImageDataset,
     /** Read the loss back every this many steps in `run`. */
     readonly metricsEvery = 10,
   ) {
     const { config } = vae;
+    this.hyper = checkHyperparameters(hyperparametersOf(config));
+    this.current = vae;
     this.optimizer = new Adam();
     this.sampler = new BatchSampler(train, config.batchSize, { seed: config.seed, binarize: config.binarize });
     this.variables = vae.trainableVariables();
     this.lastGood = this.takeSnapshot(); // the model as it was before training counts as good
+  }
+
+  /** The VAE being trained; its config holds the current hyperparameters (a new view after each change). */
+  get vae(): Vae {
+    return this.current;
+  }
+
+  /** The hyperparameters the next step uses (frozen). */
+  get hyperparameters(): Readonly<Hyperparameters> {
+    return this.hyper;
+  }
+
+  /**
+   * Changes hyperparameters from the next step on, after checking them all; an invalid value throws
+   * one plain sentence and changes nothing. A new batch size or binarization starts a freshly
+   * shuffled pass (steps, Adam's moments and the KL warm-up carry over).
+   */
+  setHyperparameters(change: Partial<Hyperparameters>): void {
+    const next = checkHyperparameters({ ...this.hyper, ...change });
+    const batchChanged = next.batchSize !== this.hyper.batchSize || next.binarize !== this.hyper.binarize;
+    this.hyper = next;
+    this.current = this.current.withHyperparameters(next);
+    if (batchChanged) this.newPass();
   }
 
   /** Steps taken so far. */
@@ -94,13 +126,10 @@ export class Trainer {
     return this.epochOffset + this.sampler.epoch;
   }
 
-  /**
-   * Uses `vae.config.batchSize` and `binarize` from the next step on. Steps, Adam's moments and the
-   * KL warm-up carry over; a freshly shuffled pass over the data starts, counted in the current epoch.
-   * (The learning rate, beta, warm-up and Gaussian variance are read from `vae.config` at every step.)
-   */
-  applyBatchSettings(): void {
-    const { batchSize, seed, binarize } = this.vae.config;
+  /** A freshly shuffled pass over the data at the current batch size and binarization, counted in the current epoch. */
+  private newPass(): void {
+    const { batchSize, binarize } = this.hyper;
+    const { seed } = this.current.config;
     this.epochOffset = this.epoch;
     this.sampler = new BatchSampler(this.train, batchSize, { seed: seed + this.stepCount, binarize });
   }
@@ -119,22 +148,22 @@ export class Trainer {
   trainStep(): void {
     trainingOps().beginStep();
     const batch = this.sampler.next();
-    const { config } = this.vae;
-    const klWeight = klWeightAt(config, this.stepCount);
+    const { config } = this.current;
+    const klWeight = klWeightAt(this.hyper, this.stepCount);
     const seed = (config.seed * 1_000_003 + this.stepCount) % 2_147_483_647;
     const values = tf.tidy(() => {
       const x = tf.tensor2d(batch.pixels, [batch.size, config.inputDim]); // [B, D]
       const eps = tf.randomNormal([batch.size, config.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D; // [B, Z]
       let metrics: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
-        const terms = this.vae.lossTerms(x, eps);
+        const terms = this.current.lossTerms(x, eps);
         const reconstruction = tf.mean(terms.reconstruction);
         const kl = tf.mean(terms.kl);
         const total = tf.add(reconstruction, tf.mul(kl, klWeight)) as tf.Scalar;
         metrics = tf.keep(tf.stack([reconstruction, kl, total]) as tf.Tensor1D);
         return total;
       }, this.variables);
-      this.optimizer.apply(this.variables, this.variables.map((v) => grads[v.name]), config.learningRate);
+      this.optimizer.apply(this.variables, this.variables.map((v) => grads[v.name]), this.hyper.learningRate);
       return metrics as unknown as tf.Tensor1D;
     });
     this.pending.push({ step: this.stepCount, epoch: this.epochOffset + batch.epoch, klWeight, values });
@@ -218,7 +247,8 @@ export class Trainer {
     sums.dispose();
     if (restored) {
       // Training resumes from the restored state: its step, its epoch, a freshly shuffled pass.
-      const { batchSize, seed, binarize } = this.vae.config;
+      const { batchSize, binarize } = this.hyper;
+      const { seed } = this.current.config;
       this.sampler = new BatchSampler(this.train, batchSize, { seed: seed + this.stepCount, binarize });
       this.stepCount = good.step;
       this.epochOffset = good.epoch;
