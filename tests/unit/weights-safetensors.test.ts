@@ -120,18 +120,20 @@ describe('a PyTorch VAE from a .safetensors file', () => {
     }
   });
 
-  it("any other MLP through the manifest's short layer list", async () => {
-    const loaded = await loadModelFromUrl(`${server.base}/custom/vae.json`);
-    const tanh = (v: Float64Array) => v.map(Math.tanh);
-    await expectForward(
-      loaded,
-      (z) => sigmoid(apply(custom, 'decoder.lin2', tanh(apply(custom, 'decoder.lin1', z)))),
-      (x) => {
-        const h = tanh(apply(custom, 'encoder.lin', x));
-        return [apply(custom, 'to_mu', h), apply(custom, 'to_logvar', h)];
-      },
-    );
-    disposeLoaded(loaded);
+  it("any other MLP through the manifest's short layer list (the manifest's URL, or the file's with the manifest beside it)", async () => {
+    for (const url of [`${server.base}/custom/vae.json`, `${server.base}/custom/weights.safetensors`]) {
+      const loaded = await loadModelFromUrl(url);
+      const tanh = (v: Float64Array) => v.map(Math.tanh);
+      await expectForward(
+        loaded,
+        (z) => sigmoid(apply(custom, 'decoder.lin2', tanh(apply(custom, 'decoder.lin1', z)))),
+        (x) => {
+          const h = tanh(apply(custom, 'encoder.lin', x));
+          return [apply(custom, 'to_mu', h), apply(custom, 'to_logvar', h)];
+        },
+      );
+      disposeLoaded(loaded);
+    }
   });
 
   it('half-precision files (F16 and BF16) read to the same values', async () => {

@@ -121,13 +121,18 @@ async function planForFolder(source: WeightsSource, folder: string, read: ReadOp
 
 /**
  * Decides what `entry` is (see the module comment) and reads what that takes; a `.safetensors`
- * address takes the `vae-torch.json` beside it when there is one. Throws WeightsError.
+ * address takes the `vae-torch.json` beside it, or a `vae.json` beside it that names it, when there
+ * is one. Throws WeightsError.
  */
 export async function locate(source: WeightsSource, entry: string, read: ReadOptions): Promise<LoadPlan> {
   if (isSafetensors(entry)) {
-    const beside = source.resolve('vae-torch.json', entry);
-    const description = await readIfThere(source, beside, 'a PyTorch description', read);
-    return { kind: 'torch', manifest: null, description: isTorchDescription(description) ? description : null, weights: entry };
+    const description = await readIfThere(source, source.resolve('vae-torch.json', entry), 'a PyTorch description', read);
+    if (isTorchDescription(description)) return { kind: 'torch', manifest: null, description, weights: entry };
+    // A vae.json beside it that names this file brings its layer list.
+    const at = source.resolve('vae.json', entry);
+    const json = await readIfThere(source, at, 'a model manifest', read);
+    const manifest = isObject(json) && typeof json.safetensors === 'string' && source.resolve(json.safetensors, at) === entry ? parseManifest(json, at) : null;
+    return { kind: 'torch', manifest, description: null, weights: entry };
   }
   if (isFolder(entry)) return planForFolder(source, entry, read);
   return planForJson(await readJson(source, entry, 'a model manifest', read), entry, source);
