@@ -182,7 +182,7 @@ export function InterpolationPanel({ training, point, explore, view, side, activ
             <button type="button" className="small-button" onClick={() => setPicking([which])} title={`Click the latent plot to set ${which === 0 ? 'A' : 'B'} (to the nearest test digit when snapping)`}>
               pick on plot
             </button>
-            <button type="button" className="small-button" onClick={() => setEnd(which, currentEndpoint())} title={`Set ${which === 0 ? 'A' : 'B'} to the current latent point z`}>
+            <button type="button" className="small-button" onClick={() => setEnd(which, currentEndpoint())} title={`Set ${which === 0 ? 'A' : 'B'} to the current latent point z (the test digit itself when z was moved to one from the Reconstructions strip)`}>
               current z
             </button>
             <button type="button" className="small-button" onClick={() => setEnd(which, { kind: 'drawing' })} disabled={!shared.drawing} title={`Set ${which === 0 ? 'A' : 'B'} to your drawing's posterior mean (draw one in the Draw tab)`}>
