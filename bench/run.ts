@@ -18,6 +18,8 @@ import { Vae } from '../src/core/model/vae';
 import { Trainer } from '../src/core/train/trainer';
 import { opsFor } from '../src/core/accelerator';
 import { setTrainingOps, trainingOps, type KernelsChoice } from '../src/core/ops';
+import { MlpDecoder } from '../src/core/latent/mlp-decoder';
+import { decoderSnapshot } from '../src/worker/readouts';
 import { NaiveTrainer } from './naive-step';
 import { runBrowserBenchmarks } from './browser';
 import { runTorch } from './torch';
@@ -115,6 +117,24 @@ for (const kernels of ['accelerated', 'stock'] as const) {
     trainer.dispose();
     vae.dispose();
   });
+}
+
+// The main thread decodes the dragged latent point in plain JS (core/latent/mlp-decoder.ts); it must
+// fit well inside a frame. p50 and p95 of one decode of the app's default 2-256-512-784 decoder.
+{
+  const vae = Vae.create(makeConfig());
+  const decoder = new MlpDecoder(await decoderSnapshot(vae));
+  const out = new Float32Array(784);
+  for (let i = 0; i < 50; i++) decoder.decode([i / 10, -i / 10], out); // warm up the JIT
+  const times: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    decoder.decode([Math.sin(i), Math.cos(i)], out);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  emit({ bench: 'main_thread_decode', model: '2-256-512-784', p50_ms: round(times[249]), p95_ms: round(times[474]) });
+  vae.dispose();
 }
 
 if (!args['no-browser']) {

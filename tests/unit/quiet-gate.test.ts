@@ -53,9 +53,11 @@ describe('quiet gate', () => {
 
   it('the page does not wait for a worker that is not training', async () => {
     const gate = newGate();
-    const started = performance.now();
-    const release = await requestQuiet(gate, 5000);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // With a limit of ten minutes, the answer still comes before the next turn of the event loop.
+    const answer = requestQuiet(gate, 600_000);
+    const first = await Promise.race([answer, new Promise<'waited'>((r) => setImmediate(() => r('waited')))]);
+    expect(first).toBeTypeOf('function');
+    const release = await answer;
     release();
     expect(gate[0]).toBe(0);
   });

@@ -133,10 +133,8 @@ describe('a load that never finishes', () => {
     const w = handler();
     await w.init().done;
     const before = await w.decode([0.5, -0.5]);
-    const started = Date.now();
     const load = w.load({ kind: 'url', url: url('stall-shards/vae.json') });
     await load.done;
-    expect(Date.now() - started).toBeLessThan(3000);
     const message = new RegExp(`^The server at ${url('stall-shards')}/(en|de)coder/weights\\.bin sent nothing for 0\\.4 s; the download was stopped\\.$`);
     expect(w.replyTo(load.id)).toEqual({ type: 'error', id: load.id, message: expect.stringMatching(message) });
     expect(w.ofType('model')).toHaveLength(1);

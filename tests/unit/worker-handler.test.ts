@@ -122,7 +122,7 @@ describe('TrainingHandler', () => {
     expect(ofType('latents').at(-1)!.step).toBe(paused.step); // displays are in sync after a pause
   });
 
-  it('changes hyperparameters in place and refuses architecture changes without a reset', async () => {
+  it('changes hyperparameters through the trainer, keeping the weights, and refuses architecture changes without a reset', async () => {
     const { handler, send, ofType, lastStatus } = setup();
     await send({ type: 'init', dataUrl: '', backend: 'auto', config: config(), generation: 1, view });
     for (let i = 0; i < 3; i++) await send({ type: 'step' });
