@@ -1,6 +1,7 @@
 /** Test-set quality: the average ELBO terms and the importance-weighted bound on log p(x). */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset';
+import { oneHot } from './conditional';
 import { logNormalDensity, logStandardNormalDensity, reconstructionNll, reparameterize } from './elbo';
 import type { Vae } from './vae';
 
@@ -27,7 +28,7 @@ function* batchesOf(dataset: ImageDataset, batchSize: number, maxExamples: numbe
   const count = Math.min(dataset.count, maxExamples);
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
-    yield { start, size, pixels: dataset.images.subarray(start * pixels, (start + size) * pixels), width: pixels };
+    yield { start, size, pixels: dataset.images.subarray(start * pixels, (start + size) * pixels), labels: dataset.labels.subarray(start, start + size), width: pixels };
   }
 }
 
@@ -41,7 +42,8 @@ export async function evaluateElbo(vae: Vae, dataset: ImageDataset, options: Eva
     const sums = tf.tidy(() => {
       const x = tf.tensor2d(b.pixels, [b.size, b.width]); // [B, D]
       const eps = tf.randomNormal([b.size, vae.config.latentDim], 0, 1, 'float32', seed + b.start) as tf.Tensor2D; // [B, Z]
-      const terms = vae.lossTerms(x, eps);
+      const c = vae.config.conditional ? oneHot(b.labels, vae.config.classes) : undefined; // [B, C]
+      const terms = vae.lossTerms(x, eps, c);
       return tf.stack([tf.sum(terms.reconstruction), tf.sum(terms.kl)]);
     });
     const [r, k] = await sums.data();
@@ -70,13 +72,15 @@ export async function importanceWeightedLogLikelihood(
   for (const b of batchesOf(dataset, batchSize, maxExamples)) {
     const total = tf.tidy(() => {
       const x = tf.tensor2d(b.pixels, [b.size, b.width]); // [B, D]
-      const { mean, logVar } = vae.encode(x); // [B, Z]
+      const c = vae.config.conditional ? oneHot(b.labels, vae.config.classes) : undefined; // [B, C]
+      const { mean, logVar } = vae.encode(x, c); // [B, Z]
       const tiledX = tf.tile(x, [k, 1]); // [k*B, D]
       const tiledMean = tf.tile(mean, [k, 1]); // [k*B, Z]
       const tiledLogVar = tf.tile(logVar, [k, 1]); // [k*B, Z]
       const eps = tf.randomNormal([k * b.size, latentDim], 0, 1, 'float32', seed + b.start) as tf.Tensor2D;
       const z = reparameterize(tiledMean, tiledLogVar, eps); // [k*B, Z]
-      const logPxGivenZ = tf.neg(reconstructionNll(vae.decodeLogits(z), tiledX, likelihood, gaussianVariance)); // [k*B]
+      const tiledC = c ? tf.tile(c, [k, 1]) : undefined; // [k*B, C]
+      const logPxGivenZ = tf.neg(reconstructionNll(vae.decodeLogits(z, tiledC), tiledX, likelihood, gaussianVariance)); // [k*B]
       const logWeights = tf.sub(tf.add(logPxGivenZ, logStandardNormalDensity(z)), logNormalDensity(z, tiledMean, tiledLogVar));
       const perExample = tf.sub(tf.logSumExp(tf.reshape(logWeights, [k, b.size]), 0), Math.log(k)); // [B]
       return tf.sum(perExample);

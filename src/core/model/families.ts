@@ -6,14 +6,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch, Gaussian, TrainingOps } from '../ops';
 import type { FamilyName, VaeConfig } from './config';
+import { convFamily } from './conv';
 import { mlpFamily } from './mlp';
 
 /** One model's encoder and decoder as functions of the training ops, differentiable in their weights. */
 export interface VaeNetwork {
-  /** q(z|x): the data x [B, D] -> the mean and log-variance of z, each [B, Z]. */
-  encode(x: Batch, ops: TrainingOps): Gaussian;
-  /** p(x|z)'s logits: z [B, Z] -> [B, D]. */
-  decodeLogits(z: Batch, ops: TrainingOps): Batch;
+  /** q(z|x) (conditional: q(z|x, c), c one-hot [B, C]): the data x [B, D] -> the mean and log-variance of z, each [B, Z]. */
+  encode(x: Batch, ops: TrainingOps, c?: tf.Tensor2D): Gaussian;
+  /** p(x|z)'s logits (conditional: p(x|z, c)): z [B, Z] -> [B, D]. */
+  decodeLogits(z: Batch, ops: TrainingOps, c?: tf.Tensor2D): Batch;
   /** The decoder's dense layers, first to last, when it is a plain MLP (the main thread then decodes a copy); else null. */
   decoderDenseLayers(): tf.layers.Layer[] | null;
 }
@@ -22,9 +23,9 @@ export interface VaeNetwork {
 export interface ModelFamily {
   /** Its name in `VaeConfig.family`. */
   readonly name: FamilyName;
-  /** q(z|x) as a LayersModel: input [null, inputDim] -> outputs [mean, logVar], each [null, latentDim]. */
+  /** q(z|x) as a LayersModel: input [null, inputDim] (conditional: and [null, classes]) -> outputs [mean, logVar], each [null, latentDim]. */
   buildEncoder(config: VaeConfig): tf.LayersModel;
-  /** p(x|z) as a LayersModel: input [null, latentDim] -> logits [null, inputDim]. */
+  /** p(x|z) as a LayersModel: input [null, latentDim] (conditional: and [null, classes]) -> logits [null, inputDim]. */
   buildDecoder(config: VaeConfig): tf.LayersModel;
   /** The forward pass over these models' weights; throws in words when a layer the config implies is missing. */
   bind(config: VaeConfig, encoder: tf.LayersModel, decoder: tf.LayersModel): VaeNetwork;
@@ -33,6 +34,7 @@ export interface ModelFamily {
 /** Every family, by name. */
 const FAMILIES: { readonly [K in FamilyName]: ModelFamily } = {
   mlp: mlpFamily,
+  conv: convFamily,
 };
 
 /** The family a config names. */

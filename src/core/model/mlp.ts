@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, DenseActivation, DenseParams, Gaussian, TrainingOps } from '../ops';
+import { classInput, joinClass, joinClassToData, requireClass } from './conditional';
 import type { VaeConfig } from './config';
 import type { ModelFamily, VaeNetwork } from './families';
 
@@ -16,16 +17,19 @@ export const LAYER_NAMES = {
   logVar: 'z_log_var',
   decoderHidden: (i: number) => `decoder_dense_${i + 1}`,
   decoderOutput: 'decoder_logits',
+  encoderClass: 'encoder_class',
+  decoderClass: 'decoder_class',
 } as const;
 
 function glorot(seed: number) {
   return tf.initializers.glorotUniform({ seed });
 }
 
-/** Builds q(z|x): input [null, inputDim] -> outputs [mean, logVar], each [null, latentDim]. */
+/** Builds q(z|x): input [null, inputDim] (conditional: and the class [null, classes]) -> outputs [mean, logVar], each [null, latentDim]. */
 export function buildEncoder(config: VaeConfig): tf.LayersModel {
   const input = tf.input({ shape: [config.inputDim], name: 'encoder_input' });
-  let h: tf.SymbolicTensor = input;
+  const c = config.conditional ? classInput(config.classes, LAYER_NAMES.encoderClass) : null;
+  let h: tf.SymbolicTensor = c ? (tf.layers.concatenate({ name: 'encoder_join' }).apply([input, c]) as tf.SymbolicTensor) : input; // [null, D (+ C)]
   config.hidden.forEach((units, i) => {
     h = tf.layers
       .dense({ units, activation: config.activation, kernelInitializer: glorot(config.seed * 1000 + i), name: LAYER_NAMES.encoderHidden(i) })
@@ -37,13 +41,14 @@ export function buildEncoder(config: VaeConfig): tf.LayersModel {
       .apply(h) as tf.SymbolicTensor;
   const mean = head(LAYER_NAMES.mean, 100);
   const logVar = head(LAYER_NAMES.logVar, 101);
-  return tf.model({ inputs: input, outputs: [mean, logVar], name: 'encoder' });
+  return tf.model({ inputs: c ? [input, c] : input, outputs: [mean, logVar], name: 'encoder' });
 }
 
-/** Builds p(x|z): input [null, latentDim] -> logits [null, inputDim] (the decoder mirrors the encoder). */
+/** Builds p(x|z): input [null, latentDim] (conditional: and the class [null, classes]) -> logits [null, inputDim]; it mirrors the encoder. */
 export function buildDecoder(config: VaeConfig): tf.LayersModel {
   const input = tf.input({ shape: [config.latentDim], name: 'decoder_input' });
-  let h: tf.SymbolicTensor = input;
+  const c = config.conditional ? classInput(config.classes, LAYER_NAMES.decoderClass) : null;
+  let h: tf.SymbolicTensor = c ? (tf.layers.concatenate({ name: 'decoder_join' }).apply([input, c]) as tf.SymbolicTensor) : input; // [null, Z (+ C)]
   [...config.hidden].reverse().forEach((units, i) => {
     h = tf.layers
       .dense({ units, activation: config.activation, kernelInitializer: glorot(config.seed * 1000 + 200 + i), name: LAYER_NAMES.decoderHidden(i) })
@@ -52,11 +57,11 @@ export function buildDecoder(config: VaeConfig): tf.LayersModel {
   const logits = tf.layers
     .dense({ units: config.inputDim, kernelInitializer: glorot(config.seed * 1000 + 300), name: LAYER_NAMES.decoderOutput })
     .apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: logits, name: 'decoder' });
+  return tf.model({ inputs: c ? [input, c] : input, outputs: logits, name: 'decoder' });
 }
 
 /** A dense layer's variables and activation, by its name in a model; throws when it is not there. */
-function denseParamsOf(model: tf.LayersModel, name: string): DenseParams {
+export function denseParamsOf(model: tf.LayersModel, name: string): DenseParams {
   const layer = model.getLayer(name);
   const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const activation = (layer.getConfig().activation ?? 'linear') as DenseActivation;
@@ -72,14 +77,17 @@ function bind(config: VaeConfig, encoder: tf.LayersModel, decoder: tf.LayersMode
   const decoderNames = [...config.hidden.map((_, i) => LAYER_NAMES.decoderHidden(i)), LAYER_NAMES.decoderOutput];
   const decoderLayers = decoderNames.map((name) => denseParamsOf(decoder, name));
   return {
-    encode(x: Batch, ops: TrainingOps): Gaussian {
-      const h = encoderHidden.reduce((a, layer) => ops.dense(a, layer), x); // [B, H]
+    encode(x: Batch, ops: TrainingOps, c?: tf.Tensor2D): Gaussian {
+      const input = config.conditional ? joinClassToData(x, requireClass(c, 'encode'), ops) : x; // [B, D (+ C)]
+      const h = encoderHidden.reduce((a, layer) => ops.dense(a, layer), input); // [B, H]
       return ops.gaussianHeads(h, meanHead, logVarHead); // mean, logVar [B, Z]
     },
-    decodeLogits(z: Batch, ops: TrainingOps): Batch {
-      return decoderLayers.reduce((a, layer) => ops.dense(a, layer), z); // [B, D]
+    decodeLogits(z: Batch, ops: TrainingOps, c?: tf.Tensor2D): Batch {
+      const input = config.conditional ? joinClass(z, requireClass(c, 'decode'), ops) : z; // [B, Z (+ C)]
+      return decoderLayers.reduce((a, layer) => ops.dense(a, layer), input); // [B, D]
     },
-    decoderDenseLayers: () => decoderNames.map((name) => decoder.getLayer(name)),
+    // A conditional decoder takes the class too, which the main thread's copy does not: it decodes in the worker.
+    decoderDenseLayers: () => (config.conditional ? null : decoderNames.map((name) => decoder.getLayer(name))),
   };
 }
 

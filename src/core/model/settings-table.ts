@@ -8,7 +8,7 @@
 import type { VaeConfig } from './config';
 
 /** Every model family, as `VaeConfig.family` takes them (model/families.ts builds each). */
-export const FAMILY_NAMES = ['mlp'] as const;
+export const FAMILY_NAMES = ['mlp', 'conv'] as const;
 /** Every decoder likelihood. */
 export const LIKELIHOODS = ['bernoulli', 'gaussian'] as const;
 /** Every hidden-layer activation. */
@@ -57,7 +57,19 @@ export interface SettingRow {
 export const SETTING_ROWS = {
   arch: {
     field: 'family', url: null, cli: null, type: { kind: 'choice', values: FAMILY_NAMES }, what: 'model family',
-    label: 'Model family', tip: 'Which encoder/decoder pair: mlp, dense layers.', effect: 'weights',
+    label: 'Model family',
+    tip: "Which encoder/decoder pair: mlp, dense layers; conv, the Keras example's convolutional VAE (Conv2D 32 and 64, Dense 16; Conv2DTranspose 64, 32, 1). Changing it needs new weights.",
+    effect: 'weights',
+  },
+  conditional: {
+    field: 'conditional', url: null, cli: null, type: { kind: 'flag' }, what: 'conditional',
+    label: 'Conditional (CVAE)',
+    tip: "Condition on the digit's class: its one-hot code joins the encoder's input and z at the decoder's input, so z keeps only the style. Changing it needs new weights.",
+    effect: 'weights',
+  },
+  classes: {
+    field: 'classes', url: null, cli: null, type: { kind: 'int', min: 2, max: 1000 }, what: 'the number of classes',
+    label: 'Classes', tip: 'Classes of the one-hot condition of a conditional VAE (10 digits).', effect: 'weights',
   },
   input: {
     field: 'inputDim', url: null, cli: null, type: { kind: 'int', min: 1, max: 65536 }, what: 'the input size',

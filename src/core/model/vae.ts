@@ -4,6 +4,9 @@
  *
  *   q(z|x) = N(mean, exp(logVar)),  z = mean + exp(logVar / 2) * eps,  eps ~ N(0, I)
  *   loss   = -log p(x|z) + KL(q(z|x) || N(0, I))     (nats per example; the trainer weighs the KL by beta)
+ *
+ * A conditional VAE (`config.conditional`) takes the one-hot class c [B, C] in every call:
+ * q(z|x, c), p(x|z, c), and the same loss, now a bound on log p(x|c). Others ignore c.
  */
 import * as tf from '@tensorflow/tfjs';
 import { trainingOps } from '../ops';
@@ -51,34 +54,34 @@ export class Vae {
     return [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   }
 
-  /** q(z|x): x [B, D] -> mean, logVar [B, Z]. */
-  encode(x: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
+  /** q(z|x) (or q(z|x, c), c [B, C]): x [B, D] -> mean, logVar [B, Z]. */
+  encode(x: tf.Tensor2D, c?: tf.Tensor2D): { mean: tf.Tensor2D; logVar: tf.Tensor2D } {
     const ops = trainingOps();
-    const q = this.network.encode(ops.data(x), ops);
+    const q = this.network.encode(ops.data(x), ops, c);
     return { mean: ops.rows(q.mean), logVar: ops.rows(q.logVar) };
   }
 
-  /** p(x|z) logits: z [B, Z] -> [B, D]. */
-  decodeLogits(z: tf.Tensor2D): tf.Tensor2D {
+  /** p(x|z) (or p(x|z, c), c [B, C]) logits: z [B, Z] -> [B, D]. */
+  decodeLogits(z: tf.Tensor2D, c?: tf.Tensor2D): tf.Tensor2D {
     const ops = trainingOps();
-    return ops.rows(this.network.decodeLogits(ops.batch(z), ops));
+    return ops.rows(this.network.decodeLogits(ops.batch(z), ops, c));
   }
 
-  /** Pixel intensities (or Gaussian means) in [0, 1]: z [B, Z] -> [B, D]. */
-  decode(z: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.sigmoid(this.decodeLogits(z)));
+  /** Pixel intensities (or Gaussian means) in [0, 1]: z [B, Z] (and c [B, C]) -> [B, D]. */
+  decode(z: tf.Tensor2D, c?: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.sigmoid(this.decodeLogits(z, c)));
   }
 
   /**
-   * Per-example reconstruction NLL and KL for the data x [B, D] with noise eps ~ N(0, I) [B, Z]:
-   * each [B]. Differentiable in the weights.
+   * Per-example reconstruction NLL and KL for the data x [B, D] (with its one-hot class c [B, C] when
+   * conditional) and noise eps ~ N(0, I) [B, Z]: each [B]. Differentiable in the weights.
    */
-  lossTerms(x: tf.Tensor2D, eps: tf.Tensor2D): LossTerms {
+  lossTerms(x: tf.Tensor2D, eps: tf.Tensor2D, c?: tf.Tensor2D): LossTerms {
     const ops = trainingOps();
     const data = ops.data(x);
-    const q = this.network.encode(data, ops); // q(z|x)
-    const { z, kl } = ops.sampleLatent(q, ops.batch(eps)); // z = mean + exp(logVar / 2) * eps; KL(q(z|x) || N(0, I))
-    const logits = this.network.decodeLogits(z, ops); // p(x|z)
+    const q = this.network.encode(data, ops, c); // q(z|x) or q(z|x, c)
+    const { z, kl } = ops.sampleLatent(q, ops.batch(eps)); // z = mean + exp(logVar / 2) * eps; KL(q || N(0, I))
+    const logits = this.network.decodeLogits(z, ops, c); // p(x|z) or p(x|z, c)
     return { reconstruction: ops.reconstructionNll(logits, data, this.config.likelihood, this.config.gaussianVariance), kl };
   }
 

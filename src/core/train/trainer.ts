@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchSampler } from '../data/batch-sampler';
 import type { ImageDataset } from '../data/dataset';
+import { oneHot } from '../model/conditional';
 import { klWeightAt } from '../model/config';
 import type { Vae } from '../model/vae';
 import { trainingOps } from '../ops';
@@ -154,9 +155,10 @@ export class Trainer {
     const values = tf.tidy(() => {
       const x = tf.tensor2d(batch.pixels, [batch.size, config.inputDim]); // [B, D]
       const eps = tf.randomNormal([batch.size, config.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D; // [B, Z]
+      const c = config.conditional ? oneHot(batch.labels, config.classes) : undefined; // [B, C]
       let metrics: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
-        const terms = this.current.lossTerms(x, eps);
+        const terms = this.current.lossTerms(x, eps, c);
         const reconstruction = tf.mean(terms.reconstruction);
         const kl = tf.mean(terms.kl);
         const total = tf.add(reconstruction, tf.mul(kl, klWeight)) as tf.Scalar;
