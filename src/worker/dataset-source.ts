@@ -7,6 +7,7 @@ import type { DatasetSplits, ImageDataset } from '../core/data/dataset';
 import { fitForInput, type DatasetFit } from '../core/data/fit';
 import type { LoadDatasetOptions } from '../core/data/load-dataset';
 import { DEFAULT_CONFIG } from '../core/model/config';
+import { isCancelled } from '../core/net/download';
 
 /** Where the built-in MNIST is served (scripts/prepare-data.mjs puts it there). */
 export const BUILTIN_DATA_PATH = '/data/mnist/';
@@ -48,7 +49,7 @@ export async function loadDataOrBuiltin(
 
 /** A download stopped on purpose (an AbortSignal, or core/net's 'cancelled' DownloadError), not a failure. */
 function cancelled(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || (err as { kind?: unknown }).kind === 'cancelled');
+  return isCancelled(err) || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** True when two dataset URLs name the same folder (trailing slashes aside). */

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { pixelsPerImage, takeFirst } from '../../src/core/data/dataset';
-import { fetchBytes, gunzipIfNeeded } from '../../src/core/data/fetch-bytes';
+import { fetchBytes } from '../../src/core/data/fetch-bytes';
 import { encodeIdx } from '../../src/core/data/idx';
 import { IDX_FILES, loadImageDataset } from '../../src/core/data/load-dataset';
 
@@ -142,7 +142,7 @@ describe('loadImageDataset over HTTP', () => {
   });
 });
 
-describe('fetchBytes and gunzipIfNeeded', () => {
+describe('fetchBytes', () => {
   it('reports byte progress up to the total', async () => {
     const calls: [number, number | null][] = [];
     const bytes = await fetchBytes(`${baseUrl}/plain/${IDX_FILES.trainImages}`, { onProgress: (l, t) => calls.push([l, t]) });
@@ -163,11 +163,6 @@ describe('fetchBytes and gunzipIfNeeded', () => {
     await expect(fetchBytes('http://example.invalid/x', { fetchImpl: failing })).rejects.toThrow(
       'Could not reach http://example.invalid/x; the server may be down or may not allow cross-origin requests.',
     );
-  });
-
-  it('leaves bytes that are not gzipped unchanged', async () => {
-    const raw = new Uint8Array([0, 0, 8, 1]);
-    expect(await gunzipIfNeeded(raw)).toBe(raw);
   });
 });
 

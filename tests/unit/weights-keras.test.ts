@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memorySink, saveLoadedModel } from '../../src/core/io/files';
+import { saveLoadedModel } from '../../src/core/io/files';
+import { flatSink } from './support/flat-sink';
 import { loadedCodec } from '../../src/core/io/foreign';
 import { disposeLoaded, loadModelFromSource, loadModelFromUrl, memorySource } from '../../src/core/io/load';
 import { kerasDecoder, kerasEncoder, serveFolder, writeKerasVae } from './weights-fixtures';
@@ -73,7 +74,7 @@ describe('a Keras VAE converted with tensorflowjs_converter', () => {
 
   it('saves as flat files and loads back from them, unchanged', async () => {
     const loaded = await loadModelFromUrl(`${server.base}/keras/vae.json`);
-    const sink = memorySink('keras model');
+    const sink = flatSink('keras model');
     const manifest = await saveLoadedModel(loaded, sink);
     expect(sink.files.map((f) => f.name)).toEqual([
       'keras-model.vae.json',

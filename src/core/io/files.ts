@@ -1,13 +1,11 @@
 /**
- * A saved model as files in memory: in the folder layout (`folderSink`, what Save files zips), or
- * flat under one base name (`memorySink`: `<base>.vae.json`, `<base>.encoder.json`,
- * `<base>.encoder.weights.bin`, `<base>.decoder.json`, `<base>.decoder.weights.bin`, what this app
- * downloaded before it wrote one archive); either set loads through `memorySource`.
+ * A saved model as files in memory, in the folder layout (`folderSink`, what Save files zips). Files
+ * flat under one base name (`<base>.vae.json`, `<base>.encoder.json`, ..., what this app downloaded
+ * before it wrote one archive) still load through `memorySource`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from './load';
 import type { VaeManifest } from './manifest';
-import { flatNames, safeBaseName } from './names';
 import { modelJsonFor, weightBytesOf, type WeightsSink } from './save';
 
 export { flatNames, safeBaseName } from './names';
@@ -16,28 +14,6 @@ export { flatNames, safeBaseName } from './names';
 export interface SavedFile {
   name: string;
   bytes: Uint8Array;
-}
-
-/** A WeightsSink that keeps every file in memory under flat names (see `flatNames`); `files` lists them in writing order. */
-export function memorySink(base: string): WeightsSink & { files: SavedFile[] } {
-  const names = flatNames(safeBaseName(base));
-  const files: SavedFile[] = [];
-  const utf8 = new TextEncoder();
-  return {
-    files,
-    paths: { encoder: names.model('encoder'), decoder: names.model('decoder') },
-    handlerFor(part) {
-      return tf.io.withSaveHandler(async (artifacts) => {
-        const json = modelJsonFor(artifacts, names.weights(part));
-        files.push({ name: names.model(part), bytes: utf8.encode(JSON.stringify(json)) });
-        files.push({ name: names.weights(part), bytes: new Uint8Array(weightBytesOf(artifacts)) });
-        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-      });
-    },
-    async writeManifest(manifestJson) {
-      files.unshift({ name: names.manifest, bytes: utf8.encode(manifestJson) });
-    },
-  };
 }
 
 /**

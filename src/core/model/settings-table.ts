@@ -143,11 +143,6 @@ export const SETTING_ROWS = {
 /** A setting's short name. */
 export type SettingName = keyof typeof SETTING_ROWS;
 
-/** The row of a setting. */
-export function settingRow(name: SettingName): SettingRow {
-  return SETTING_ROWS[name];
-}
-
 /** The range the app uses for a numeric setting: its `app` range where it has one, else its type's range. */
 export function appRange(row: SettingRow): { min: number; max: number } {
   if (row.app) return { min: row.app.min, max: row.app.max };
