@@ -84,6 +84,10 @@ export class ActiveModel {
       disposeLoaded(loaded);
       throw new WeightsError(`This model has a ${latentDim}-dimensional latent space; the app shows ${LATENT_RANGE.min} to ${LATENT_RANGE.max} dimensions.`);
     }
+    if (manifest?.conditional || loaded.decoder.inputs.length > 1) {
+      disposeLoaded(loaded);
+      throw new WeightsError('This is a conditional VAE (its decoder takes the class too); the app cannot show those yet.');
+    }
     const base = {
       generation,
       origin: origin.label,

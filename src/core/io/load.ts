@@ -104,7 +104,6 @@ async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions
   checkCancelled(opts.signal, entry);
   opts.onProgress?.(0);
   const plan = encoderEntry ? pairPlan(encoderEntry, entry) : await locate(source, entry, read);
-  if (plan.manifest?.conditional) throw new WeightsError(`${showLocation(entry)} describes a conditional model; this app does not support those yet.`);
   if (plan.kind === 'torch') {
     const buildAfter = (async () => {
       await opts.buildAfter;

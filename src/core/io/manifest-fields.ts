@@ -99,6 +99,8 @@ export function parseConfig(c: unknown, manifest: Json, bad: string[]): VaeConfi
   if (config.inputDim !== 784) problems.push('the input size must be 784');
   if (config.latentDim !== manifest.latentDim) problems.push(`its latentDim ${config.latentDim} differs from the manifest's ${show(manifest.latentDim)}`);
   if (manifest.likelihood !== undefined && config.likelihood !== manifest.likelihood) problems.push(`its likelihood differs from the manifest's`);
+  if (manifest.conditional !== undefined && config.conditional !== manifest.conditional) problems.push(`its conditional differs from the manifest's`);
+  if (manifest.family !== undefined && config.family !== manifest.family) problems.push(`its family differs from the manifest's`);
   if (problems.length > 0) bad.push(`config: ${problems.join(', ')}`);
   return config;
 }

@@ -1,5 +1,5 @@
 /** The `vae.json` manifest of DESIGN.md §2: its type, a parser (only what the app needs is required) and a builder from a Vae. */
-import type { VaeConfig } from '../model/config';
+import { FAMILY_NAMES, type FamilyName, type VaeConfig } from '../model/config';
 import type { Vae } from '../model/vae';
 import { isNumber, isObject, isText, isWhole, parseConfig, parseTraining, show, type Json, type TrainingSummary } from './manifest-fields';
 import { showLocation } from './quote';
@@ -49,6 +49,8 @@ export interface VaeManifest {
   dataset: string;
   classes: number;
   conditional: boolean;
+  /** The model family (`mlp` or `conv`) of a model made by this app; absent: read from the topology. */
+  family?: FamilyName;
   /** The record of the run that trained it; only models trained with a record have one. */
   training?: TrainingSummary;
   /** Variance of a Gaussian decoder. */
@@ -94,6 +96,7 @@ export function parseManifest(json: unknown, location: string): VaeManifest {
   optional('dataset', (v) => isText(v, 100), 'dataset must be a short name such as "mnist"');
   optional('classes', (v) => isWhole(v, 1, 100000), 'classes must be a whole number, 1 or more');
   optional('conditional', (v) => typeof v === 'boolean', 'conditional must be true or false');
+  optional('family', (v) => FAMILY_NAMES.includes(v as FamilyName), `family must be ${FAMILY_NAMES.map((f) => `"${f}"`).join(' or ')}`);
   optional('gaussianVariance', (v) => isNumber(v) && v > 0, 'gaussianVariance must be a positive number');
   const training = parseTraining(j.training, bad);
   const config = j.config == null ? undefined : parseConfig(j.config, j, bad);
@@ -110,7 +113,7 @@ export function parseManifest(json: unknown, location: string): VaeManifest {
     classes: (j.classes as number | undefined) ?? 10,
     conditional: (j.conditional as boolean | undefined) ?? false,
   };
-  for (const key of ['encoder', 'decoder', 'safetensors', 'gaussianVariance'] as const) {
+  for (const key of ['encoder', 'decoder', 'safetensors', 'gaussianVariance', 'family'] as const) {
     if (j[key] != null) (manifest as unknown as Json)[key] = j[key];
   }
   if (training) manifest.training = training;
@@ -140,8 +143,9 @@ export function manifestFor(vae: Vae, extra: ManifestExtra, paths = { encoder: '
     encoder: paths.encoder,
     decoder: paths.decoder,
     dataset: extra.dataset,
-    classes: extra.classes ?? 10,
-    conditional: false,
+    classes: config.conditional ? config.classes : (extra.classes ?? 10),
+    conditional: config.conditional,
+    family: config.family,
     training: { ...extra.training },
   };
   if (config.likelihood === 'gaussian') manifest.gaussianVariance = config.gaussianVariance;

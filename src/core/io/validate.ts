@@ -11,13 +11,19 @@ const isImageShape = (s: readonly (number | null)[]) =>
 const IMAGE_SHAPES = '[null, 784], [null, 28, 28] or [null, 28, 28, 1] (28x28 grey images)';
 const latentOf = (s: readonly (number | null)[]) => (s.length === 2 && s[0] === null && typeof s[1] === 'number' && s[1] > 0 ? s[1] : null);
 
+/** The class input of a conditional model, [null, classes]: its number of classes, or null for another shape. */
+const classesOf = (input: tf.SymbolicTensor | undefined) => (input ? latentOf(input.shape) : null);
+
 /** " in <file>" when the file is known, for messages. */
 const inFile = (file?: string) => (file ? ` in ${file}` : '');
 
-/** Checks the encoder's input and outputs ([mean], [mean, logVar] or [mean, logVar, z]); returns its latent size. `file` names it in messages. */
+/**
+ * Checks the encoder's inputs (the image; a conditional model's one-hot class [null, classes] second)
+ * and outputs ([mean], [mean, logVar] or [mean, logVar, z]); returns its latent size. `file` names it in messages.
+ */
 export function checkEncoder(encoder: tf.LayersModel, file?: string): number {
-  if (encoder.inputs.length !== 1) {
-    throw new WeightsError(`The encoder${inFile(file)} has ${encoder.inputs.length} inputs; expected one (the image). Conditional models are not supported yet.`);
+  if (encoder.inputs.length !== 1 && !(encoder.inputs.length === 2 && classesOf(encoder.inputs[1]) !== null)) {
+    throw new WeightsError(`The encoder${inFile(file)} has ${encoder.inputs.length} inputs; expected the image, and for a conditional model the one-hot class [null, classes] second.`);
   }
   const input = encoder.inputs[0].shape;
   if (!isImageShape(input)) {
@@ -38,10 +44,10 @@ export function checkEncoder(encoder: tf.LayersModel, file?: string): number {
   return sizes[0] as number;
 }
 
-/** Checks the decoder's input and output; returns its latent size. `file` names it in messages. */
+/** Checks the decoder's inputs (z; a conditional model's one-hot class [null, classes] second) and output; returns its latent size. `file` names it in messages. */
 export function checkDecoder(decoder: tf.LayersModel, file?: string): number {
-  if (decoder.inputs.length !== 1) {
-    throw new WeightsError(`The decoder${inFile(file)} has ${decoder.inputs.length} inputs; expected one (the latent code). Conditional models are not supported yet.`);
+  if (decoder.inputs.length !== 1 && !(decoder.inputs.length === 2 && classesOf(decoder.inputs[1]) !== null)) {
+    throw new WeightsError(`The decoder${inFile(file)} has ${decoder.inputs.length} inputs; expected the latent code, and for a conditional model the one-hot class [null, classes] second.`);
   }
   const input = decoder.inputs[0].shape;
   const z = latentOf(input);
