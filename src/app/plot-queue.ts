@@ -1,6 +1,6 @@
 /**
  * Scheduling of chart redraws on the main thread. A Plotly redraw is one synchronous block of
- * 15-50 ms on a slow machine, so two in one task (or one right after another) make a long task that
+ * tens of milliseconds on a slow machine, so two in one task (or one right after another) make a long task that
  * delays input. Charts ask for a redraw; a single pump runs one redraw per macrotask, oldest request
  * first, leaves a pause after each about as long as the redraw took, and keeps each chart to its own
  * minimum interval. A newer request of a chart replaces its pending one (only the latest data counts).

@@ -59,9 +59,8 @@ async function hasWebGpu(): Promise<boolean> {
 }
 
 /**
- * Starts the probes the backends in `order` need, at once: asking for a WebGPU adapter takes about
- * 200 ms when there is no GPU, and making a WebGL context to read the renderer's name about 150 ms
- * more; they overlap.
+ * Starts the probes the backends in `order` need, at once: asking for a WebGPU adapter is slow when
+ * there is no GPU, and so is making a WebGL context to read the renderer's name; they overlap.
  */
 function probe(order: readonly BackendName[]): Probes {
   const webgpu = order.includes('webgpu') ? hasWebGpu() : Promise.resolve(false);

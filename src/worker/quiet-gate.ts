@@ -1,7 +1,7 @@
 /**
  * A quiet window for the page's drawing. On a machine with few cores the training worker and the
- * page's main thread compete for the CPU: a chart redraw that takes 20 ms alone took 40-80 ms while
- * training (measured on 2 cores), long enough to make the page stutter. Through a few shared
+ * page's main thread compete for the CPU: on 2 cores a chart redraw took two to four times as long
+ * while training, long enough to make the page stutter. Through a few shared
  * integers the page asks the worker to stand still between two training steps while it draws; the
  * worker parks (Atomics.wait) until the page releases it, or until a time limit passes, so a page
  * that never releases costs training one short pause, never a stop.

@@ -18,7 +18,7 @@ const COLORS: Record<LossTerm, string> = { total: '#222222', reconstruction: '#1
 const NAMES: Record<LossTerm, string> = { total: 'total', reconstruction: 'reconstruction', kl: 'KL' };
 const TEST_NAMES: Record<LossTerm, string> = { total: 'test −ELBO', reconstruction: 'test reconstruction', kl: 'test KL' };
 const MAX_POINTS = 500;
-/** New losses redraw the chart at most this often (a redraw costs 15-35 ms on a slow machine). */
+/** New losses redraw the chart at most this often (a redraw is a long task on a slow machine). */
 const LOSS_INTERVAL_MS = 800;
 const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#222' };
 

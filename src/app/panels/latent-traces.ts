@@ -66,8 +66,8 @@ function extentOf(u: Float32Array, v: Float32Array): [[number, number], [number,
 
 /**
  * WebGL start-up, spread over tasks of its own before the first draw of the 10,000 codes: with
- * software rendering, creating the contexts costs about 100 ms and compiling the marker shaders
- * about 70 ms more, which in one task with the codes made a task of 200-300 ms. First a trace that
+ * software rendering, creating the contexts and compiling the marker shaders each take a long task,
+ * which together with the codes made one far longer. First a trace that
  * draws nothing (mode 'none': Plotly creates the WebGL contexts), then one marker far outside the
  * axes (Plotly compiles the scatter shaders). Neither has an x array, so no test counts them as
  * points. This waits for the first codes because the worker is idle then (it sends them last

@@ -1,7 +1,7 @@
 /**
  * The Bernoulli reconstruction loss and its gradient in one pass on the wasm backend (bernoulli.wat),
  * as a tfjs kernel. Written with stock ops, the loss and its gradient are ~12 element-wise kernels
- * over the [784, B] logits (about 1.3 ms a step at batch 128, plus each kernel's own overhead).
+ * over the [784, B] logits, each a pass over memory with its own overhead.
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_PLAIN, WASM_SHARED } from './bernoulli-wasm';

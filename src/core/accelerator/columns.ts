@@ -2,8 +2,7 @@
  * Side-by-side joining of two matrices' columns, and its gradient (slices of columns), as plain
  * JavaScript kernels over tfjs-wasm's heap. The encoder's mean and log-variance heads run as one
  * layer whose kernel is [W_mean | W_logVar] (ops.ts, gaussianHeads), joined every step: tfjs-wasm's Concat
- * and SplitV for a [400, 20] pair cost 0.15-0.4 ms each here, mostly bookkeeping; these copy 16,000
- * numbers in tens of microseconds.
+ * and SplitV for such a small pair spend their time on bookkeeping, far more than copying the numbers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { activeWasmBackend, registerWasmKernel } from './wasm-heap';

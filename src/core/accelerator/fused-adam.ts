@@ -1,7 +1,6 @@
 /**
  * Adam's update as one fused kernel on the wasm backend. tfjs-wasm runs Adam as 12 element-wise
- * kernels a variable, each a single-threaded pass over memory (6.7 ms a step for 784-400-20, a
- * quarter of the step). This small WebAssembly module (adam.wat, 128-bit SIMD) imports tfjs-wasm's
+ * kernels a variable, each a single-threaded pass over memory (a large share of a step). This small WebAssembly module (adam.wat, 128-bit SIMD) imports tfjs-wasm's
  * own memory and updates the variable and both moments in place in one pass.
  *
  * In place is safe only for tensors that own their memory alone: a variable shares memory with the

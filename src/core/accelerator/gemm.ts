@@ -2,10 +2,9 @@
  * The dense layers' matrix products on the wasm backend with fused multiply-add (gemm.wat), as a
  * kernel of the tfjs wasm backend.
  *
- * tfjs-backend-wasm multiplies with XNNPACK built for 128-bit SIMD without FMA (measured for the
- * 784-wide products: 23-27 GFLOP/s on one thread, 35-47 on two); relaxed SIMD's f32x4.relaxed_madd is
- * one FMA instruction on x64, and gemm.wat's 4 x 8 register blocks reach 30-48 GFLOP/s on one thread
- * in Chromium, about the peak of 128-bit FMA here. Where the engine lacks relaxed SIMD the module does
+ * tfjs-backend-wasm multiplies with XNNPACK built for 128-bit SIMD without FMA; relaxed SIMD's
+ * f32x4.relaxed_madd is one FMA instruction on x64, and gemm.wat's 4 x 8 register blocks come near the
+ * peak of 128-bit FMA (figures: README, Speed). Where the engine lacks relaxed SIMD the module does
  * not compile and `matMulOpA` takes tfjs' stock ops (Node 20 has it behind a flag, which
  * scripts/lib/tf-node.ts sets). Large products are split by rows with the helper thread
  * (helper-thread.ts) where there is one.
@@ -23,8 +22,8 @@ interface GemmExports {
 const GEMM = 'VaeGemm';
 
 /**
- * Products of at least this many multiply-adds (M·K·N) are shared with the helper thread: the
- * hand-off costs tens of microseconds, a 784x400x128 product 2 ms.
+ * Products of at least this many multiply-adds (M·K·N) are shared with the helper thread: a
+ * hand-off has a fixed cost that only large products repay.
  */
 const SHARED_PRODUCT_SIZE = 4_000_000;
 

@@ -52,9 +52,9 @@ const ARGS_BYTE_OFFSET = 4 * SLOTS;
 const MAX_ARGS = 16;
 
 /**
- * How long the helper polls for the next job before it sleeps (a wake from Atomics.wait takes
- * ~0.1 ms): about the gap between a training step's large kernels. Short, because a polling helper
- * takes a core from the page's own drawing (measured: 0 and 3 ms train at the same rate here).
+ * How long the helper polls for the next job before it sleeps (a wake from Atomics.wait is slow next
+ * to a kernel): about the gap between a training step's large kernels. Short, because a polling helper
+ * takes a core from the page's own drawing (a longer spin did not train faster).
  */
 const SPIN_MS = 1;
 

@@ -2,10 +2,9 @@
  * The two products of the encoder's first dense layer, on a data batch whose pixels are mostly
  * zero, with the zeros skipped (sparse-input.wat), as kernels of the tfjs wasm backend.
  *
- * They are 2 of the 5 products of a 784-wide layer in a training step, the step's largest cost.
- * Dense, they take about 1.9 ms each for 784-400 at batch 128 on one thread (gemm.wat, FMA); an
- * MNIST digit has about 19% non-zero pixels, and these passes over the non-zero ones take 2.1 ms
- * for both. Both share their work with the kernel helper thread where there is one. Registered as
+ * They are 2 of the 5 products of a 784-wide layer in a training step, the step's largest cost. An
+ * MNIST digit has about 19% non-zero pixels, and passes over the non-zero ones take about as long for
+ * both products as gemm.wat's dense product does for one (figures: README, Speed). Both share their work with the kernel helper thread where there is one. Registered as
  * tfjs kernels, they are tracked, profiled and freed like any other.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -62,10 +61,9 @@ export function canSkipZeroInputs(units: number): boolean {
 
 /**
  * Whether skipping zeros beats the dense products for data with this fraction of non-zero pixels.
- * Measured in Chromium for 784-400 at batch 128, both kernels on one thread: the sparse pair takes
- * ~11 ms per unit of density (2.1 ms at MNIST's 19%), gemm.wat's dense pair (FMA) 3.8 ms, so up to
- * 0.3 (both share the helper thread alike); XNNPACK's dense products (no FMA, all of the backend's
- * threads) break even near 40% on 2 threads, so up to 0.7 / threads there.
+ * The sparse pair's time grows with the density and the dense pair's does not; the break-even points,
+ * measured in Chromium for 784-400 at batch 128 (README, Speed), are 0.3 against gemm.wat (both share
+ * the helper thread alike) and 0.7 / threads against XNNPACK (no FMA, all of the backend's threads).
  */
 export function sparseInputPays(nonZeroFraction: number): boolean {
   const backend = activeWasmBackend();

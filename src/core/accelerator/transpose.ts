@@ -1,6 +1,6 @@
 /**
  * 2-D transposes on the wasm backend by 4x4 SIMD blocks (transpose.wat). tfjs-wasm's Transpose is a
- * generic n-D loop, ~0.45 ms for a 784x400 weight; a training step transposes the data batch and each
+ * generic n-D loop, one element at a time; a training step transposes the data batch and each
  * layer's output gradient (and its weights too where gemm.wat, which reads Wᵀ in place, cannot run).
  */
 import * as tf from '@tensorflow/tfjs';

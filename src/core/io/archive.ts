@@ -34,7 +34,7 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
 
 /**
  * The model's files as one zip, each under `folder/`. Weight shards are stored as they are (float32
- * weights deflate by about 7% at about 1 s a 4 MB model, measured with fflate), the JSON files deflated.
+ * weights barely deflate, and slowly), the JSON files deflated.
  */
 export function writeArchive(files: readonly ArchiveFile[], folder: string): Uint8Array {
   const entries: Zippable = {};

@@ -1,7 +1,7 @@
 /**
  * A decoder forward pass in plain JavaScript over a snapshot of dense weights: no tfjs, no GPU
- * round trip. For a 2→256→512→784 MLP one decode is about half a million multiply-adds (~1 ms),
- * which lets the main thread decode every pointer move within a frame.
+ * round trip. For a 2→256→512→784 MLP one decode is about half a million multiply-adds, which lets
+ * the main thread decode every pointer move within a frame (the bench's main_thread_decode).
  */
 
 /** Activation of a dense layer in a snapshot. */
