@@ -5,9 +5,11 @@
  *    without the helper thread, and with 1 thread, with the slowest kernels and single-product GFLOP/s;
  *  - from the real app (production build): time from navigation to the first manifold drawn with
  *    the bundled model, and pointer-to-pixels decode latency (p50, p95) while training;
- *  - the production bundle, gzipped, per chunk.
+ *  - the production bundle, gzipped, per chunk; the training worker's script alone, and its start:
+ *    from `new Worker` to the worker's first posted event, cold (fresh browser context) and warm.
  * Run by `npm run bench` after the Node part (ratios against the PyTorch number of that run), or
- * alone with `npm run bench:browser [-- --steps 300 --quick]` (then it measures PyTorch itself).
+ * alone with `npm run bench:browser [-- --steps 300 --quick]` (then it measures PyTorch itself);
+ * `npm run bench:browser -- --only start` builds the app and measures its bundle and the worker's start alone.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +20,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { latentFrame, looksLikeDigits, canvasPixels, openApp, pauseTraining, readStatus, startTraining, waitForStep } from '../tests/e2e/support/app';
 import { launchChromium, openPage } from '../tests/e2e/support/browser';
+import { ISOLATION_HEADERS } from '../scripts/lib/security-headers';
 import { buildApp, buildBenchPage, outDirFromEnv, startPreview } from '../tests/e2e/support/servers';
 import type { BenchRequest, BenchResult } from './browser/protocol';
 import { runTorch, torchMatmulGflops, type TorchThroughput } from './torch';
@@ -35,6 +38,10 @@ export interface BrowserBenchOptions {
   torch: TorchThroughput | null;
   /** tfjs-wasm in Node, examples/s, measured in this run. */
   nodeExamplesPerS?: number;
+  /** Only the bundle and the worker's start (no bench page, training or app benchmarks). */
+  startOnly?: boolean;
+  /** Measure the build already in the output folder (e.g. of another commit) instead of building this tree. */
+  prebuilt?: boolean;
 }
 
 /** The 1-minute load average: other processes on the machine make browser numbers noisy. */
@@ -64,6 +71,65 @@ async function bundleSizes(outDir: string, emit: Emit): Promise<void> {
     }
   }
   emit({ bench: 'bundle_total', what: 'all JavaScript chunks', bytes: js, gzip_bytes: jsGz });
+}
+
+/** The training worker's script in the build (assets/training.worker-<hash>.js). */
+async function workerScript(outDir: string): Promise<string> {
+  const name = (await readdir(join(outDir, 'assets'))).find((n) => /^training\.worker-[\w-]+\.js$/.test(n));
+  if (!name) throw new Error(`no training worker script in ${outDir}/assets`);
+  return `assets/${name}`;
+}
+
+/**
+ * The training worker's start: its script gzipped, then, in a blank cross-origin-isolated page of
+ * the app's origin, the time from `new Worker` to the worker's first posted event. The page posts
+ * a request the worker answers at once (`cancel-load`, answered `done`) right after `new Worker`;
+ * the answer comes once the script is downloaded, parsed and evaluated (tfjs and its kernels
+ * registered), before any backend starts. Cold: a fresh browser context (empty cache) per run;
+ * warm: a second worker in the same page.
+ */
+async function workerStartBenchmarks(browser: Browser, baseUrl: string, outDir: string, opts: { quick: boolean; emit: Emit }): Promise<void> {
+  const { emit } = opts;
+  const script = await workerScript(outDir);
+  const bytes = await readFile(join(outDir, script));
+  emit({ bench: 'worker_bundle', what: 'the training worker script (one file, not minified)', chunk: script, bytes: bytes.length, gzip_bytes: gzipSync(bytes, { level: 9 }).length });
+  const blank = new URL('__bench-blank', baseUrl).href;
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const runs = opts.quick ? 3 : 7;
+  for (let i = 0; i < runs; i++) {
+    const session = await openPage(browser);
+    try {
+      await session.page.route(blank, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>', headers: { ...ISOLATION_HEADERS } }));
+      await session.page.goto(blank);
+      const firstEvent = (url: string) =>
+        session.page.evaluate(
+          (u) =>
+            new Promise<{ ms: number; type: string }>((resolve, reject) => {
+              const t0 = performance.now();
+              const worker = new Worker(u, { type: 'module', name: 'vae-training' });
+              worker.onmessage = (e: MessageEvent<{ type: string }>) => {
+                resolve({ ms: performance.now() - t0, type: e.data.type });
+                worker.terminate();
+              };
+              worker.onerror = (e) => reject(new Error(`the worker failed: ${e.message}`));
+              worker.postMessage({ type: 'cancel-load', id: 1 });
+            }),
+          url,
+        );
+      const url = new URL(script, baseUrl).href;
+      const first = await firstEvent(url);
+      const again = await firstEvent(url);
+      cold.push(first.ms);
+      warm.push(again.ms);
+      emit({ bench: 'worker_first_message_run', run: i + 1, first_event: first.type, cold_ms: round(first.ms, 1), warm_ms: round(again.ms, 1), load_1min: load() });
+    } finally {
+      await session.close();
+    }
+  }
+  for (const [cache, values] of [['cold', cold], ['warm', warm]] as const) {
+    emit({ bench: 'worker_first_message', what: 'new Worker to the training worker\'s first posted event (production build, localhost)', cache, runs, p50_ms: round(percentile(values, 0.5), 1), min_ms: round(Math.min(...values), 1), max_ms: round(Math.max(...values), 1), load_1min: load() });
+  }
 }
 
 /** One training benchmark in a fresh worker of the bench page. */
@@ -297,13 +363,15 @@ async function appBenchmarks(browser: Browser, baseUrl: string, opts: BrowserBen
 /** Builds the app and the bench page, serves them, and runs every browser benchmark. */
 export async function runBrowserBenchmarks(opts: BrowserBenchOptions): Promise<void> {
   const outDir = outDirFromEnv();
-  await buildApp(outDir);
+  if (!opts.prebuilt) await buildApp(outDir);
   await bundleSizes(outDir, opts.emit);
-  await buildBenchPage(outDir);
+  if (!opts.startOnly) await buildBenchPage(outDir);
   const server = await startPreview(outDir);
   const browser = await launchChromium();
   try {
     opts.emit({ bench: 'browser', chromium: browser.version(), url: server.url, load_1min: load() });
+    await workerStartBenchmarks(browser, server.url, outDir, opts);
+    if (opts.startOnly) return;
     await trainingBenchmarks(browser, server.url, opts);
     await appBenchmarks(browser, server.url, opts);
   } finally {
@@ -314,10 +382,18 @@ export async function runBrowserBenchmarks(opts: BrowserBenchOptions): Promise<v
 
 // `npm run bench:browser`: the browser part alone, with its own PyTorch measurement.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false } } });
+  const { values: args } = parseArgs({
+    options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, prebuilt: { type: 'boolean', default: false } },
+  });
+  if (args.only !== undefined && args.only !== 'start') throw new Error(`--only takes "start" (the bundle and the worker's start), not "${args.only}"`);
   const steps = args.quick ? 50 : Number(args.steps);
   const emit: Emit = (record) => console.log(JSON.stringify(record));
   emit({ bench: 'machine', cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version });
+  // --prebuilt: measure the build already in E2E_OUT_DIR (e.g. of another commit) instead of building this tree.
+  if (args.only === 'start') {
+    await runBrowserBenchmarks({ steps, quick: args.quick, emit, torch: null, startOnly: true, prebuilt: args.prebuilt });
+    process.exit(0);
+  }
   const torch = runTorch({ hidden: '400', latent: 20, batch: 128, steps: Math.max(steps, 100) }, emit);
   if (torch) emit({ bench: 'train_throughput', impl: 'pytorch', where: 'native', model: '784-400-20', batch: 128, threads: torch.threads, openblas_threads: 'default (all cores)', torch: torch.torch, examples_per_s: torch.examples_per_s });
   await runBrowserBenchmarks({ steps, quick: args.quick, emit, torch });

@@ -2,7 +2,7 @@
  * A straightforward tfjs training loop, the baseline of the benchmark: tf.layers' own apply()
  * and stock autodiff (transposed matMul kernels in the gradient), same loss, same Adam settings.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/core/tf';
 import { BatchSampler } from '../src/core/data/batch-sampler';
 import type { ImageDataset } from '../src/core/data/dataset';
 import { bernoulliNll, klToStandardNormal, reparameterize } from '../src/core/model/elbo';

@@ -33,7 +33,7 @@ const emit = (record: object) => console.log(JSON.stringify({ ...record }));
 
 const backend = await initNodeBackend('wasm');
 const data = await loadDatasetFromDir();
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, tfjs: tf.version.tfjs };
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, tfjs: tf.version_core };
 emit({ bench: 'machine', ...machine });
 
 interface StepLoop {

@@ -11,7 +11,7 @@ import { enableRelaxedSimd } from './lib/relaxed-simd.mjs';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'core', 'accelerator');
 // gemm.wat uses relaxed SIMD: on, so that the engine can validate what this script writes.
-if (!enableRelaxedSimd()) throw new Error('this Node has no WebAssembly relaxed SIMD, needed to validate gemm.wat');
+if (!(await enableRelaxedSimd())) throw new Error('this Node has no WebAssembly relaxed SIMD, needed to validate gemm.wat');
 
 const wabt = await wabtInit();
 

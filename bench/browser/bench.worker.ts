@@ -3,8 +3,8 @@
  * worker like the app's training worker. One worker per thread count (XNNPACK's pool size is fixed
  * when the backend starts). Replies with throughput, per-kernel times and a matMul probe.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import '../../src/worker/tf-browser';
+import * as tf from '../../src/core/tf';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -13,7 +13,7 @@ import { loadImageDataset } from '../../src/core/data/load-dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
 import { Trainer } from '../../src/core/train/trainer';
-import { opsFor } from '../../src/core/accelerator';
+import { opsFor, probeRelaxedSimd } from '../../src/core/accelerator';
 import { hasFmaProducts, matMulOpA } from '../../src/core/accelerator/gemm';
 import { helperJobsDone, setHelperThreadEnabled, startHelperThread } from '../../src/core/accelerator/helper-thread';
 import { activeWasmBackend } from '../../src/core/accelerator/wasm-heap';
@@ -32,6 +32,7 @@ async function startWasm(threads: number): Promise<void> {
   if (threads > 0) setThreadsCount(threads);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
   await tf.ready();
+  await probeRelaxedSimd(); // as startKernels does: gemm.ts runs only once relaxed SIMD is known to be there
 }
 
 /**

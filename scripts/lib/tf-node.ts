@@ -1,6 +1,10 @@
 /** tfjs for Node scripts and tests: the wasm backend (no native binary), or cpu on request. */
-import * as tf from '@tensorflow/tfjs';
+// Every gradient and chained op, and the cpu backend: the umbrella's Node bundle registers them. (The
+// browser imports tfjs-core's own registration modules, src/worker/tf-browser.ts; Node cannot load
+// them: they are ES modules whose imports lack file extensions.)
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '../../src/core/tf';
 import { startKernels } from '../../src/core/accelerator';
 import { KERNELS_CHOICES, type KernelsChoice } from '../../src/core/ops';
 import { enableRelaxedSimd } from './relaxed-simd.mjs';
@@ -23,7 +27,7 @@ export function kernelsFromEnv(): KernelsChoice {
  */
 export async function initNodeBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<string> {
   const kernels = kernelsFromEnv();
-  enableRelaxedSimd();
+  await enableRelaxedSimd();
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`tfjs backend "${name}" could not start in Node`);

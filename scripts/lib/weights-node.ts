@@ -1,7 +1,7 @@
 /** Saving and loading the VAE weights format (DESIGN.md §2) in a folder on disk, through the same code as the browser. */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/core/tf';
 import { loadModelFromSource, type LoadedModel, type LoadOptions } from '../../src/core/io/load';
 import { MissingFileError, WeightsError } from '../../src/core/io/manifest';
 import { modelJsonFor, weightBytesOf, type WeightsSink } from '../../src/core/io/save';

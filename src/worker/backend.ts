@@ -4,7 +4,7 @@
  * software rendering (SwiftShader), which tfjs otherwise refuses. Once it runs, the training ops are
  * chosen (src/core/accelerator: its wasm kernels on wasm, unless `?kernels=stock`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

@@ -3,7 +3,7 @@
  * to their posteriors q(z|x), their reconstructions and their negative ELBO, and decodes a batch of
  * latent points (interpolation frames for a decoder the main thread cannot run).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import { klToStandardNormal, reconstructionNll, reparameterize } from '../core/model/elbo';
 import type { ActiveModel } from './model';
 import type { WorkerEvent, WorkerRequest } from './protocol';

@@ -3,7 +3,7 @@
  * foreign model (a Keras export, a decoder alone) kept for exploring only. Either way the displays
  * reach it through a Codec.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { ImageDataset } from '../core/data/dataset';
 import { disposeLoaded, type LoadedModel } from '../core/io/load';
 import { loadedCodec } from '../core/io/foreign';

@@ -1,5 +1,5 @@
 /** What the worker reads out of a model for display: decoder weights, latent codes, manifold images, test ELBO. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../core/tf';
 import type { ImageDataset } from '../core/data/dataset';
 import type { Codec } from '../core/model/codec';
 import { evaluateElbo, type ElboSummary } from '../core/model/evaluate';

@@ -1,5 +1,5 @@
 /** The training worker: a thin shell that wires the pure handler to postMessage. */
-import '@tensorflow/tfjs-backend-wasm';
+import './tf-browser';
 import { loadImageDataset } from '../core/data/load-dataset';
 import type { KernelsChoice } from '../core/ops';
 import { initBackend } from './backend';

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
 import { appRange, parseSetting, SETTING_ROWS, type SettingEffect, type SettingName } from '../../core/model/settings-table';
-import { KERNELS_CHOICES, type KernelsChoice } from '../../core/ops';
+import { KERNELS_CHOICES, type KernelsChoice } from '../../core/ops/training-ops'; // not ../../core/ops: its stock ops would pull tfjs into the page
 import { BUILTIN_DATA_PATH } from '../../worker/dataset-source';
 import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
 

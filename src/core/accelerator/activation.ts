@@ -4,7 +4,7 @@
  * broadcast add and relu; ReLU's backward with the bias gradient in one pass instead of step,
  * multiply and sum.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WASM_PLAIN, WASM_SHARED } from './activation-wasm';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, type WasmBackend } from './wasm-heap';
 

@@ -3,7 +3,7 @@
  * as a tfjs kernel. Written with stock ops, the loss and its gradient are ~12 element-wise kernels
  * over the [784, B] logits, each a pass over memory with its own overhead.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WASM_PLAIN, WASM_SHARED } from './bernoulli-wasm';
 import { HELPER_BERNOULLI, runShared } from './helper-thread';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel } from './wasm-heap';

@@ -4,7 +4,7 @@
  * layer whose kernel is [W_mean | W_logVar] (ops.ts, gaussianHeads), joined every step: tfjs-wasm's Concat
  * and SplitV for such a small pair spend their time on bookkeeping, far more than copying the numbers.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { activeWasmBackend, registerWasmKernel } from './wasm-heap';
 
 const CONCAT = 'VaeConcatColumns';

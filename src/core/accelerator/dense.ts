@@ -12,7 +12,7 @@
  *   forward   Y  = act(Wᵀ·X + b)        X [in, B], W [in, out], Y [out, B]
  *   backward  dW = X·Gᵀ,  db = Σ_B G,  dX = W·G    with G = dL/d(pre-activation) [out, B]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { activate } from '../ops/stock';
 import type { DenseActivation, DenseWeights } from '../ops/training-ops';
 import { canFuseBiasActivation, fusedBiasActivation, fusedReluGrad } from './activation';

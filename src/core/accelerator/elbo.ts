@@ -3,7 +3,7 @@
  * of latent-sample.ts and bernoulli.ts where they run. The same math as ../model/elbo.ts, which is
  * the reference these are tested against.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { bernoulliNll } from '../model/elbo';
 import { canFuseBernoulli, fusedBernoulliNll, scaleColumns } from './bernoulli';
 import { canFuseLatentSample, fusedLatentSample } from './latent-sample';

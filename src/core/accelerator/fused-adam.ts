@@ -9,7 +9,7 @@
  * whose memory is shared is left alone and the caller takes the kernel path, which gives it memory
  * of its own.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import type { AdamStep } from '../ops/training-ops';
 import { WASM_PLAIN, WASM_SHARED } from './adam-wasm';
 import { HELPER_ADAM, runShared } from './helper-thread';

@@ -4,14 +4,15 @@
  *
  * tfjs-backend-wasm multiplies with XNNPACK built for 128-bit SIMD without FMA; relaxed SIMD's
  * f32x4.relaxed_madd is one FMA instruction on x64, and gemm.wat's 4 x 8 register blocks come near the
- * peak of 128-bit FMA (figures: README, Speed). Where the engine lacks relaxed SIMD the module does
- * not compile and `matMulOpA` takes tfjs' stock ops (Node 20 has it behind a flag, which
- * scripts/lib/tf-node.ts sets). Large products are split by rows with the helper thread
+ * peak of 128-bit FMA (figures: README, Speed). Where the engine lacks relaxed SIMD (probed at the
+ * backend's start, relaxed-simd.ts) `matMulOpA` takes tfjs' stock ops (Node 20 has it behind a flag,
+ * which scripts/lib/tf-node.ts sets). Large products are split by rows with the helper thread
  * (helper-thread.ts) where there is one.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WASM_PLAIN, WASM_SHARED } from './gemm-wasm';
 import { HELPER_GEMM, runShared } from './helper-thread';
+import { hasRelaxedSimd } from './relaxed-simd';
 import { transpose2d } from './transpose';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel, withScratch, type WasmBackend } from './wasm-heap';
 
@@ -53,7 +54,7 @@ function register(): void {
 /** True when the active backend runs gemm.wat (wasm with relaxed SIMD), for products whose columns fit its blocks. */
 export function hasFmaProducts(): boolean {
   const backend = activeWasmBackend();
-  if (!backend || !moduleFor(backend)) return false;
+  if (!backend || !hasRelaxedSimd() || !moduleFor(backend)) return false;
   register();
   return true;
 }

@@ -9,9 +9,11 @@ import { setTrainingOps, stockOps, type KernelsChoice, type TrainingOps } from '
 import { hasFmaProducts } from './gemm';
 import { hasHelperThread, startHelperThread } from './helper-thread';
 import { acceleratedOps } from './ops';
+import { probeRelaxedSimd } from './relaxed-simd';
 import { activeWasmBackend } from './wasm-heap';
 
 export { acceleratedOps } from './ops';
+export { probeRelaxedSimd } from './relaxed-simd';
 export { wantedWasmThreads, withReportedCores } from './wasm-threads';
 
 /** The ops for a choice on the active backend: the accelerated ones on wasm unless `stock` is asked for, else stock. */
@@ -24,6 +26,7 @@ export function opsFor(choice: KernelsChoice): TrainingOps {
  * run, see helper-thread.ts); returns the ops now in use.
  */
 export async function startKernels(choice: KernelsChoice): Promise<TrainingOps> {
+  await probeRelaxedSimd(); // gemm.ts asks for the answer synchronously
   const ops = opsFor(choice);
   const wasm = activeWasmBackend();
   if (ops === acceleratedOps && wasm) await startHelperThread(wasm);

@@ -9,7 +9,7 @@
  *   kl[b] = 0.5 sum_j (mean² + exp(logVar) - logVar - 1)   [B]
  *   d head = [dz + dkl mean ; dz eps exp(logVar / 2) / 2 + dkl (exp(logVar) - 1) / 2]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { activeWasmBackend, registerWasmKernel } from './wasm-heap';
 
 const SAMPLE = 'VaeLatentSample';

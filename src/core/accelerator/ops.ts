@@ -9,7 +9,7 @@
  * Where a kernel cannot serve (another backend, a shape it does not take) the op falls back to stock
  * tfjs in the same layout, so these ops work on any backend; ../ops/stock.ts is the reference.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { adamUpdate } from '../ops/stock';
 import type { Batch, DenseWeights, Gaussian, TrainingOps } from '../ops/training-ops';
 import { concatColumns } from './columns';

@@ -7,7 +7,7 @@
  * both products as gemm.wat's dense product does for one (figures: README, Speed). Both share their work with the kernel helper thread where there is one. Registered as
  * tfjs kernels, they are tracked, profiled and freed like any other.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { hasFmaProducts } from './gemm';
 import { HELPER_SPARSE_FORWARD, HELPER_SPARSE_WEIGHT_GRAD, runShared } from './helper-thread';

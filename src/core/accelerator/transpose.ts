@@ -3,7 +3,7 @@
  * generic n-D loop, one element at a time; a training step transposes the data batch and each
  * layer's output gradient (and its weights too where gemm.wat, which reads Wᵀ in place, cannot run).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WASM_PLAIN, WASM_SHARED } from './transpose-wasm';
 import { activeWasmBackend, heapOffset, moduleOrThrow, perBackend, registerWasmKernel } from './wasm-heap';
 

@@ -3,7 +3,7 @@
  * here): a kernel module imports the backend's memory and works on tensors where they lie, by
  * byte offset. Everything here is typed by hand: tfjs does not export these parts of BackendWasm.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** The parts of tfjs-backend-wasm's BackendWasm used by the kernels. */
 export interface WasmBackend {

@@ -1,5 +1,5 @@
 /** Reading one tfjs LayersModel (model.json + weight shards) from a WeightsSource, with plain-words errors. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WeightsError } from './manifest';
 import { showLocation, textFromFile } from './quote';
 import { formatBytes, type ReadOptions, type WeightsSource } from './source';

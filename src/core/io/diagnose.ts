@@ -4,7 +4,7 @@
  * when a whole model fails, each layer is built once on its own (a one-layer Sequential: nothing is
  * connected, so only the layer's own config is tried) to find the first one tfjs refuses.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { quoteFromFile, textFromFile } from './quote';
 
 type Json = Record<string, unknown>;

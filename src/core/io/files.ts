@@ -3,7 +3,7 @@
  * flat under one base name (`<base>.vae.json`, `<base>.encoder.json`, ..., what this app downloaded
  * before it wrote one archive) still load through `memorySource`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { LoadedModel } from './load';
 import type { VaeManifest } from './manifest';
 import { modelJsonFor, weightBytesOf, type WeightsSink } from './save';

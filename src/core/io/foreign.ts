@@ -3,7 +3,7 @@
  * ([B, 28, 28] or [B, 28, 28, 1]), encoders with a third sampled output or the mean alone, decoders
  * that end in a sigmoid or output [B, 28, 28] or [B, 28, 28, 1].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Codec } from '../model/codec';
 import type { LoadedModel } from './load';
 

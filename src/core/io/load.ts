@@ -3,7 +3,7 @@
  * included), a decoder model.json alone, an encoder/decoder pair, a folder holding one of those, or a
  * PyTorch state dict (.safetensors). What the address points at is decided in locate.ts.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
 import { buildModel, disposeModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
 import { locate, pairPlan, type LayersPlan } from './locate';

@@ -5,7 +5,7 @@
  * output of the decoder. The structure is checked (topology.ts) before pruning and again, with the
  * layer classes, before tfjs builds the model (artifacts.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { ModelFile, Part } from './artifacts';
 import { isKeras3Topology, keras3ToTfjs } from './keras3';
 import { pruneToOutputs } from './prune';

@@ -1,5 +1,5 @@
 /** Saving a Vae in the DESIGN.md §2 format through tfjs IOHandlers (files in Node, downloads or IndexedDB in the browser). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Vae } from '../model/vae';
 import { manifestFor, type ManifestExtra, type VaeManifest } from './manifest';
 

@@ -6,7 +6,7 @@
  * TypeError on others; this refuses all of them first, in plain words naming the file and the layer.
  * Functional models (`Model`, `Functional`) and `Sequential` are checked, nested models included.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WeightsError } from './manifest';
 import { quoteFromFile, textFromFile } from './quote';
 import { replayNodeQueue, type NodeInput, type OrderLayer } from './topology-order';

@@ -8,7 +8,7 @@
  * to PyTorch's C, H, W order wherever PyTorch flattens or views them, so every Linear sees its inputs
  * in the order it was trained on.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { WeightsError } from './manifest';
 import { quoteFromFile } from './quote';
 import type { StoredTensor } from './safetensors';

@@ -3,7 +3,7 @@
  * (safetensors.ts), mapped to layers by the manifest's `torch` list or by a recognised layout
  * (torch-presets.ts), and built into two tfjs LayersModels (torch-build.ts).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import { disposeModel } from './artifacts';
 import type { TorchPlan } from './locate';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, WeightsError, type VaeManifest } from './manifest';

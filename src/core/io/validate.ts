@@ -1,5 +1,5 @@
 /** Checks that loaded LayersModels fit the VAE contract of DESIGN.md §2 (shapes, latent sizes, finite weights). */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import type { Part } from './artifacts';
 import { WeightsError } from './manifest';
 import { textFromFile } from './quote';

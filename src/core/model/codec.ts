@@ -1,5 +1,5 @@
 /** What the displays need from any model, trainable here or not: encode images to q(z|x), decode z to pixels. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Vae } from './vae';
 
 /** An encoder (optional) and a decoder behind one batch-major interface. Tensor results belong to the caller. */

@@ -3,7 +3,7 @@
  * input, q(z|x, c), and z at the decoder's input, p(x|z, c). The loss is the same ELBO, now a bound
  * on log p(x|c). Families call these helpers where their config says `conditional`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Batch, TrainingOps } from '../ops';
 
 /** Class labels as one-hot rows: [B] -> [B, classes], float32. */

@@ -5,7 +5,7 @@
  * per kernel tap) and one matrix product. The input's gradient is the other convolution of the pair
  * (conv2d <-> conv2dTranspose), which every backend has. Layout NHWC, filters as Keras stores them.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** The top/left padding of 'same' for one axis: input size, output size, kernel size, stride -> [before, after]. */
 function samePadding(size: number, outSize: number, kernel: number, stride: number): [number, number] {

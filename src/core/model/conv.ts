@@ -5,7 +5,7 @@
  * Conditional: the one-hot class joins the flattened features before Dense 16, and z before the
  * decoder's Dense. Training runs the convolutions through conv-ops.ts (gradients every backend has).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Batch, Gaussian, TrainingOps } from '../ops';
 import { classInput, joinClass, requireClass } from './conditional';
 import type { VaeConfig } from './config';

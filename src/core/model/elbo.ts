@@ -2,7 +2,7 @@
  * The terms of the negative ELBO, in nats per example:
  *   loss = E_q[-log p(x|z)] + beta * KL(q(z|x) || N(0, I)),  z = mu + exp(logVar / 2) * eps.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Likelihood } from './config';
 
 const LOG_2PI = Math.log(2 * Math.PI);

@@ -1,5 +1,5 @@
 /** Test-set quality: the average ELBO terms and the importance-weighted bound on log p(x). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { ImageDataset } from '../data/dataset';
 import { oneHot } from './conditional';
 import { logNormalDensity, logStandardNormalDensity, reconstructionNll, reparameterize } from './elbo';

@@ -3,7 +3,7 @@
  * forward pass), and the registry `VaeConfig.family` names one from. A new family is a new file
  * here and a line in FAMILIES; the Vae, the trainer, the worker and the weights IO take any of them.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import type { Batch, Gaussian, TrainingOps } from '../ops';
 import type { FamilyName, VaeConfig } from './config';
 import { convFamily } from './conv';

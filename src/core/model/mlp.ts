@@ -4,7 +4,7 @@
  * Both are tf.LayersModels (so they save in the standard tfjs/Keras format); training runs the same
  * layers' weights through the training ops.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { Batch, DenseActivation, DenseParams, Gaussian, TrainingOps } from '../ops';
 import { classInput, joinClass, joinClassToData, requireClass } from './conditional';
 import type { VaeConfig } from './config';

@@ -1,5 +1,5 @@
 /** The Keras VAE example's `Sampling` layer, so converted Keras encoders with a sampled third output load. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** z = mean + exp(0.5 * logVar) * eps with eps ~ N(0, I): inputs [mean, logVar], each [B, Z] -> z [B, Z]. */
 export class Sampling extends tf.layers.Layer {

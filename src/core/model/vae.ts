@@ -8,7 +8,7 @@
  * A conditional VAE (`config.conditional`) takes the one-hot class c [B, C] in every call:
  * q(z|x, c), p(x|z, c), and the same loss, now a bound on log p(x|c). Others ignore c.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { trainingOps } from '../ops';
 import type { VaeConfig } from './config';
 import { familyOf, type VaeNetwork } from './families';

@@ -3,7 +3,7 @@
  * tfjs' autodiff. The readable reference every faster implementation is tested against, and what
  * runs wherever nothing faster does (webgl, webgpu, cpu, and wasm with ?kernels=stock).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { klToStandardNormal, reconstructionNll, reparameterize } from '../model/elbo';
 import type { AdamSlot, AdamStep, Batch, DenseActivation, TrainingOps } from './training-ops';
 

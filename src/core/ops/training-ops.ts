@@ -11,7 +11,7 @@
  * layout with `data` / `batch`, passes the `Batch` values from op to op, and gets results back with
  * `rows`; it never reads a Batch's shape. Shapes below are written for one example per row.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import type { Likelihood } from '../model/config';
 
 /** Activations of a batch in the layout the ops chose: pass it between ops, never read its shape. */

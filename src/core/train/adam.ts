@@ -10,7 +10,7 @@
  * This class keeps the moments and the step count; the update itself is the training ops'
  * `adamUpdate` (../ops/stock.ts writes it out).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { trainingOps } from '../ops';
 
 /** Adam hyper-parameters; the defaults equal tf.train.adam's. */

@@ -1,5 +1,5 @@
 /** Training loop: Adam on the negative ELBO, metrics read in batches (no synchronous read per step). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { BatchSampler } from '../data/batch-sampler';
 import type { ImageDataset } from '../data/dataset';
 import { oneHot } from '../model/conditional';
