@@ -4,7 +4,7 @@
  *   npm run train -- --epochs 30 --latent 2 --hidden 512,256 --batch 128 --lr 0.001 --out DIR
  *
  * Prints one JSON line per epoch (train loss, test loss, examples/s) and writes the weights
- * folder (DESIGN.md §2) with training.testElbo in the manifest. Every input is checked first (the
+ * folder (docs/weights-format.md) with training.testElbo in the manifest. Every input is checked first (the
  * options, the output folder, the dataset) and tfjs is loaded only then; any failure prints one
  * plain line and a hint, exit code 2 for bad usage and 1 otherwise.
  */

@@ -1,4 +1,4 @@
-/** Saving and loading the VAE weights format (DESIGN.md §2) in a folder on disk, through the same code as the browser. */
+/** Saving and loading the VAE weights format (docs/weights-format.md) in a folder on disk, through the same code as the browser. */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '../../src/core/tf';

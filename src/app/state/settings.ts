@@ -47,7 +47,7 @@ export interface Settings {
   data: string;
   /** Weights to load at start: the URL of a manifest, a decoder model.json, a .safetensors state dict or a folder (empty: the bundled model or fresh weights). */
   model: string;
-  /** With `decoder`: a pair of model.json URLs to load at start, without a manifest (DESIGN.md §2). */
+  /** With `decoder`: a pair of model.json URLs to load at start, without a manifest (docs/loading-models.md). */
   encoder: string;
   /** With `encoder`: the decoder's model.json URL. */
   decoder: string;

@@ -21,7 +21,7 @@ export function matchesBundled(s: Pick<Settings, 'hidden' | 'latent' | 'likeliho
 
 /**
  * The models to open with, in order: the bundled model when the address's architecture is the bundled
- * one (DESIGN.md §2: other architectures start from fresh weights). The address's `?model=` is not
+ * one (README, Weights: other architectures start from fresh weights). The address's `?model=` is not
  * among them: it loads after, in the background (`addressModel`), so a slow server never holds the page.
  */
 export function startModels(s: Settings, base: string = document.baseURI): ModelSource[] {

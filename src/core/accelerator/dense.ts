@@ -1,6 +1,6 @@
 /**
  * Dense layers computed feature-major (activations [features, B]) so that no product makes the
- * wasm backend repack a weight matrix or run a transposed matMul kernel (DESIGN.md §3).
+ * wasm backend repack a weight matrix or run a transposed matMul kernel (README, Speed).
  *
  * The wasm backend (XNNPACK) re-packs the right-hand operand of every product whose tensor it
  * has not seen before: for a weight that changes every step that costs more than the product.

@@ -1,5 +1,5 @@
 /**
- * The Codec of a loaded model of any supported shape (DESIGN.md §2): image-shaped encoder input
+ * The Codec of a loaded model of any supported shape (docs/weights-format.md): image-shaped encoder input
  * ([B, 28, 28] or [B, 28, 28, 1]), encoders with a third sampled output or the mean alone, decoders
  * that end in a sigmoid or output [B, 28, 28] or [B, 28, 28, 1].
  */

@@ -1,4 +1,4 @@
-/** The `vae.json` manifest of DESIGN.md §2: its type, a parser (only what the app needs is required) and a builder from a Vae. */
+/** The `vae.json` manifest of docs/weights-format.md: its type, a parser (only what the app needs is required) and a builder from a Vae. */
 import { FAMILY_NAMES, type FamilyName, type VaeConfig } from '../model/config';
 import type { Vae } from '../model/vae';
 import { isNumber, isObject, isText, isWhole, parseConfig, parseTraining, show, type Json, type TrainingSummary } from './manifest-fields';
@@ -28,7 +28,7 @@ export const MANIFEST_VERSION = 1;
 
 export type { TrainingSummary } from './manifest-fields';
 
-/** The manifest `vae.json`: what the two models are and where they are (DESIGN.md §2). */
+/** The manifest `vae.json`: what the two models are and where they are (docs/weights-format.md). */
 export interface VaeManifest {
   format: typeof MANIFEST_FORMAT;
   version: typeof MANIFEST_VERSION;
@@ -65,7 +65,7 @@ const IMAGE_SHAPES = ['28,28,1', '28,28', '784'];
 /**
  * Checks a parsed `vae.json` field by field; `location` names the file in messages. Only `format`,
  * `version`, `latentDim`, `decoderOutput` and the decoder's path (or a `safetensors` path) are
- * required; the rest take the defaults of DESIGN.md §2. Throws WeightsError.
+ * required; the rest take the defaults of docs/weights-format.md. Throws WeightsError.
  */
 export function parseManifest(json: unknown, location: string): VaeManifest {
   const where = showLocation(location);

@@ -1,4 +1,4 @@
-/** Saving a Vae in the DESIGN.md §2 format through tfjs IOHandlers (files in Node, downloads or IndexedDB in the browser). */
+/** Saving a Vae in the weights format (docs/weights-format.md) through tfjs IOHandlers (files in Node, downloads or IndexedDB in the browser). */
 import * as tf from '../tf';
 import type { Vae } from '../model/vae';
 import { manifestFor, type ManifestExtra, type VaeManifest } from './manifest';

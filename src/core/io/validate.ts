@@ -1,4 +1,4 @@
-/** Checks that loaded LayersModels fit the VAE contract of DESIGN.md §2 (shapes, latent sizes, finite weights). */
+/** Checks that loaded LayersModels fit the VAE contract of docs/weights-format.md (shapes, latent sizes, finite weights). */
 import type * as tf from '../tf';
 import type { Part } from './artifacts';
 import { WeightsError } from './manifest';

@@ -34,7 +34,7 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
     }
     const patches = tf.reshape(tf.stack(taps, 3), [batch * outH * outW, kh * kw * channels]); // im2col [B*Ho*Wo, kh*kw*C]
     const grads = tf.reshape(dy, [batch * outH * outW, outC]); // [B*Ho*Wo, O]
-    // An explicit transpose then a plain product: wasm's transposed matMul is slow (DESIGN.md §3).
+    // An explicit transpose then a plain product: wasm's transposed matMul is slow (README, Speed).
     const dW = tf.matMul(tf.transpose(patches), grads); // [kh*kw*C, O]
     return tf.reshape(dW, [kh, kw, channels, outC]);
   });
