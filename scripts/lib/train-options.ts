@@ -7,7 +7,7 @@
  * Every mistake is a `UsageError` in plain words.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG, type Likelihood, type VaeConfig } from '../../src/core/model/config';
+import { DEFAULT_CONFIG, type FamilyName, type Likelihood, type VaeConfig } from '../../src/core/model/config';
 import { rangeWords, SETTING_ROWS, type SettingName, type SettingRow } from '../../src/core/model/settings-table';
 import { UsageError } from './cli';
 import { defaultMnistDir } from './load-dataset-node';
@@ -48,6 +48,8 @@ function fromTable<T>(name: SettingName): OptionSpec<T> {
 /** Every option of `npm run train`. */
 export const TRAIN_OPTIONS = {
   epochs: spec({ value: 'N', default: '10', help: 'passes over the training set (0: save the initial weights)', parse: integer(0) }),
+  arch: fromTable<FamilyName>('arch'),
+  conditional: fromTable<boolean>('conditional'),
   latent: fromTable<number>('latent'),
   hidden: fromTable<number[]>('hidden'),
   batch: fromTable<number>('batch'),

@@ -25,7 +25,7 @@ export async function trainAndSave({ config, data, epochs, iwaeSamples, backend:
   const vae = Vae.create(config);
   const trainer = new Trainer(vae, data.train, 50);
   console.error(
-    `training ${config.inputDim}-${config.hidden.join('-')}-${config.latentDim} on ${data.name} ` +
+    `training ${config.conditional ? 'a conditional ' : ''}${config.family === 'conv' ? `conv VAE, latent ${config.latentDim}` : `${config.inputDim}-${config.hidden.join('-')}-${config.latentDim}`} on ${data.name} ` +
       `(${data.train.count} train, ${data.test.count} test) with tfjs ${backend}, ${epochs} epochs`,
   );
 
@@ -66,7 +66,8 @@ export async function trainAndSave({ config, data, epochs, iwaeSamples, backend:
     date: new Date().toISOString(),
     command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
   };
-  console.log(JSON.stringify({ impl: 'tfjs-' + backend, hidden: config.hidden.join(','), latent: config.latentDim, ...training }));
+  const { family: arch, conditional } = config;
+  console.log(JSON.stringify({ impl: 'tfjs-' + backend, arch, conditional, hidden: config.hidden.join(','), latent: config.latentDim, ...training }));
   if (out) {
     await saveVae(vae, directorySink(out), { dataset: data.name, training });
     console.error(`saved weights to ${out}`);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../scripts/lib/cli';
 import { prepareOutputDir } from '../../scripts/lib/output-dir';
-import { parseTrainArgs, TRAIN_OPTIONS, trainUsage } from '../../scripts/lib/train-options';
+import { configOverrides, parseTrainArgs, TRAIN_OPTIONS, trainUsage } from '../../scripts/lib/train-options';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HINT = 'Run npm run train -- --help for every option.';
@@ -157,6 +157,13 @@ describe('parseTrainArgs', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(UsageError);
     expect(() => parseTrainArgs(argv)).toThrow(message);
+  });
+
+  it('--arch conv and --conditional choose the family and the conditional variant (issue 12); the defaults are the plain MLP', () => {
+    expect(configOverrides(parseTrainArgs(['--arch', 'conv', '--conditional', '--latent', '16']))).toMatchObject({ family: 'conv', conditional: true, latentDim: 16 });
+    expect(configOverrides(parseTrainArgs([]))).toMatchObject({ family: 'mlp', conditional: false });
+    expect(() => parseTrainArgs(['--arch', 'rnn'])).toThrow(/--arch must be mlp or conv/);
+    expect(() => parseTrainArgs(['--conditional=1'])).toThrow(/--conditional is a switch/);
   });
 
   it('the help has a line per option', () => {

@@ -56,13 +56,13 @@ export interface SettingRow {
 /** The table, keyed by the setting's short name (its URL and CLI name where it has one). */
 export const SETTING_ROWS = {
   arch: {
-    field: 'family', url: null, cli: null, type: { kind: 'choice', values: FAMILY_NAMES }, what: 'model family',
+    field: 'family', url: null, cli: 'arch', placeholder: 'mlp|conv', type: { kind: 'choice', values: FAMILY_NAMES }, what: 'model family',
     label: 'Model family',
     tip: "Which encoder/decoder pair: mlp, dense layers; conv, the Keras example's convolutional VAE (Conv2D 32 and 64, Dense 16; Conv2DTranspose 64, 32, 1). Changing it needs new weights.",
     effect: 'weights',
   },
   conditional: {
-    field: 'conditional', url: null, cli: null, type: { kind: 'flag' }, what: 'conditional',
+    field: 'conditional', url: null, cli: 'conditional', type: { kind: 'flag' }, what: 'conditional',
     label: 'Conditional (CVAE)',
     tip: "Condition on the digit's class: its one-hot code joins the encoder's input and z at the decoder's input, so z keeps only the style. Changing it needs new weights.",
     effect: 'weights',
