@@ -63,7 +63,7 @@ export class ActiveModel {
         trainable: true,
         notTrainable: null,
         hasEncoder: true,
-        decodeInWorker: false,
+        decodeInWorker: vae.decoderDenseLayers() === null,
         training: null,
         dataset: null,
       },
@@ -111,7 +111,8 @@ export class ActiveModel {
     }
     if (vae) {
       const { hidden, likelihood } = vae.config;
-      const info = { ...base, hidden: [...hidden], likelihood, trainable: true, notTrainable: null, decodeInWorker: false };
+      // A decoder that is not a plain MLP (conv, conditional) has no main-thread copy: the worker decodes.
+      const info = { ...base, hidden: [...hidden], likelihood, trainable: true, notTrainable: null, decodeInWorker: vae.decoderDenseLayers() === null };
       return new ActiveModel(info, vaeCodec(vae), vae, null);
     }
     const notTrainable = loaded.encoder ? reason : 'This model is a decoder alone, so it can be explored but not trained here.';
@@ -141,7 +142,7 @@ export class ActiveModel {
   /** Decoder weights for decoding on the main thread, or null when the worker decodes. */
   async snapshot(): Promise<DecoderSnapshot | null> {
     const vae = this.trainableVae;
-    return vae ? decoderSnapshot(vae) : null;
+    return vae && vae.decoderDenseLayers() !== null ? decoderSnapshot(vae) : null;
   }
 
   /** Runs the model once on a zero image and a zero code; throws WeightsError in words when it cannot run here. */

@@ -4,7 +4,7 @@
  * the view's own (projection, backend, addresses) are added here. Parsing never throws: a bad value
  * falls back to the default with a plain-words note.
  */
-import { DEFAULT_CONFIG, makeConfig, type Likelihood, type VaeConfig } from '../../core/model/config';
+import { DEFAULT_CONFIG, makeConfig, type FamilyName, type Likelihood, type VaeConfig } from '../../core/model/config';
 import { appRange, parseSetting, SETTING_ROWS, type SettingEffect, type SettingName } from '../../core/model/settings-table';
 import { KERNELS_CHOICES, type KernelsChoice } from '../../core/ops/training-ops'; // not ../../core/ops: its stock ops would pull tfjs into the page
 import { BUILTIN_DATA_PATH } from '../../worker/dataset-source';
@@ -15,6 +15,8 @@ export type Projection = 'pca' | 'dims';
 
 /** All settings, as the URL holds them. */
 export interface Settings {
+  /** Model family: the MLP, or the Keras example's convolutional VAE. */
+  arch: FamilyName;
   /** Encoder hidden layer sizes (decoder mirrors them). */
   hidden: number[];
   /** Latent dimension. */
@@ -58,6 +60,7 @@ export const DEFAULT_DATA_URL = BUILTIN_DATA_PATH;
 
 /** The settings the app opens with. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  arch: DEFAULT_CONFIG.family,
   hidden: [...DEFAULT_CONFIG.hidden],
   latent: DEFAULT_CONFIG.latentDim,
   batch: DEFAULT_CONFIG.batchSize,
@@ -108,6 +111,7 @@ function oneOf<T extends string>(values: readonly T[], what: string) {
 
 /** The table: how each URL parameter parses, prints and what changing it needs. */
 export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
+  arch: { ...fromTable('arch'), omitDefault: true },
   hidden: fromTable('hidden'),
   latent: fromTable('latent'),
   batch: fromTable('batch'),
@@ -199,6 +203,7 @@ export function effectOf(keys: (keyof Settings)[]): SettingEffect {
 /** The model config for settings (seed chosen by the caller). */
 export function configFromSettings(s: Settings, seed = DEFAULT_CONFIG.seed): VaeConfig {
   return makeConfig({
+    family: s.arch,
     hidden: [...s.hidden],
     latentDim: s.latent,
     batchSize: s.batch,

@@ -56,7 +56,7 @@ export interface SettingRow {
 /** The table, keyed by the setting's short name (its URL and CLI name where it has one). */
 export const SETTING_ROWS = {
   arch: {
-    field: 'family', url: null, cli: 'arch', placeholder: 'mlp|conv', type: { kind: 'choice', values: FAMILY_NAMES }, what: 'model family',
+    field: 'family', url: 'arch', cli: 'arch', placeholder: 'mlp|conv', type: { kind: 'choice', values: FAMILY_NAMES }, what: 'model family',
     label: 'Model family',
     tip: "Which encoder/decoder pair: mlp, dense layers; conv, the Keras example's convolutional VAE (Conv2D 32 and 64, Dense 16; Conv2DTranspose 64, 32, 1). Changing it needs new weights.",
     effect: 'weights',

@@ -1,0 +1,57 @@
+/**
+ * The worker with a convolutional model (issue 12.3): ?arch=conv starts fresh conv weights; its
+ * decoder has no main-thread copy, so the model says the worker decodes, no decoder weights are
+ * posted, and a decode request is answered with the digit; it trains a step and shows its manifold.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
+import { configFromSettings, parseSettings, serializeSettings } from '../../src/app/state/settings';
+import { matchesBundled } from '../../src/app/weights/bundled';
+import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
+import { axisPlane } from '../../src/core/latent/plane';
+import { TrainingHandler } from '../../src/worker/handler';
+import type { RequestBody } from '../../src/worker/client';
+import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+
+let small: DatasetSplits;
+beforeAll(async () => {
+  const mnist = await loadDatasetFromDir();
+  small = { name: 'mnist-small', train: takeFirst(mnist.train, 200), test: takeFirst(mnist.test, 100) };
+});
+
+describe('?arch=conv', () => {
+  it('the address sets the family (left out when it is the MLP) and starts fresh weights instead of the bundled model', () => {
+    const { settings, problems } = parseSettings('?arch=conv&latent=16');
+    expect(problems).toEqual([]);
+    expect(configFromSettings(settings).family).toBe('conv');
+    expect(serializeSettings(settings)).toContain('arch=conv');
+    expect(matchesBundled({ ...settings, latent: 2 })).toBe(false);
+    expect(serializeSettings(parseSettings('').settings)).not.toContain('arch');
+    expect(parseSettings('?arch=rnn').problems[0]).toMatch(/Ignored arch=rnn/);
+  });
+
+  it('the worker decodes a conv model: no decoder weights posted, decode answered, a step trains, the manifold renders', async () => {
+    const events: WorkerEvent[] = [];
+    const handler = new TrainingHandler({
+      post: (e) => events.push(e),
+      initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
+      loadData: async () => small,
+      yieldToEvents: () => new Promise((r) => setImmediate(r)),
+      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100 },
+    });
+    let id = 1;
+    const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
+    const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+    const config = { ...configFromSettings(parseSettings('?arch=conv&batch=16').settings) };
+    await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view: { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] } });
+    expect(ofType('model').at(-1)?.info.decodeInWorker).toBe(true);
+    expect(ofType('manifold').at(-1)).toMatchObject({ generation: 1, n: 3 });
+    await send({ type: 'step' });
+    expect(ofType('status').at(-1)!.status).toMatchObject({ step: 1 });
+    expect(ofType('weights')).toHaveLength(0);
+    await send({ type: 'decode', z: [0.5, -1] });
+    const decoded = ofType('decoded').at(-1)!;
+    expect(decoded.pixels).toHaveLength(784);
+    expect(decoded.pixels.every((p) => p >= 0 && p <= 1)).toBe(true);
+  });
+});
