@@ -1,9 +1,10 @@
 /**
- * 2-D convolutions with 'same' padding whose gradients use only ops every tfjs backend has. tfjs-wasm
- * 4.22 has no `Conv2DBackpropFilter`, so the filter's gradient is written out here: it is itself a
- * correlation of the layer's input with the output gradient, computed as im2col (one strided slice
- * per kernel tap) and one matrix product. The input's gradient is the other convolution of the pair
- * (conv2d <-> conv2dTranspose), which every backend has. Layout NHWC, filters as Keras stores them.
+ * 2-D convolutions with 'same' padding whose gradients use only ops every tfjs backend has, and run
+ * fast on tfjs-wasm. tfjs-wasm 4.22 has no `Conv2DBackpropFilter`, and its `Conv2DBackpropInput`
+ * (the transposed convolution) is a slow loop, while its `Conv2D` (XNNPACK) is fast; so both are
+ * written here as a Conv2D: the filter gradient is a correlation of the layer's input with the output
+ * gradient (batch as channels, dilated by the stride), and the transposed convolution is a
+ * correlation of the zero-stuffed input with the flipped filter. Layout NHWC, filters as Keras stores them.
  */
 import * as tf from '../tf';
 
@@ -16,27 +17,45 @@ function samePadding(size: number, outSize: number, kernel: number, stride: numb
 
 /**
  * The filter gradient of y = conv2d(x, W, stride, 'same'): x [B, H, W, C], dy [B, Ho, Wo, O] ->
- * dW [kh, kw, C, O], with dW[i, j, c, o] = sum over b, u, v of xPadded[b, u*s + i, v*s + j, c] * dy[b, u, v, o].
+ * dW [kh, kw, C, O], with dW[i, j, c, o] = sum over b, u, v of xPadded[b, u*s + i, v*s + j, c] * dy[b, u, v, o]:
+ * a 'valid' conv2d of xPadded as [C, Hp, Wp, B] with dy as the filter [Ho, Wo, B, O], dilated by s.
  */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number], stride: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [batch, height, width, channels] = x.shape;
-    const [, outH, outW, outC] = dy.shape;
+    const [, height, width] = x.shape;
+    const [, outH, outW] = dy.shape;
     const [kh, kw] = kernel;
     const padded = tf.pad(x, [[0, 0], samePadding(height, outH, kh, stride), samePadding(width, outW, kw, stride), [0, 0]]);
-    const taps: tf.Tensor4D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        // the input pixels kernel tap (i, j) meets at every output position: [B, Ho, Wo, C]
-        const end = [batch, i + (outH - 1) * stride + 1, j + (outW - 1) * stride + 1, channels];
-        taps.push(tf.stridedSlice(padded, [0, i, j, 0], end, [1, stride, stride, 1]) as tf.Tensor4D);
-      }
-    }
-    const patches = tf.reshape(tf.stack(taps, 3), [batch * outH * outW, kh * kw * channels]); // im2col [B*Ho*Wo, kh*kw*C]
-    const grads = tf.reshape(dy, [batch * outH * outW, outC]); // [B*Ho*Wo, O]
-    // An explicit transpose then a plain product: wasm's transposed matMul is slow (README, Speed).
-    const dW = tf.matMul(tf.transpose(patches), grads); // [kh*kw*C, O]
-    return tf.reshape(dW, [kh, kw, channels, outC]);
+    const images = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [C, Hp, Wp, B]: the channels as the batch
+    const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, B, O]: the batch as input channels
+    const dW = tf.conv2d(images, filter, 1, 'valid', 'NHWC', stride); // [C, kh, kw, O]
+    return tf.transpose(dW, [1, 2, 0, 3]);
+  });
+}
+
+/**
+ * The transposed convolution (the input gradient of conv2d(., W, stride, 'same')) as a plain conv2d:
+ * x [B, h, w, C], W [kh, kw, O, C] -> [B, H, W, O]. x is stuffed with stride - 1 zeros between pixels,
+ * padded, and correlated with W flipped in space and its channel axes swapped.
+ */
+export function conv2dTransposeByConv(x: tf.Tensor4D, filter: tf.Tensor4D, outShape: [number, number, number, number], stride: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [batch, h, w, channels] = x.shape;
+    const [kh, kw] = filter.shape;
+    const [, outH, outW] = outShape;
+    // Zero-stuffing: [B, h, 1, w, 1, C] padded to [B, h, s, w, s, C], read as [B, h*s, w*s, C].
+    const stuffed = stride === 1 ? x : tf.reshape(tf.pad(tf.reshape(x, [batch, h, 1, w, 1, channels]), [[0, 0], [0, 0], [0, stride - 1], [0, 0], [0, stride - 1], [0, 0]]), [batch, h * stride, w * stride, channels]);
+    // Each axis: kernel - 1 - padBefore before, and what makes the output outSize long after (the stuffing already added stride - 1).
+    const axisPad = (size: number, outSize: number, k: number): [number, number] => {
+      const before = k - 1 - samePadding(outSize, size, k, stride)[0];
+      return [before, outSize + k - 1 - before - size * stride];
+    };
+    const [top, bottom] = axisPad(h, outH, kh);
+    const [left, right] = axisPad(w, outW, kw);
+    const cropped = tf.slice(stuffed, [0, 0, 0, 0], [batch, h * stride + Math.min(bottom, 0), w * stride + Math.min(right, 0), channels]);
+    const padded = tf.pad(cropped, [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]]);
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, C, O]
+    return tf.conv2d(padded as tf.Tensor4D, flipped, 1, 'valid');
   });
 }
 
@@ -50,7 +69,7 @@ export function conv2dSame(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number):
       gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => {
         const g = dy as tf.Tensor4D;
         const w4 = ws as tf.Tensor4D;
-        const dx = tf.conv2dTranspose(g, w4, (xs as tf.Tensor4D).shape, stride, 'same'); // [B, H, W, C]
+        const dx = conv2dTransposeByConv(g, w4, (xs as tf.Tensor4D).shape, stride); // [B, H, W, C]
         return [dx, conv2dFilterGrad(xs as tf.Tensor4D, g, [w4.shape[0], w4.shape[1]], stride)];
       },
     };
@@ -69,7 +88,7 @@ export function conv2dTransposeSame(x: tf.Tensor4D, filter: tf.Tensor4D, stride:
     const [input, wt, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([input, wt]);
     return {
-      value: tf.conv2dTranspose(input, wt, outShape, stride, 'same'),
+      value: conv2dTransposeByConv(input, wt, outShape, stride),
       gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => {
         const g = dy as tf.Tensor4D; // [B, h*s, w*s, O]
         const w4 = ws as tf.Tensor4D;
