@@ -6,7 +6,7 @@
  * replaced), saves the current one as files, and streams what the displays show (displays.ts).
  */
 import type { DatasetSplits, ImageDataset } from '../core/data/dataset';
-import { decodePoint } from '../core/model/codec';
+import { decodeEveryClass, decodePoint } from '../core/model/codec';
 import type { LoadedModel } from '../core/io/load';
 import { capMessage } from '../core/io/quote';
 import { TrainingDivergedError } from '../core/train/trainer';
@@ -173,6 +173,23 @@ export class TrainingHandler {
           this.view = req.view;
           await this.exclusive(() => this.displays.postManifold(req.id));
           return; // the manifold event is the reply
+        case 'decode-class':
+          await this.exclusive(async () => {
+            const { codec } = this.requireModel();
+            if (codec.classes === undefined) throw new Error('This model is not conditional: it decodes without a class.');
+            if (!Number.isInteger(req.label) || req.label < 0 || req.label >= codec.classes) throw new Error(`The class must be a whole number from 0 to ${codec.classes - 1}.`);
+            codec.decodeClass = req.label;
+            await this.displays.postManifold(req.id);
+          });
+          return; // the manifold event is the reply
+        case 'decode-classes':
+          await this.exclusive(async () => {
+            const model = this.requireModel();
+            if (model.codec.classes === undefined) throw new Error('This model is not conditional: it decodes without a class.');
+            if (req.z.length !== model.codec.latentDim) throw new Error(`The point has ${req.z.length} coordinates but the model's latent space has ${model.codec.latentDim}.`);
+            this.deps.post({ type: 'decoded-batch', id: req.id, generation: model.info.generation, pixels: await decodeEveryClass(model.codec, req.z) });
+          });
+          return;
       }
       this.deps.post({ type: 'done', id: req.id });
     } catch (err) {

@@ -64,6 +64,8 @@ export class ActiveModel {
         notTrainable: null,
         hasEncoder: true,
         decodeInWorker: vae.decoderDenseLayers() === null,
+        family: config.family,
+        ...(config.conditional ? { classes: config.classes } : {}),
         training: null,
         dataset: null,
       },
@@ -110,9 +112,9 @@ export class ActiveModel {
         : err instanceof WeightsError ? err.message : 'This model cannot be trained further here.';
     }
     if (vae) {
-      const { hidden, likelihood } = vae.config;
+      const { hidden, likelihood, family, conditional, classes } = vae.config;
       // A decoder that is not a plain MLP (conv, conditional) has no main-thread copy: the worker decodes.
-      const info = { ...base, hidden: [...hidden], likelihood, trainable: true, notTrainable: null, decodeInWorker: vae.decoderDenseLayers() === null };
+      const info = { ...base, hidden: [...hidden], likelihood, trainable: true, notTrainable: null, decodeInWorker: vae.decoderDenseLayers() === null, family, ...(conditional ? { classes } : {}) };
       return new ActiveModel(info, vaeCodec(vae), vae, null);
     }
     const notTrainable = loaded.encoder ? reason : 'This model is a decoder alone, so it can be explored but not trained here.';

@@ -67,6 +67,10 @@ export interface ModelInfo {
   noLogVar?: string | null;
   /** True when the decoder is not a plain MLP the main thread can run: decode single points with `decode`. */
   decodeInWorker: boolean;
+  /** A conditional model's number of classes (its decodings take a class: `decode-class`, `decode-classes`); absent for others. */
+  classes?: number;
+  /** The model family (`mlp`, `conv`) of a model of this app's own format; absent for a foreign model. */
+  family?: VaeConfig['family'];
   /** The training run its manifest describes, or null. */
   training: TrainingSummary | null;
   /** The dataset its manifest names, or null. */
@@ -126,7 +130,11 @@ export type WorkerRequest =
    */
   | { type: 'encode'; id: number; images: Float32Array; count: number; seed: number; samples: number }
   /** Decode `count` latent points z [count, latentDim] (for decoders the main thread cannot run). Answered by `decoded-batch`. */
-  | { type: 'decode-batch'; id: number; z: Float32Array; count: number };
+  | { type: 'decode-batch'; id: number; z: Float32Array; count: number }
+  /** A conditional model: the class that `decode`, `decode-batch` and the manifold use from now on. Answered by a `manifold` event with this id. */
+  | { type: 'decode-class'; id: number; label: number }
+  /** A conditional model: decode one latent point under every class. Answered by `decoded-batch` (pixels [classes, D], class by class). */
+  | { type: 'decode-classes'; id: number; z: number[] };
 
 /** Where training stands. */
 export interface TrainingStatus {

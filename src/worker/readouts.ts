@@ -46,7 +46,7 @@ export async function encodeDataset(codec: Codec, data: ImageDataset): Promise<{
   if (!encode) throw new Error('This model has no encoder.');
   const [meanT, logVarT] = tf.tidy(() => {
     const x = tf.tensor2d(data.images, [data.count, inputDim]); // [B, D]
-    const { mean, logVar } = encode(x); // [B, Z] each
+    const { mean, logVar } = encode(x, data.labels); // [B, Z] each (a conditional model under each digit's class)
     return [mean, logVar];
   });
   const [means, logVars] = await Promise.all([meanT.data(), logVarT.data()]);

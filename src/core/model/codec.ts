@@ -1,5 +1,6 @@
 /** What the displays need from any model, trainable here or not: encode images to q(z|x), decode z to pixels. */
 import * as tf from '../tf';
+import { oneHot } from './conditional';
 import type { Vae } from './vae';
 
 /** An encoder (optional) and a decoder behind one batch-major interface. Tensor results belong to the caller. */
@@ -8,22 +9,46 @@ export interface Codec {
   readonly latentDim: number;
   /** Pixels per image (784). */
   readonly inputDim: number;
-  /** q(z|x): x [B, D] in [0, 1] -> mean, logVar [B, Z]; null when the model has no encoder. logVar is NaN when `hasLogVar` is false. */
-  readonly encode: ((x: tf.Tensor2D) => { mean: tf.Tensor2D; logVar: tf.Tensor2D }) | null;
+  /**
+   * q(z|x): x [B, D] in [0, 1] -> mean, logVar [B, Z]; null when the model has no encoder. logVar is NaN when `hasLogVar` is false.
+   * A conditional model encodes under `labels` [B] (the images' classes), else under `decodeClass`.
+   */
+  readonly encode: ((x: tf.Tensor2D, labels?: ArrayLike<number>) => { mean: tf.Tensor2D; logVar: tf.Tensor2D }) | null;
   /** False for an encoder that gives the mean alone (no σ, KL or ELBO can be computed); true when absent. */
   readonly hasLogVar?: boolean;
-  /** Pixel intensities in [0, 1]: z [B, Z] -> [B, D]. */
-  decode(z: tf.Tensor2D): tf.Tensor2D;
+  /** Pixel intensities in [0, 1]: z [B, Z] -> [B, D]; a conditional model decodes under `labels` [B], else under `decodeClass`. */
+  decode(z: tf.Tensor2D, labels?: ArrayLike<number>): tf.Tensor2D;
+  /** A conditional model's number of classes; absent for others. */
+  readonly classes?: number;
+  /** A conditional model's class for decoding (the app's class picker), 0 to classes - 1. */
+  decodeClass?: number;
 }
 
 /** The Codec of a VAE of this app (its forward pass through the training ops). */
 export function vaeCodec(vae: Vae): Codec {
-  return {
-    latentDim: vae.config.latentDim,
-    inputDim: vae.config.inputDim,
-    encode: (x) => vae.encode(x),
-    decode: (z) => vae.decode(z),
+  const { conditional, classes, latentDim, inputDim } = vae.config;
+  if (!conditional) return { latentDim, inputDim, encode: (x) => vae.encode(x), decode: (z) => vae.decode(z) };
+  // One-hot classes [B, C]: the labels given, else the decoding class for every row.
+  const classRows = (rows: number, labels?: ArrayLike<number>) => oneHot(labels ?? new Array<number>(rows).fill(codec.decodeClass ?? 0), classes);
+  const codec: Codec = {
+    latentDim,
+    inputDim,
+    classes,
+    decodeClass: 0,
+    encode: (x, labels) => tf.tidy(() => vae.encode(x, classRows(x.shape[0], labels))),
+    decode: (z, labels) => tf.tidy(() => vae.decode(z, classRows(z.shape[0], labels))),
   };
+  return codec;
+}
+
+/** A conditional model's decodings of one latent point under every class: [classes * D], class by class. */
+export async function decodeEveryClass(codec: Codec, z: readonly number[]): Promise<Float32Array> {
+  const classes = codec.classes ?? 1;
+  const labels = Array.from({ length: classes }, (_, c) => c);
+  const pixels = tf.tidy(() => codec.decode(tf.tile(tf.tensor2d([Array.from(z)], [1, codec.latentDim]), [classes, 1]) as tf.Tensor2D, labels)); // [C, D]
+  const values = await pixels.data();
+  pixels.dispose();
+  return new Float32Array(values as Float32Array);
 }
 
 /** Decodes one latent point to pixel intensities [D]. */

@@ -1,0 +1,81 @@
+/**
+ * A conditional VAE in the worker (issue 12.1): the model says its classes and is decoded in the
+ * worker; the test digits are encoded under their own classes; `decode-class` sets the class of
+ * decode and the manifold; `decode-classes` decodes one z under every class (the class row).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
+import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
+import { makeConfig, type VaeConfig } from '../../src/core/model/config';
+import { axisPlane } from '../../src/core/latent/plane';
+import { TrainingHandler } from '../../src/worker/handler';
+import type { RequestBody } from '../../src/worker/client';
+import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+
+let small: DatasetSplits;
+beforeAll(async () => {
+  const mnist = await loadDatasetFromDir();
+  small = { name: 'mnist-small', train: takeFirst(mnist.train, 300), test: takeFirst(mnist.test, 100) };
+});
+
+/** A handler started on a fresh model of `config`, with its event log. */
+async function started(config: VaeConfig) {
+  const events: WorkerEvent[] = [];
+  const handler = new TrainingHandler({
+    post: (e) => events.push(e),
+    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
+    loadData: async () => small,
+    yieldToEvents: () => new Promise((r) => setImmediate(r)),
+    timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100 },
+  });
+  let id = 1;
+  const send = async (req: RequestBody) => {
+    const sent = id++;
+    await handler.handle({ ...req, id: sent } as WorkerRequest);
+    return sent;
+  };
+  const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view: { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] } });
+  return { send, ofType };
+}
+
+const decodeOnce = async (w: Awaited<ReturnType<typeof started>>, z: number[]) => {
+  await w.send({ type: 'decode', z });
+  return w.ofType('decoded').at(-1)!.pixels;
+};
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+describe('a conditional VAE in the worker', () => {
+  it('says its classes, decodes in the worker, encodes the test digits, trains, and decodes under the chosen class', async () => {
+    const w = await started(makeConfig({ hidden: [32], latentDim: 2, batchSize: 50, conditional: true, seed: 5 }));
+    const info = w.ofType('model').at(-1)!.info;
+    expect(info).toMatchObject({ classes: 10, decodeInWorker: true, family: 'mlp' });
+    expect(w.ofType('weights')).toHaveLength(0);
+    expect(w.ofType('latents').at(-1)).toMatchObject({ count: 100, latentDim: 2 });
+    await w.send({ type: 'step' });
+    expect(w.ofType('error')).toEqual([]);
+
+    const z = [0.3, -0.8];
+    const asZero = await decodeOnce(w, z);
+    const id = await w.send({ type: 'decode-class', label: 7 });
+    expect(w.ofType('manifold').at(-1)).toMatchObject({ id, generation: 1, n: 3 });
+    const asSeven = await decodeOnce(w, z);
+    expect(maxDiff(asZero, asSeven)).toBeGreaterThan(1e-4);
+
+    await w.send({ type: 'decode-classes', z });
+    const row = w.ofType('decoded-batch').at(-1)!.pixels;
+    expect(row).toHaveLength(10 * 784);
+    expect(maxDiff(row.subarray(7 * 784, 8 * 784), asSeven)).toBeLessThan(1e-6);
+    expect(maxDiff(row.subarray(0, 784), asZero)).toBeLessThan(1e-6);
+
+    await w.send({ type: 'decode-class', label: 10 });
+    expect(w.ofType('error').at(-1)?.message).toMatch(/class must be a whole number from 0 to 9/);
+  });
+
+  it('a model that is not conditional refuses a class in words', async () => {
+    const w = await started(makeConfig({ hidden: [16], latentDim: 2, batchSize: 50 }));
+    expect(w.ofType('model').at(-1)!.info.classes).toBeUndefined();
+    await w.send({ type: 'decode-classes', z: [0, 0] });
+    expect(w.ofType('error').at(-1)?.message).toMatch(/not conditional/);
+  });
+});
