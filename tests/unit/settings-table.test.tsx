@@ -76,7 +76,7 @@ describe('the settings table', () => {
   it.each(rows.filter(([, r]) => r.url !== null))('URL parameter %s follows the row (app range)', (_name, row) => {
     const key = row.url as keyof Settings;
     expect(SETTINGS_TABLE[key].effect).toBe(row.effect);
-    const { inside, outside } = probes(row, row.type.kind === 'choice' ? { min: 0, max: 0 } : appRange(row));
+    const { inside, outside } = probes(row, row.type.kind === 'choice' || row.type.kind === 'flag' ? { min: 0, max: 0 } : appRange(row));
     for (const text of inside) {
       const { settings, problems } = parseSettings(`?${key}=${text}`);
       expect(problems, text).toEqual([]);
@@ -101,6 +101,12 @@ describe('the settings table', () => {
     const { inside, outside } = probes(row, typeRange(row));
     for (const text of inside) expect(parseTrainArgs([`${flag}=${text}`])[row.cli as keyof typeof TRAIN_OPTIONS], text).toEqual(valueOf(row, text));
     for (const text of outside) expect(() => parseTrainArgs([`${flag}=${text}`]), text).toThrow(UsageError);
+  });
+
+  it('a config may have no hidden layer; in text (the URL, the CLI) a list of sizes holds at least one', () => {
+    expect(configProblems({ ...DEFAULT_CONFIG, hidden: [] })).toEqual([]);
+    expect(parseSettings('?hidden=').problems[0]).toMatch(/hidden layer sizes must be at most 8 whole numbers from 1 to 4096/);
+    expect(() => parseTrainArgs(['--hidden', ''])).toThrow(/needs at least one layer size/);
   });
 
   it('keeps two latent ranges: the CLI trains 1 and 256 dimensions, the URL refuses what the app cannot show', () => {
