@@ -10,6 +10,7 @@ import { ExploreTabs, type DeckTab } from './explore/ExploreTabs';
 import { LossScale } from './explore/LossScale';
 import './explore/explore.css';
 import { useTraining } from './hooks/useTraining';
+import { ClassControls } from './panels/ClassControls';
 import { DecodedPanel } from './panels/DecodedPanel';
 import { LatentPanel } from './panels/LatentPanel';
 import { LossPanel } from './panels/LossPanel';
@@ -62,6 +63,8 @@ export function App({ search = window.location.search, createPort }: AppProps) {
   /** The exploring panels' shared state (the drawing's posterior, the interpolation path), and the lower half's tab. */
   const explore = useMemo(() => exploreStore(), []);
   const [deckTab, setDeckTab] = useState<DeckTab>('core');
+  /** A conditional model's decoding class (the worker's, once set). */
+  const [decodeClass, setDecodeClass] = useState(0);
 
   const training = useTraining({
     backend: settings.backend,
@@ -96,11 +99,14 @@ export function App({ search = window.location.search, createPort }: AppProps) {
       const url = !pair && model.url && model.url !== bundledModelUrl() ? model.url : '';
       const next: Settings = { ...s, latent: model.latentDim, model: url, encoder: pair?.encoder ?? '', decoder: pair?.decoder ?? '' };
       if (model.hidden) next.hidden = [...model.hidden];
+      if (model.family) next.arch = model.family; // a model of this app's format says its family and whether it is conditional
+      if (model.family) next.conditional = model.classes !== undefined;
       if (model.likelihood) next.likelihood = model.likelihood;
       if (next.dims.some((d) => d >= next.latent)) next.dims = [0, 1];
       return changedKeys(s, next).length > 0 ? next : s;
     });
     if (point.get().z.length !== model.latentDim) point.set({ z: new Array<number>(model.latentDim).fill(0), source: 'reset' });
+    setDecodeClass(0); // a new model decodes under class 0 first
   }, [model, point]);
 
   useEffect(() => {
@@ -217,6 +223,11 @@ export function App({ search = window.location.search, createPort }: AppProps) {
               {model.noLogVar}
             </p>
           ) : null}
+          {model?.classes !== undefined ? (
+            <p className="panel-note" data-testid="conditional-note">
+              A conditional VAE: the decoder is given the class, so z keeps only the style and the classes mix in this plot.
+            </p>
+          ) : null}
           {model && !model.hasEncoder ? (
             <p className="panel-note" data-testid="latent-note">
               This model is a decoder alone, so the test digits cannot be placed in the latent space (that needs an encoder). Drag in the plot or use the
@@ -227,6 +238,19 @@ export function App({ search = window.location.search, createPort }: AppProps) {
         <ExploreTabs tab={deckTab} onTab={setDeckTab} training={training} />
         <section className="panel decoded" aria-label="Decoded digit" id="deck-decoded" role="tabpanel" hidden={deckTab !== 'core'}>
           <DecodedPanel point={point} decoder={training.decoder} side={side} />
+          {model?.classes !== undefined ? (
+            <ClassControls
+              classes={model.classes}
+              decodeClass={decodeClass}
+              onClass={async (label) => {
+                setDecodeClass(label);
+                await training.setDecodeClass(label);
+              }}
+              decodeClasses={training.decodeClasses}
+              point={point}
+              side={side}
+            />
+          ) : null}
         </section>
         <section className="panel manifold" aria-label="Manifold" id="deck-manifold" role="tabpanel" hidden={deckTab !== 'core'}>
           <ManifoldPanel manifold={training.manifold} view={view} point={point} grid={settings.grid} onGridChange={(grid) => requestChange({ grid })} side={side} />

@@ -30,6 +30,15 @@ describe('?arch=conv', () => {
     expect(parseSettings('?arch=rnn').problems[0]).toMatch(/Ignored arch=rnn/);
   });
 
+  it('?conditional=1 asks for a conditional VAE (fresh weights), left out of the address when off', () => {
+    const { settings } = parseSettings('?conditional=1');
+    expect(configFromSettings(settings)).toMatchObject({ family: 'mlp', conditional: true, classes: 10 });
+    expect(serializeSettings(settings)).toContain('conditional=1');
+    expect(matchesBundled(settings)).toBe(false);
+    expect(parseSettings('?conditional=0').settings.conditional).toBe(false);
+    expect(parseSettings('?conditional=yes').problems[0]).toMatch(/Ignored conditional=yes/);
+  });
+
   it('the worker decodes a conv model: no decoder weights posted, decode answered, a step trains, the manifold renders', async () => {
     const events: WorkerEvent[] = [];
     const handler = new TrainingHandler({

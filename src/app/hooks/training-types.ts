@@ -77,6 +77,10 @@ export interface Training {
   encode(images: Float32Array, count: number, seed: number, samples: number): Promise<Encoded | null>;
   /** Decodes latent points [count, latentDim] in the worker: pixels [count, D]; null when stale or failed. */
   decodeBatch(z: Float32Array, count: number): Promise<Float32Array | null>;
+  /** A conditional model: the class the decodings, the manifold and Sample use; resolves once the worker uses it. */
+  setDecodeClass(label: number): Promise<void>;
+  /** A conditional model: one z decoded under every class, pixels [classes, D]; null when stale or failed. */
+  decodeClasses(z: number[]): Promise<Float32Array | null>;
 }
 
 /** The worker's answer to an `encode` request. */

@@ -336,5 +336,22 @@ export function useTraining(options: TrainingOptions): Training {
         return null;
       }
     }, [reportFailure]),
+    setDecodeClass: useCallback(async (label: number) => {
+      try {
+        await clientRef.current?.request({ type: 'decode-class', label });
+        decoder.set(decoder.get()); // the decoded digit redraws under the new class
+      } catch (err) {
+        reportFailure(err);
+      }
+    }, [decoder, reportFailure]),
+    decodeClasses: useCallback(async (z: number[]) => {
+      try {
+        const reply = await clientRef.current?.request({ type: 'decode-classes', z });
+        return reply?.type === 'decoded-batch' ? reply.pixels : null;
+      } catch (err) {
+        reportFailure(err);
+        return null;
+      }
+    }, [reportFailure]),
   };
 }

@@ -17,6 +17,8 @@ export type Projection = 'pca' | 'dims';
 export interface Settings {
   /** Model family: the MLP, or the Keras example's convolutional VAE. */
   arch: FamilyName;
+  /** A conditional VAE (the one-hot class joins the encoder's and the decoder's inputs). */
+  conditional: boolean;
   /** Encoder hidden layer sizes (decoder mirrors them). */
   hidden: number[];
   /** Latent dimension. */
@@ -61,6 +63,7 @@ export const DEFAULT_DATA_URL = BUILTIN_DATA_PATH;
 /** The settings the app opens with. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   arch: DEFAULT_CONFIG.family,
+  conditional: DEFAULT_CONFIG.conditional,
   hidden: [...DEFAULT_CONFIG.hidden],
   latent: DEFAULT_CONFIG.latentDim,
   batch: DEFAULT_CONFIG.batchSize,
@@ -97,7 +100,7 @@ const problem = (text: string) => ({ problem: text });
 /** The URL entry of a row of the shared table: parsed within the range the app uses, printed back as typed. */
 function fromTable<K extends keyof Settings & SettingName>(key: K): Entry<K> {
   const row = SETTING_ROWS[key];
-  const range = 'min' in row.type ? appRange(row) : undefined; // numbers and sizes have one; choices and flags not
+  const range = row.type.kind === 'choice' ? undefined : appRange(row);
   return {
     parse: (raw) => parseSetting(row, raw, range) as Settings[K] | { problem: string },
     format: (v) => (Array.isArray(v) ? v.join(',') : String(v)),
@@ -112,6 +115,12 @@ function oneOf<T extends string>(values: readonly T[], what: string) {
 /** The table: how each URL parameter parses, prints and what changing it needs. */
 export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
   arch: { ...fromTable('arch'), omitDefault: true },
+  conditional: {
+    parse: (raw) => parseSetting(SETTING_ROWS.conditional, raw) as boolean | { problem: string },
+    format: (v) => (v ? '1' : '0'),
+    effect: SETTING_ROWS.conditional.effect,
+    omitDefault: true,
+  },
   hidden: fromTable('hidden'),
   latent: fromTable('latent'),
   batch: fromTable('batch'),
@@ -204,6 +213,7 @@ export function effectOf(keys: (keyof Settings)[]): SettingEffect {
 export function configFromSettings(s: Settings, seed = DEFAULT_CONFIG.seed): VaeConfig {
   return makeConfig({
     family: s.arch,
+    conditional: s.conditional,
     hidden: [...s.hidden],
     latentDim: s.latent,
     batchSize: s.batch,

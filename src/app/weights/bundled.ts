@@ -14,9 +14,9 @@ export function bundledModelUrl(base: string = document.baseURI): string {
 }
 
 /** True when the settings describe the bundled model's architecture. */
-export function matchesBundled(s: Pick<Settings, 'arch' | 'hidden' | 'latent' | 'likelihood'>): boolean {
+export function matchesBundled(s: Pick<Settings, 'arch' | 'conditional' | 'hidden' | 'latent' | 'likelihood'>): boolean {
   const a = BUNDLED_ARCHITECTURE;
-  return s.arch === 'mlp' && s.hidden.join(',') === a.hidden.join(',') && s.latent === a.latent && s.likelihood === a.likelihood;
+  return s.arch === 'mlp' && !s.conditional && s.hidden.join(',') === a.hidden.join(',') && s.latent === a.latent && s.likelihood === a.likelihood;
 }
 
 /**

@@ -1,0 +1,86 @@
+/**
+ * A conditional VAE's class controls (issue 12.1): the picker of the class that the decoded digit,
+ * the manifold and Sample use (`decode-class`), and the row of the current z decoded under every
+ * class (`class-row`), decoded in the worker whenever z moves (a new request waits for the one in flight).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { drawDigit } from '../draw';
+import { useStore, type LatentPoint, type Store } from '../state/store';
+
+/** What the class controls need from the app. */
+export interface ClassControlsProps {
+  /** Number of classes of the model. */
+  classes: number;
+  /** The class the decodings use now. */
+  decodeClass: number;
+  /** Chooses the decoding class; resolves once the worker uses it. */
+  onClass(label: number): Promise<void>;
+  /** The current z decoded under every class: pixels [classes, D], or null when stale or failed. */
+  decodeClasses(z: number[]): Promise<Float32Array | null>;
+  point: Store<LatentPoint>;
+  /** Image side in pixels. */
+  side: number;
+  /** Class names (default: the digits). */
+  names?: readonly string[];
+}
+
+/** The class picker and the class row. */
+export function ClassControls({ classes, decodeClass, onClass, decodeClasses, point, side, names }: ClassControlsProps) {
+  const label = (c: number) => names?.[c] ?? String(c);
+  const current = useStore(point);
+  const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
+  const [busy, setBusy] = useState(false);
+  const request = useRef<{ inFlight: boolean; pending: number[] | null }>({ inFlight: false, pending: null });
+
+  useEffect(() => {
+    const r = request.current;
+    const run = (z: number[]) => {
+      r.inFlight = true;
+      void decodeClasses(z)
+        .then((pixels) => {
+          if (!pixels) return;
+          const size = side * side;
+          canvases.current.forEach((canvas, c) => canvas && drawDigit(canvas, pixels.subarray(c * size, (c + 1) * size), side));
+        })
+        .finally(() => {
+          r.inFlight = false;
+          const next = r.pending;
+          r.pending = null;
+          if (next) run(next);
+        });
+    };
+    if (r.inFlight) r.pending = current.z;
+    else run(current.z);
+  }, [current.z, decodeClasses, side, classes]);
+
+  return (
+    <div className="class-controls">
+      <label className="class-picker" title="A conditional VAE decodes z under a class: the decoded digit, the manifold and Sample use this one">
+        Decode as class{' '}
+        <select
+          data-testid="decode-class"
+          value={decodeClass}
+          disabled={busy}
+          onChange={(e) => {
+            setBusy(true);
+            void onClass(Number(e.target.value)).finally(() => setBusy(false));
+          }}
+        >
+          {Array.from({ length: classes }, (_, c) => (
+            <option key={c} value={c}>
+              {label(c)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="class-row" data-testid="class-row" role="group" aria-label="The current z decoded under every class">
+        {Array.from({ length: classes }, (_, c) => (
+          <figure key={c} className={c === decodeClass ? 'class-cell chosen' : 'class-cell'}>
+            <canvas ref={(el) => void (canvases.current[c] = el)} width={side} height={side} role="img" aria-label={`z decoded as class ${label(c)}`} />
+            <figcaption>{label(c)}</figcaption>
+          </figure>
+        ))}
+      </div>
+    </div>
+  );
+}
