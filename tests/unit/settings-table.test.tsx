@@ -103,6 +103,12 @@ describe('the settings table', () => {
     for (const text of outside) expect(() => parseTrainArgs([`${flag}=${text}`]), text).toThrow(UsageError);
   });
 
+  it('a config may have no hidden layer; in text (the URL, the CLI) a list of sizes holds at least one', () => {
+    expect(configProblems({ ...DEFAULT_CONFIG, hidden: [] })).toEqual([]);
+    expect(parseSettings('?hidden=').problems[0]).toMatch(/hidden layer sizes must be at most 8 whole numbers from 1 to 4096/);
+    expect(() => parseTrainArgs(['--hidden', ''])).toThrow(/needs at least one layer size/);
+  });
+
   it('keeps two latent ranges: the CLI trains 1 and 256 dimensions, the URL refuses what the app cannot show', () => {
     expect(parseTrainArgs(['--latent', '1']).latent).toBe(1);
     expect(parseTrainArgs(['--latent', '256']).latent).toBe(256);

@@ -100,7 +100,7 @@ const problem = (text: string) => ({ problem: text });
 /** The URL entry of a row of the shared table: parsed within the range the app uses, printed back as typed. */
 function fromTable<K extends keyof Settings & SettingName>(key: K): Entry<K> {
   const row = SETTING_ROWS[key];
-  const range = row.type.kind === 'choice' ? undefined : appRange(row);
+  const range = 'min' in row.type ? appRange(row) : undefined; // numbers and sizes have one; choices and flags not
   return {
     parse: (raw) => parseSetting(row, raw, range) as Settings[K] | { problem: string },
     format: (v) => (Array.isArray(v) ? v.join(',') : String(v)),

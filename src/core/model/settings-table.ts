@@ -22,7 +22,8 @@ export type SettingType =
   | { kind: 'int'; min: number; max: number }
   /** `above`/`below`: the bound itself is excluded. */
   | { kind: 'number'; min: number; max: number; above?: boolean; below?: boolean }
-  | { kind: 'sizes'; min: number; max: number; maxCount: number }
+  /** A list of whole numbers (layer sizes); in text, comma-separated, so text holds at least one. */
+  | { kind: 'sizes'; min: number; max: number; minCount: number; maxCount: number }
   | { kind: 'choice'; values: readonly string[] }
   | { kind: 'flag' };
 
@@ -76,7 +77,7 @@ export const SETTING_ROWS = {
     label: 'Input size', tip: 'Pixels per image (784 for 28x28).', effect: 'weights',
   },
   hidden: {
-    field: 'hidden', url: 'hidden', cli: 'hidden', placeholder: 'SIZES', type: { kind: 'sizes', min: 1, max: 4096, maxCount: 8 }, what: 'hidden layer sizes',
+    field: 'hidden', url: 'hidden', cli: 'hidden', placeholder: 'SIZES', type: { kind: 'sizes', min: 1, max: 4096, minCount: 0, maxCount: 8 }, what: 'hidden layer sizes',
     label: 'Hidden layers',
     tip: "Sizes of the encoder's hidden layers, first to last, separated by commas; the decoder mirrors them. Changing them needs new weights.",
     effect: 'weights',
@@ -156,7 +157,7 @@ export function rangeWords(type: SettingType, range?: { min: number; max: number
   if (type.kind === 'flag') return 'true or false';
   const { min, max } = range ?? type;
   if (type.kind === 'int') return `a whole number from ${min} to ${max}`;
-  if (type.kind === 'sizes') return `1 to ${type.maxCount} whole numbers from ${min} to ${max}, separated by commas`;
+  if (type.kind === 'sizes') return `${type.minCount > 0 ? `${type.minCount} to` : 'at most'} ${type.maxCount} whole numbers from ${min} to ${max}, separated by commas`;
   if (type.above && type.below) return `a number between ${min} and ${max}`;
   if (type.above) return `a number above ${min} and at most ${max}`;
   if (type.below) return `a number from ${min} and below ${max}`;
@@ -176,7 +177,7 @@ export function settingProblem(row: SettingRow, value: unknown, range?: { min: n
     case 'flag':
       return typeof value === 'boolean' ? null : `${row.what} must be true or false`;
     case 'sizes': {
-      const ok = Array.isArray(value) && value.length >= 1 && value.length <= t.maxCount && value.every((v) => typeof v === 'number' && Number.isInteger(v) && inRange(v, t, r));
+      const ok = Array.isArray(value) && value.length >= t.minCount && value.length <= t.maxCount && value.every((v) => typeof v === 'number' && Number.isInteger(v) && inRange(v, t, r));
       return ok ? null : `${row.what} must be ${rangeWords(t, r)}`;
     }
     case 'int':
@@ -191,7 +192,8 @@ export function parseSetting(row: SettingRow, text: string, range?: { min: numbe
   const raw = text.trim();
   let value: unknown = raw;
   if (row.type.kind === 'int' || row.type.kind === 'number') value = raw === '' ? NaN : Number(raw);
-  if (row.type.kind === 'sizes') value = raw === '' ? [] : raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
+  // Empty text is no list of sizes (a config may hold none: a model without hidden layers).
+  if (row.type.kind === 'sizes') value = raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
   if (row.type.kind === 'flag') value = ['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : raw;
   const problem = settingProblem(row, value, range);
   return problem === null ? value : { problem };
