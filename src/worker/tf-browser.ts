@@ -8,6 +8,9 @@
  * `tf.add(x, y)`): nothing here calls them (src/ compiles without their types; in tfjs-layers only
  * the unused rSquared metric does), and they keep every op in the bundle (15 kB gzipped).
  */
+// tfjs-core first, as the umbrella does: registering a gradient reads a flag that core's own module
+// registers (in dev, Vite's prebundled copy of the gradients module would otherwise run first).
+import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
