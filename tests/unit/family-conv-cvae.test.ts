@@ -113,6 +113,8 @@ describe('the conditional variant', () => {
     const other = tf.tidy(() => vae.lossTerms(tf.tensor2d([x]), tf.tensor2d([[eps]]), tf.tensor2d([[1, 0]])).kl.dataSync()[0]);
     expect(Math.abs(other - kl)).toBeGreaterThan(0.1);
     expect(() => tf.tidy(() => vae.lossTerms(tf.tensor2d([x]), tf.tensor2d([[eps]])).kl)).toThrow(/needs the class/);
+    // A label the model has no class for (EMNIST's letters under a 10-class model) is refused, not encoded as all zeros.
+    expect(() => oneHot([1, 2], 2)).toThrow(/label 2 is outside this conditional model's 2 classes/);
     vae.dispose();
   });
 

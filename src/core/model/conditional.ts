@@ -6,8 +6,14 @@
 import * as tf from '../tf';
 import type { Batch, TrainingOps } from '../ops';
 
-/** Class labels as one-hot rows: [B] -> [B, classes], float32. */
+/** Class labels as one-hot rows: [B] -> [B, classes], float32; throws in words for a label outside 0 to classes - 1. */
 export function oneHot(labels: ArrayLike<number>, classes: number): tf.Tensor2D {
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes)) {
+      throw new Error(`The label ${label} is outside this conditional model's ${classes} classes (0 to ${classes - 1}): a dataset with more classes needs a model made for them.`);
+    }
+  }
   return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes), 'float32') as tf.Tensor2D);
 }
 
