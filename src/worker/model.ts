@@ -86,10 +86,6 @@ export class ActiveModel {
       disposeLoaded(loaded);
       throw new WeightsError(`This model has a ${latentDim}-dimensional latent space; the app shows ${LATENT_RANGE.min} to ${LATENT_RANGE.max} dimensions.`);
     }
-    if (manifest?.conditional || loaded.decoder.inputs.length > 1) {
-      disposeLoaded(loaded);
-      throw new WeightsError('This is a conditional VAE (its decoder takes the class too); the app cannot show those yet.');
-    }
     const base = {
       generation,
       origin: origin.label,
@@ -116,6 +112,11 @@ export class ActiveModel {
       // A decoder that is not a plain MLP (conv, conditional) has no main-thread copy: the worker decodes.
       const info = { ...base, hidden: [...hidden], likelihood, trainable: true, notTrainable: null, decodeInWorker: vae.decoderDenseLayers() === null, family, ...(conditional ? { classes } : {}) };
       return new ActiveModel(info, vaeCodec(vae), vae, null);
+    }
+    if (manifest?.conditional || loaded.decoder.inputs.length > 1) {
+      // Only this app's own conditional models feed the class to their decoder (its codec); a foreign one cannot be shown.
+      disposeLoaded(loaded);
+      throw new WeightsError(`This is a conditional VAE (its decoder takes the class too) not made by this app, so the app cannot show it (${reason ?? 'no encoder'}).`);
     }
     const notTrainable = loaded.encoder ? reason : 'This model is a decoder alone, so it can be explored but not trained here.';
     const info = { ...base, hidden: null, likelihood: manifest?.likelihood ?? null, trainable: false, notTrainable, decodeInWorker: true };

@@ -3,7 +3,17 @@
  * worker; the test digits are encoded under their own classes; `decode-class` sets the class of
  * decode and the manifold; `decode-classes` decodes one z under every class (the class row).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { directorySink, loadModelFromDirectory } from '../../scripts/lib/weights-node';
+import { saveVae } from '../../src/core/io/save';
+import { decodePoint } from '../../src/core/model/codec';
+import { oneHot } from '../../src/core/model/conditional';
+import { Vae } from '../../src/core/model/vae';
+import { ActiveModel } from '../../src/worker/model';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig, type VaeConfig } from '../../src/core/model/config';
@@ -77,5 +87,24 @@ describe('a conditional VAE in the worker', () => {
     expect(w.ofType('model').at(-1)!.info.classes).toBeUndefined();
     await w.send({ type: 'decode-classes', z: [0, 0] });
     expect(w.ofType('error').at(-1)?.message).toMatch(/not conditional/);
+  });
+});
+
+describe('a saved conditional VAE', () => {
+  it('loads back into the worker trainable, with its classes, decoding under the chosen class', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cvae-'));
+    const config = makeConfig({ hidden: [16], latentDim: 2, conditional: true, seed: 3 });
+    const vae = Vae.create(config);
+    await saveVae(vae, directorySink(dir), { dataset: 'mnist', training: { epochs: 0 } });
+    const model = ActiveModel.fromLoaded(await loadModelFromDirectory(dir), { label: 'a file', url: null }, 2, config);
+    expect(model.info).toMatchObject({ trainable: true, classes: 10, decodeInWorker: true, family: 'mlp' });
+    const z = [0.4, 0.1];
+    model.codec.decodeClass = 4;
+    const loaded = await decodePoint(model.codec, z);
+    const expected = tf.tidy(() => vae.decode(tf.tensor2d([z]), oneHot([4], 10)).dataSync());
+    expect(Math.max(...loaded.map((v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-6);
+    model.dispose();
+    vae.dispose();
+    await rm(dir, { recursive: true, force: true });
   });
 });
