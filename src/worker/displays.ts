@@ -18,7 +18,7 @@ export interface Timing {
   weightsEveryMs: number;
   /** Re-encode the test set at most this often while training... */
   latentsMinIntervalMs: number;
-  /** ...and spend at most about this share of the time on it. */
+  /** ...and spend at most about this share of the time on it (and on the manifold: a conv decoder's grid costs seconds). */
   latentsShare: number;
   /** Examples per encoder/evaluation batch. */
   batchRows: number;
@@ -50,6 +50,8 @@ export class Displays {
   private lastWeightsAt = -Infinity;
   private lastLatentsAt = -Infinity;
   private lastLatentsBusyMs = 0;
+  /** How long the last weights-and-manifold update took while training. */
+  private lastManifoldBusyMs = 0;
   /** `generation:step` of the codes last posted. */
   private latentsKey = '';
   readonly throughput = new Throughput();
@@ -134,7 +136,13 @@ export class Displays {
       if (!this.encodeJob && now - this.lastLatentsAt >= wait) this.encodeJob = this.newEncodeJob();
       if (this.encodeJob) await this.stepEncoding();
     }
-    if (now - this.lastWeightsAt >= weightsEveryMs) await this.postWeightsAndManifold();
+    // The manifold gets the same share of the time as the codes: an MLP's takes milliseconds (every weightsEveryMs), a conv decoder's far more.
+    const manifoldWait = Math.max(weightsEveryMs, (this.lastManifoldBusyMs * (1 - latentsShare)) / latentsShare);
+    if (now - this.lastWeightsAt >= manifoldWait) {
+      const started = this.src.now();
+      await this.postWeightsAndManifold();
+      this.lastManifoldBusyMs = this.src.now() - started;
+    }
   }
 
   private newEncodeJob(): EncodeJob | null {
