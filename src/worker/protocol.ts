@@ -206,6 +206,8 @@ export type WorkerEvent =
   | { type: 'status'; status: TrainingStatus }
   /** Per-step loss terms read since the last event, nats per example. */
   | { type: 'metrics'; generation: number; metrics: StepMetrics[] }
+  /** Training diverged and the weights are back at `step`: losses and evaluations of later steps no longer apply. */
+  | { type: 'rollback'; generation: number; step: number }
   /** Test-set negative ELBO after an epoch (`epoch` epochs done). */
   | { type: 'evaluation'; generation: number; epoch: number; step: number; summary: ElboSummary }
   /** The decoder's weights, for decoding on the main thread. */
@@ -213,8 +215,6 @@ export type WorkerEvent =
   /** Encoder means and log-variances of the test digits, each [count, latentDim]. */
   | { type: 'latents'; generation: number; step: number; count: number; latentDim: number; means: Float32Array; logVars: Float32Array }
   /** Decoded manifold grid, bytes 0-255 [n*n, pixels]; id is the `view` request it answers, or null. */
-  /** Training diverged and the weights are back at `step`: losses and evaluations of later steps no longer apply. */
-  | { type: 'rollback'; generation: number; step: number }
   | { type: 'manifold'; id: number | null; generation: number; step: number; n: number; pixels: number; images: Uint8Array };
 
 /** Request types. */
