@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { headersFileProblems, ISOLATION_HEADERS, metaPolicyOf, metaPolicyText, policyText } from '../../scripts/lib/security-headers';
-import { lossSeries, openApp, pauseTraining, readStatus, scatterPointCount, startTraining, waitForCanvas, waitForStep } from './support/app';
+import { openApp, pauseTraining, readStatus, scatterPointCount, startTraining, waitForCanvas, waitForLossSeries, waitForStep } from './support/app';
 import { launchChromium, openPage, type WatchedPage } from './support/browser';
 
 const appUrl = inject('appUrl');
@@ -118,7 +118,7 @@ describe('Content-Security-Policy', () => {
       });
       await pauseTraining(page);
       expect(await scatterPointCount(page)).toBeGreaterThan(100); // the scattergl traces drew (WebGL, no Function())
-      expect((await lossSeries(page)).values.length).toBeGreaterThan(0);
+      expect((await waitForLossSeries(page, 1)).values.length).toBeGreaterThan(0); // the loss chart redraws after the status moved on
       // The threaded wasm backend started: wasm compiled, blob threads ran, their importScripts loaded.
       expect((await readStatus(page)).backend).toMatch(/wasm \(\d+ threads?/);
 

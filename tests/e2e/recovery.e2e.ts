@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { canvasPixels, inkStats, lossSeries, meanAbsDiff, openApp, pauseTraining, readStatus, scatterPointCount, startTraining, waitForCanvas, waitForStep } from './support/app';
+import { canvasPixels, inkStats, lossSeries, meanAbsDiff, openApp, pauseTraining, readStatus, scatterPointCount, startTraining, waitForCanvas, waitForLossSeries, waitForStep } from './support/app';
 import { launchChromium, openPage } from './support/browser';
 import { repoRoot, startStaticServer, type RunningServer } from './support/servers';
 
@@ -133,7 +133,7 @@ describe('recovery', () => {
     await startTraining(page);
     await waitForStep(page, 30);
     await pauseTraining(page);
-    const losses = (await lossSeries(page)).values;
+    const losses = (await waitForLossSeries(page, 30)).values; // the chart redraws after the status moved on
     expect(losses.length).toBeGreaterThanOrEqual(30);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(Math.max(...losses)).toBeLessThan(250); // a pretrained model's loss (about 140), not a fresh one's (about 540)

@@ -93,6 +93,22 @@ export async function lossSeries(page: Page, term = 'total'): Promise<{ steps: n
   );
 }
 
+/**
+ * Waits until the loss chart's raw `term` trace holds at least `points` steps (the chart redraws through a
+ * queue, after the status line has moved on), then returns the series.
+ */
+export async function waitForLossSeries(page: Page, points: number, term = 'total', timeout = 30_000): Promise<{ steps: number[]; values: number[] }> {
+  await page.waitForFunction(
+    ([sel, name, n]) => {
+      const el = document.querySelector(sel) as (HTMLElement & { data?: { name?: string; y?: ArrayLike<number> }[] }) | null;
+      return (el?.data?.find((t) => t.name === name)?.y?.length ?? 0) >= n;
+    },
+    [byId('loss-chart'), `${term} (raw)`, points] as const,
+    { timeout },
+  );
+  return lossSeries(page, term);
+}
+
 /** Grayscale pixels (0 = black ink, 255 = white paper) of a canvas with the given test id. */
 export async function canvasPixels(page: Page, testId: string): Promise<{ width: number; height: number; gray: number[] }> {
   return page.evaluate((sel) => {
