@@ -56,3 +56,15 @@ export function drawTiles(canvas: HTMLCanvasElement, tiles: Uint8Array, n: numbe
 
 /** Ten distinguishable class colours (Tableau 10), index = digit. */
 export const CLASS_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#c9a227', '#b07aa1', '#ff9da7', '#9c755f', '#17becf'];
+
+/**
+ * The colour of class `c` of `count`: the ten-colour palette while it suffices; for more classes
+ * (EMNIST's 47 or 62) hues spread evenly round the colour wheel at three lightness levels, so
+ * neighbouring classes differ and no colour repeats.
+ */
+export function classColor(c: number, count: number): string {
+  if (count <= CLASS_COLORS.length) return CLASS_COLORS[c % CLASS_COLORS.length];
+  const hue = Math.round((c * 360 * 7) / count) % 360; // a stride of 7 sectors keeps consecutive classes apart
+  const lightness = [42, 58, 32][c % 3];
+  return `hsl(${hue} 70% ${lightness}%)`;
+}

@@ -1,7 +1,7 @@
 /** The latent scatter's data: the test digits' codes projected on the view plane, one trace per class; the WebGL warm-up traces. */
 import type { Data } from 'plotly.js';
 import { projectPoints } from '../../core/latent/plane';
-import { CLASS_COLORS } from '../draw';
+import { CLASS_COLORS, classColor } from '../draw';
 import type { LatentCodes, TestSet } from '../hooks/useTraining';
 import type { PlaneView } from '../view';
 
@@ -42,7 +42,7 @@ export function splitByClass(latents: LatentCodes | null, testSet: TestSet | nul
     name: String(c),
     x: xs[c],
     y: ys[c],
-    marker: { color: CLASS_COLORS[c % CLASS_COLORS.length], size: 4, opacity: 0.65 },
+    marker: { color: classColor(c, indices.length), size: 4, opacity: 0.65 },
     hoverinfo: 'none',
   }));
   return { indices, traces, extent: extentOf(u, v), points: u.length };
