@@ -66,7 +66,11 @@ export function parseTraining(t: unknown, bad: string[]): TrainingSummary | unde
     if (isText(t[key], 300)) out[key] = t[key];
     else bad.push(`training.${key} must be a short text (it is ${show(t[key])})`);
   }
-  return out;
+  // A test ELBO of exactly 0 nats would mean the model gives every test image probability 1: it is a
+  // placeholder written by hand ({"epochs": 0, "testElbo": 0}), not a measurement, and is not shown.
+  if (out.testElbo === 0) delete out.testElbo;
+  const measured = Object.keys(out).some((k) => k !== 'epochs');
+  return out.epochs === 0 && !measured ? undefined : out;
 }
 
 const ARCHITECTURE_KEYS = ['inputDim', 'hidden', 'latentDim', 'activation', 'likelihood'] as const;
