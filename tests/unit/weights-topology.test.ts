@@ -194,6 +194,15 @@ describe('malformations tfjs-layers fails on with a TypeError', () => {
   });
 });
 
+describe('layers declared too wide to build', () => {
+  it('a Dense layer of 2e8 units is refused before tfjs initialises its weights (which held the worker a minute)', async () => {
+    const model = broken(plain, (json) => {
+      (layerOf(json, 'dense_1').config as Record<string, unknown>).units = 2e8;
+    });
+    await expectRefused(model, /^decoder\/model\.json: layer "dense_1" declares units 200000000; this app reads layers of 1 to 65536 units\.$/);
+  });
+});
+
 describe('text from the file is cut before it reaches a message', () => {
   const huge = 'x'.repeat(10_000_000);
 

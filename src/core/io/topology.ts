@@ -104,7 +104,24 @@ function checkClass(raw: Json, name: string, walk: Walk, scope: string, depth: n
     throw new WeightsError(`${subject} uses the layer type ${textFromFile(className)}, which this app does not know.`);
   }
   if (FUNCTIONAL.has(className) || className === SEQUENTIAL) return checkModel(raw, walk, name, depth + 1);
+  checkWidth(raw.config as Json, walk, scope, name);
   return SINGLE_OUTPUT.has(className) ? 1 : null;
+}
+
+/** Widest layer (units or filters) a model file may declare: a wider one's weights exceed the 200 MB file limit anyway. */
+export const MAX_WIDTH = 65_536;
+
+/**
+ * tfjs initialises a layer's weights at random before the file's weights replace them, so a layer
+ * declared absurdly wide (Dense with 2e8 units) would hold the worker for a minute: refuse it first.
+ */
+function checkWidth(config: Json, walk: Walk, scope: string, name: string): void {
+  for (const key of ['units', 'filters'] as const) {
+    const v = config[key];
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_WIDTH)) {
+      throw new WeightsError(`${about(walk, scope, name)} declares ${key} ${shown(v)}; this app reads layers of 1 to ${MAX_WIDTH} ${key}.`);
+    }
+  }
 }
 
 function countLayers(walk: Walk, n: number, where: string): void {
