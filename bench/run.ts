@@ -16,8 +16,8 @@ import { loadDatasetFromDir } from '../scripts/lib/load-dataset-node';
 import { makeConfig, type VaeConfig } from '../src/core/model/config';
 import { Vae } from '../src/core/model/vae';
 import { Trainer } from '../src/core/train/trainer';
-import { opsFor } from '../src/core/accelerator';
-import { setTrainingOps, trainingOps, type KernelsChoice } from '../src/core/ops';
+import { withKernels } from '../src/core/accelerator';
+import type { KernelsChoice } from '../src/core/ops';
 import { MlpDecoder } from '../src/core/latent/mlp-decoder';
 import { decoderSnapshot } from '../src/worker/readouts';
 import { NaiveTrainer } from './naive-step';
@@ -60,21 +60,11 @@ async function throughput(config: VaeConfig, makeLoop: (vae: Vae, train: ImageDa
   return (steps * config.batchSize) / seconds;
 }
 
-/** Runs `body` on the training ops of `kernels`, then puts back the ops VAE_KERNELS chose. */
-async function onOps<T>(kernels: KernelsChoice, body: () => Promise<T>): Promise<T> {
-  const before = trainingOps();
-  setTrainingOps(opsFor(kernels));
-  try {
-    return await body();
-  } finally {
-    setTrainingOps(before);
-  }
-}
 
 const reference = makeConfig({ hidden: [400], latentDim: 20, batchSize: 128 });
 const trainer = (vae: Vae, train: ImageDataset) => new Trainer(vae, train);
-const accelerated = await onOps('accelerated', () => throughput(reference, trainer));
-const stock = await onOps('stock', () => throughput(reference, trainer));
+const accelerated = await withKernels('accelerated', () => throughput(reference, trainer));
+const stock = await withKernels('stock', () => throughput(reference, trainer));
 const naive = await throughput(reference, (vae, train) => new NaiveTrainer(vae, train));
 // The run's main figure: the ops VAE_KERNELS chose (the accelerator's unless it says stock).
 const fast = kernelsFromEnv() === 'stock' ? stock : accelerated;
@@ -103,7 +93,7 @@ if (torch1) {
 // Kernels dispatched per training step of the app's default model, on each implementation of the
 // training ops (WebGL and WebGPU run the stock ops, where each kernel is a GPU dispatch).
 for (const kernels of ['accelerated', 'stock'] as const) {
-  await onOps(kernels, async () => {
+  await withKernels(kernels, async () => {
     const vae = Vae.create(makeConfig());
     const trainer = new Trainer(vae, data.train);
     trainer.trainStep();

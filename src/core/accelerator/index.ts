@@ -5,7 +5,7 @@
  * of ../ops. Nothing in model/ or train/ imports this folder: a backend start calls `startKernels`
  * once, and the model and the trainer run on whichever ops it chose.
  */
-import { setTrainingOps, stockOps, type KernelsChoice, type TrainingOps } from '../ops';
+import { setTrainingOps, stockOps, trainingOps, type KernelsChoice, type TrainingOps } from '../ops';
 import { hasFmaProducts } from './gemm';
 import { hasHelperThread, startHelperThread } from './helper-thread';
 import { acceleratedOps } from './ops';
@@ -19,6 +19,17 @@ export { wantedWasmThreads, withReportedCores } from './wasm-threads';
 /** The ops for a choice on the active backend: the accelerated ones on wasm unless `stock` is asked for, else stock. */
 export function opsFor(choice: KernelsChoice): TrainingOps {
   return choice === 'accelerated' && activeWasmBackend() ? acceleratedOps : stockOps;
+}
+
+/** Runs `body` on `choice`'s ops and puts the ops in use before back, also when it throws (tests and the bench compare the two). */
+export async function withKernels<T>(choice: KernelsChoice, body: () => T | Promise<T>): Promise<T> {
+  const before = trainingOps();
+  setTrainingOps(opsFor(choice));
+  try {
+    return await body();
+  } finally {
+    setTrainingOps(before);
+  }
 }
 
 /**

@@ -24,13 +24,4 @@ export function useKernels(kernels: KernelsChoice): void {
   afterAll(() => setTrainingOps(before));
 }
 
-/** Runs `body` on `kernels`' ops and puts the ops in use before back (also when it throws). */
-export async function withKernels<T>(kernels: KernelsChoice, body: () => T | Promise<T>): Promise<T> {
-  const before = trainingOps();
-  setTrainingOps(opsFor(kernels));
-  try {
-    return await body();
-  } finally {
-    setTrainingOps(before);
-  }
-}
+export { withKernels } from '../../../src/core/accelerator';
