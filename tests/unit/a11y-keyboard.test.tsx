@@ -5,37 +5,15 @@
  * a roving tabindex, and the status line is not a chatty live region.
  */
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { useEffect, useRef, type KeyboardEventHandler } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { priorQuantiles } from '../../src/core/latent/normal';
 import { axisPlane, manifoldCellPoint } from '../../src/core/latent/plane';
-import type { PlotElement } from '../../src/app/Plot';
 import { Store, type LatentPoint } from '../../src/app/state/store';
 import type { PlaneView } from '../../src/app/view';
 import { steppedCell, steppedPoint } from '../../src/app/panels/latent-keys';
 
-// The Plotly wrapper stand-in: the element with the props Plot gives it (role, tabIndex, keys) and
-// an axis mapping, as in latent-pointer.test.tsx.
-vi.mock('../../src/app/Plot', () => ({
-  Plot: (props: { testId?: string; role?: string; tabIndex?: number; ariaLabel?: string; ariaDescribedBy?: string; onKeyDown?: KeyboardEventHandler<HTMLDivElement>; onInit?: (el: PlotElement) => void }) => {
-    const ref = useRef<HTMLDivElement>(null);
-    const { onInit } = props;
-    useEffect(() => {
-      const el = ref.current as unknown as PlotElement;
-      el._fullLayout = {
-        xaxis: { p2d: (px) => px / 50 - 2, d2p: (u) => (u + 2) * 50, range: [-2, 2] },
-        yaxis: { p2d: (px) => 2 - px / 50, d2p: (v) => (2 - v) * 50, range: [-2, 2] },
-        _size: { l: 10, t: 10, w: 200, h: 200 },
-        dragmode: false,
-        width: 220,
-        height: 220,
-      };
-      (el as unknown as { on: () => void }).on = () => undefined;
-      onInit?.(el);
-    }, [onInit]);
-    return <div ref={ref} data-testid={props.testId} role={props.role} tabIndex={props.tabIndex} aria-label={props.ariaLabel} aria-describedby={props.ariaDescribedBy} onKeyDown={props.onKeyDown} />;
-  },
-}));
+// The Plotly wrapper stands in as an element with a drawn plot's axis mapping (support/fake-plot.tsx).
+vi.mock('../../src/app/Plot', () => import('./support/fake-plot'));
 
 const { LatentPanel } = await import('../../src/app/panels/LatentPanel');
 const { ManifoldPanel } = await import('../../src/app/panels/ManifoldPanel');

@@ -4,35 +4,14 @@
  * is already gone): the handlers must not throw, and the press and the moves still decode.
  */
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { useEffect, useRef } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { axisPlane } from '../../src/core/latent/plane';
 import type { PointDecoder } from '../../src/app/decoding';
-import type { PlotElement } from '../../src/app/Plot';
 import { Store, type LatentPoint } from '../../src/app/state/store';
 import type { PlaneView } from '../../src/app/view';
 
-// A stand-in for the Plotly wrapper: an element with the axis mapping of a drawn plot. The plot
-// area starts 10 px in; data = pixel / 50 - 2 across, 2 - pixel / 50 down (so ±2 over 200 px).
-vi.mock('../../src/app/Plot', () => ({
-  Plot: ({ testId, onInit }: { testId?: string; onInit?: (el: PlotElement) => void }) => {
-    const ref = useRef<HTMLDivElement>(null);
-    useEffect(() => {
-      const el = ref.current as unknown as PlotElement;
-      el._fullLayout = {
-        xaxis: { p2d: (px) => px / 50 - 2, d2p: (u) => (u + 2) * 50, range: [-2, 2] },
-        yaxis: { p2d: (px) => 2 - px / 50, d2p: (v) => (2 - v) * 50, range: [-2, 2] },
-        _size: { l: 10, t: 10, w: 200, h: 200 },
-        dragmode: false,
-        width: 220,
-        height: 220,
-      };
-      (el as unknown as { on: () => void }).on = () => undefined;
-      onInit?.(el);
-    }, [onInit]);
-    return <div ref={ref} data-testid={testId} />;
-  },
-}));
+// The Plotly wrapper stands in as an element with a drawn plot's axis mapping (support/fake-plot.tsx).
+vi.mock('../../src/app/Plot', () => import('./support/fake-plot'));
 
 const { LatentPanel } = await import('../../src/app/panels/LatentPanel');
 const { DecodedPanel } = await import('../../src/app/panels/DecodedPanel');
