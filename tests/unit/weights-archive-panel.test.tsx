@@ -10,24 +10,11 @@ import { memoryModelStore } from '../../src/app/weights/model-store';
 import { WeightsPanel } from '../../src/app/weights/WeightsPanel';
 import { writeArchive } from '../../src/core/io/archive';
 import { makeConfig } from '../../src/core/model/config';
-import type { ModelInfo } from '../../src/worker/protocol';
+import { modelInfo } from './support/fake-worker';
 
 afterEach(cleanup);
 
-const info: ModelInfo = {
-  generation: 1,
-  origin: 'the bundled model',
-  url: null,
-  latentDim: 2,
-  hidden: [512, 256],
-  likelihood: 'bernoulli',
-  trainable: true,
-  notTrainable: null,
-  hasEncoder: true,
-  decodeInWorker: false,
-  training: { epochs: 30, testElbo: -140.35 },
-  dataset: 'mnist',
-};
+const info = modelInfo();
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const zip = writeArchive(

@@ -4,13 +4,12 @@
  * the address's `?model=` loads after the bundled model opens (never before it), and a failure or a
  * Cancel leaves the bundled model and every control as they were.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryModelStore } from '../../src/app/weights/model-store';
 import { WeightsPanel } from '../../src/app/weights/WeightsPanel';
 import { makeConfig } from '../../src/core/model/config';
-import type { WorkerPort } from '../../src/worker/client';
-import type { ModelInfo, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+import { fakeWorker, modelInfo, ready } from './support/fake-worker';
 
 vi.mock('../../src/app/Plot', () => ({
   Plot: ({ testId, ariaLabel }: { testId?: string; ariaLabel?: string }) => <div data-testid={testId} aria-label={ariaLabel} />,
@@ -19,38 +18,7 @@ const { App } = await import('../../src/app/App');
 
 afterEach(cleanup);
 
-const info = (over: Partial<ModelInfo> = {}): ModelInfo => ({
-  generation: 1,
-  origin: 'the bundled model',
-  url: null,
-  latentDim: 2,
-  hidden: [512, 256],
-  likelihood: 'bernoulli',
-  trainable: true,
-  notTrainable: null,
-  hasEncoder: true,
-  decodeInWorker: false,
-  training: { epochs: 30, testElbo: -140.35 },
-  dataset: 'mnist',
-  ...over,
-});
-
-/** A worker stand-in: records requests, lets the test emit events. */
-function fakeWorker() {
-  const sent: WorkerRequest[] = [];
-  const listeners = new Set<(e: MessageEvent<WorkerEvent>) => void>();
-  const port: WorkerPort = {
-    postMessage: (m) => sent.push(m),
-    addEventListener: (type, l) => type === 'message' && listeners.add(l),
-    removeEventListener: (_t, l) => listeners.delete(l),
-    terminate: () => undefined,
-  };
-  const emit = (event: WorkerEvent) => act(() => listeners.forEach((l) => l({ data: event } as MessageEvent<WorkerEvent>)));
-  const last = <T extends WorkerRequest['type']>(type: T) => sent.filter((r): r is Extract<WorkerRequest, { type: T }> => r.type === type).at(-1);
-  const ready = () =>
-    emit({ type: 'ready', id: last('init')!.id, backend: 'wasm', backendLabel: 'wasm', datasetName: 'mnist', trainCount: 60000, testCount: 1, imageShape: [28, 28, 1], testLabels: new Uint8Array(1), testImages: new Uint8Array(784) });
-  return { port, sent, emit, last, ready };
-}
+const info = modelInfo;
 
 const disabled = (testId: string) => (screen.getByTestId(testId) as HTMLButtonElement | HTMLInputElement).disabled;
 
@@ -95,7 +63,7 @@ describe("the address's ?model=", () => {
     expect(screen.getByTestId('cancel-load')).toBeTruthy();
 
     w.emit({ type: 'model', id: null, info: info() });
-    w.ready();
+    ready(w);
     expect(screen.getByTestId('model-info').textContent).toMatch(/the bundled model/);
     expect(disabled('train-toggle')).toBe(false);
     expect(disabled('save-weights')).toBe(false);
@@ -115,7 +83,7 @@ describe("the address's ?model=", () => {
     const w = fakeWorker();
     render(<App search={search} createPort={() => w.port} />);
     w.emit({ type: 'model', id: null, info: info() });
-    w.ready();
+    ready(w);
     const message = 'The server at http://stalls.example/vae.json sent nothing for 15 s; the download was stopped.';
     w.emit({ type: 'error', id: w.last('load')!.id, message });
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain(message));
@@ -128,7 +96,7 @@ describe("the address's ?model=", () => {
     const w = fakeWorker();
     render(<App search={search} createPort={() => w.port} />);
     w.emit({ type: 'model', id: null, info: info() });
-    w.ready();
+    ready(w);
     w.emit({ type: 'model', id: w.last('load')!.id, info: info({ generation: 2, origin: 'http://stalls.example/vae.json', url: 'http://stalls.example/vae.json' }) });
     await waitFor(() => expect(screen.getByTestId('model-info').textContent).toMatch(/http:\/\/stalls\.example\/vae\.json/));
     await waitFor(() => expect(screen.queryByTestId('cancel-load')).toBeNull());

@@ -1,7 +1,7 @@
 /** A training-worker stand-in for App tests: records requests, lets the test emit events. */
 import { act } from '@testing-library/react';
 import type { WorkerPort } from '../../../src/worker/client';
-import type { TrainingStatus, WorkerEvent, WorkerRequest } from '../../../src/worker/protocol';
+import type { ModelInfo, TrainingStatus, WorkerEvent, WorkerRequest } from '../../../src/worker/protocol';
 
 /** The fake: its port, the requests sent to it, and a way to emit its events. */
 export function fakeWorker() {
@@ -41,3 +41,20 @@ export function weights(w: FakeWorker, latentDim: number, generation = 1) {
   const layer = (inDim: number, outDim: number) => ({ kernel: new Float32Array(inDim * outDim).fill(0.01), bias: new Float32Array(outDim), inDim, outDim, activation: 'relu' as const });
   w.emit({ type: 'weights', generation, step: 0, decoder: { layers: [layer(latentDim, 8), { ...layer(8, 784), activation: 'linear' }] } });
 }
+
+/** The bundled model's info as the worker describes it, with overrides. */
+export const modelInfo = (over: Partial<ModelInfo> = {}): ModelInfo => ({
+  generation: 1,
+  origin: 'the bundled model',
+  url: null,
+  latentDim: 2,
+  hidden: [512, 256],
+  likelihood: 'bernoulli',
+  trainable: true,
+  notTrainable: null,
+  hasEncoder: true,
+  decodeInWorker: false,
+  training: { epochs: 30, testElbo: -140.35 },
+  dataset: 'mnist',
+  ...over,
+});
