@@ -35,9 +35,14 @@ function smallShm(): boolean {
   }
 }
 
-/** Starts headless Chromium. */
+/**
+ * Starts headless Chromium. $VAE_CHROME_ARGS (flags separated by spaces), when set, replaces
+ * `--disable-gpu` with its flags: a real GPU's, e.g. bench/gpu.sh's `--use-angle=vulkan`.
+ */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  const args = [...CHROMIUM_ARGS, ...(smallShm() ? ['--disable-dev-shm-usage'] : []), ...extraArgs];
+  const gpuArgs = process.env.VAE_CHROME_ARGS?.split(/\s+/).filter(Boolean);
+  const base = gpuArgs ? [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...gpuArgs] : CHROMIUM_ARGS;
+  const args = [...base, ...(smallShm() ? ['--disable-dev-shm-usage'] : []), ...extraArgs];
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args });
 }
 
