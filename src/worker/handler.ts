@@ -5,6 +5,7 @@
  * promptly), loads new models (fetched and validated completely before the current one is
  * replaced), saves the current one as files, and streams what the displays show (displays.ts).
  */
+import { classNamesOf, labelCount } from '../core/data/class-names';
 import type { DatasetSplits, ImageDataset } from '../core/data/dataset';
 import { decodeEveryClass, decodePoint } from '../core/model/codec';
 import type { LoadedModel } from '../core/io/load';
@@ -51,6 +52,8 @@ export class TrainingHandler {
   private readonly loadModel: NonNullable<HandlerDeps['loadModel']>;
   private readonly displays: Displays;
   private data: DatasetSplits | null = null;
+  /** The dataset's class names (their number is a conditional model's one-hot width), once it is in. */
+  private classNames: string[] | null = null;
   private test: ImageDataset | null = null;
   private model: ActiveModel | null = null;
   private view: ManifoldView | null = null;
@@ -141,7 +144,7 @@ export class TrainingHandler {
         case 'reset':
           this.training = false;
           this.latestGeneration = Math.max(this.latestGeneration, req.generation);
-          await this.exclusive(() => this.install(ActiveModel.fresh(req.config, req.generation), null));
+          await this.exclusive(() => this.install(ActiveModel.fresh({ ...req.config, classes: this.classNames?.length ?? req.config.classes }, req.generation), null));
           break;
         case 'load':
           await this.load(req);
@@ -238,8 +241,11 @@ export class TrainingHandler {
     const splits = await data;
     await this.exclusive(async () => {
       this.data = splits;
+      this.classNames = classNamesOf(splits);
+      const remade = this.model?.remadeFor(this.classNames.length); // a fresh conditional model, made for the dataset's classes
+      if (remade) await this.install(remade, null);
       if (this.test !== splits.test) await this.useTestSplit(splits.test); // a dataset that failed after its test split came is replaced
-      this.model?.attach(splits.train);
+      if (this.model?.attach(splits.train, this.classNames.length)) this.deps.post({ type: 'model', id: null, info: { ...this.model.info } });
       const { test, train, name } = splits;
       this.deps.post({
         type: 'ready',
@@ -252,6 +258,7 @@ export class TrainingHandler {
         imageShape: [...test.imageShape],
         testLabels: test.labels.slice(),
         testImages: imagesAsBytes(test),
+        classNames: [...this.classNames],
       });
       await this.displays.refreshAll();
     });
@@ -336,7 +343,7 @@ export class TrainingHandler {
     this.model?.dispose();
     this.model = model;
     this.displays.clear();
-    if (this.data) model.attach(this.data.train);
+    if (this.data) model.attach(this.data.train, this.classNames?.length);
     this.deps.post({ type: 'model', id, info: model.info });
     await this.displays.refreshAll();
   }
@@ -344,6 +351,8 @@ export class TrainingHandler {
   /** Keeps the test split, sends it to the main thread, and encodes it with the current model. */
   private async useTestSplit(test: ImageDataset): Promise<void> {
     this.test = test;
+    const remade = this.model?.remadeFor(labelCount(test.labels), true); // a fresh conditional model, made for at least the test labels' classes
+    if (remade) await this.install(remade, null);
     this.deps.post({ type: 'test-set', count: test.count, imageShape: [...test.imageShape], labels: test.labels.slice(), images: imagesAsBytes(test) });
     await this.displays.encodeAll();
   }

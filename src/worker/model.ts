@@ -16,6 +16,7 @@ import { Vae } from '../core/model/vae';
 import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
 import type { ModelInfo } from './protocol';
 import { decoderSnapshot } from './readouts';
+import { networkSnapshot, type NetworkSnapshot } from './decoder-copy';
 import { checkHyperparameters, hyperparametersOf } from '../core/train/hyperparameters';
 import { checkSameNetwork, TrainingSession } from './session';
 
@@ -24,6 +25,9 @@ export const LATENT_RANGE = appRange(SETTING_ROWS.latent);
 
 /** Why an encoder that gives the mean alone has no σ ellipses, KL or test ELBO. */
 export const NO_LOG_VAR = 'The encoder gives only the mean of q(z|x), not its log-variance, so σ ellipses, the KL and the test ELBO cannot be computed.';
+
+/** The origin of a model with fresh random weights. */
+const FRESH = 'fresh random weights';
 
 /** Where a model came from, for `ModelInfo`. */
 export interface Origin {
@@ -55,7 +59,7 @@ export class ActiveModel {
     return new ActiveModel(
       {
         generation,
-        origin: 'fresh random weights',
+        origin: FRESH,
         url: null,
         latentDim: config.latentDim,
         hidden: [...config.hidden],
@@ -128,9 +132,32 @@ export class ActiveModel {
     return this.session?.vae ?? this.vae;
   }
 
-  /** Starts the training session of a trainable model once the training split is in. */
-  attach(train: ImageDataset): void {
-    if (this.vae && !this.session) this.session = new TrainingSession(this.vae, train, this.info.generation);
+  /**
+   * Starts the training session of a trainable model once the training split is in. `classes`: the
+   * dataset's number of classes (class-names.ts); a conditional model made for another number is not
+   * trained on it (its one-hot code would not match the labels) and says so in `info.notTrainable`.
+   * Returns true when that changed `info` (the app needs it again).
+   */
+  attach(train: ImageDataset, classes?: number): boolean {
+    const config = this.vae?.config;
+    if (config?.conditional && classes !== undefined && config.classes !== classes && this.info.trainable) {
+      this.info.trainable = false;
+      this.info.notTrainable = `This conditional model was made for ${config.classes} classes but the dataset has ${classes}, so it can be explored but not trained on it.`;
+      return true;
+    }
+    if (this.vae && !this.session && this.info.trainable) this.session = new TrainingSession(this.vae, train, this.info.generation);
+    return false;
+  }
+
+  /**
+   * The same model made afresh for `classes` classes when it is a conditional VAE with fresh weights,
+   * never trained, made for another number of classes (`atLeast`: for fewer), else null. The dataset's
+   * count is known only once it is in: the test split's labels give a least count, the whole dataset the count.
+   */
+  remadeFor(classes: number, atLeast = false): ActiveModel | null {
+    const config = this.vae?.config;
+    if (!config?.conditional || (atLeast ? config.classes >= classes : config.classes === classes) || this.session || this.info.origin !== FRESH) return null;
+    return ActiveModel.fresh({ ...config, classes }, this.info.generation);
   }
 
   /** Applies settings that keep the weights; ignored by a foreign model. */
@@ -142,10 +169,15 @@ export class ActiveModel {
     }
   }
 
-  /** Decoder weights for decoding on the main thread, or null when the worker decodes. */
-  async snapshot(): Promise<DecoderSnapshot | null> {
+  /**
+   * Decoder weights for decoding outside this worker: a plain MLP's dense layers (decoded in plain
+   * JavaScript on the main thread), any other VAE of this app's (conv, conditional) as its network's
+   * weights (decoded by a copy in the decoder worker); null for a foreign model (this worker decodes).
+   */
+  async snapshot(): Promise<DecoderSnapshot | NetworkSnapshot | null> {
     const vae = this.trainableVae;
-    return vae && vae.decoderDenseLayers() !== null ? decoderSnapshot(vae) : null;
+    if (!vae) return null;
+    return vae.decoderDenseLayers() !== null ? decoderSnapshot(vae) : networkSnapshot(vae.config, vae.decoder);
   }
 
   /** Runs the model once on a zero image and a zero code; throws WeightsError in words when it cannot run here. */

@@ -198,6 +198,8 @@ export type WorkerEvent =
       imageShape: [number, number, number];
       testLabels: Uint8Array;
       testImages: Uint8Array;
+      /** The dataset's class names, label by label (core/data/class-names.ts); their number is a conditional model's one-hot width. The handler always sends them. */
+      classNames?: string[];
     }
   /** A request has been carried out. */
   | { type: 'done'; id: number }

@@ -12,6 +12,8 @@ export interface TestSet {
   images: Uint8Array;
   side: number;
   count: number;
+  /** The dataset's class names, label by label (core/data/class-names.ts), once the whole dataset is in; absent before. */
+  classNames?: readonly string[];
 }
 
 /** Encoder outputs for the test split. */

@@ -3,6 +3,7 @@ import type { DatasetSplits, ImageDataset } from './dataset';
 import type { DownloadLimits } from './fetch-bytes';
 import { fetchIdxFile, findNames, type FoundNames } from './fetch-idx';
 import { IDX_FILE_KEYS, idxFileName, idxFileNames, MNIST_NAMES, schemeOfFileName, type IdxFileKey, type NameScheme } from './file-names';
+import { shiftLetterLabels } from './class-names';
 import { checkFit, type DatasetFit } from './fit';
 import { parseIdx, parseIdxLabels, type IdxArray } from './idx';
 import { inflateIdx } from './inflate-idx';
@@ -144,6 +145,7 @@ async function decodeTestSplit(images: Uint8Array, labels: Uint8Array, name: str
   const names = options.names ?? IDX_FILES;
   const what = `the test split of ${name}`;
   const test = datasetFromIdx(await parseFile(images, 'testImages', where, names), await parseFile(labels, 'testLabels', where, names), what, options.transposed);
+  shiftLetterLabels(name, test.labels); // EMNIST letters: 1-26 become 0-25
   if (options.fit) checkFit(test, options.fit, what);
   return test;
 }
@@ -161,6 +163,7 @@ export async function decodeSplits(
   const trainImages = await parseFile(files.trainImages, 'trainImages', where, names);
   const trainLabels = await parseFile(files.trainLabels, 'trainLabels', where, names);
   const train = datasetFromIdx(trainImages, trainLabels, what, options.transposed);
+  shiftLetterLabels(name, train.labels);
   test ??= await decodeTestSplit(files.testImages, files.testLabels, name, where, options);
   const [h, w, c] = train.imageShape;
   if (test.imageShape[0] !== h || test.imageShape[1] !== w || test.imageShape[2] !== c) {

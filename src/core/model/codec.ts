@@ -30,12 +30,15 @@ export function vaeCodec(vae: Vae): Codec {
   if (!conditional) return { latentDim, inputDim, encode: (x) => vae.encode(x), decode: (z) => vae.decode(z) };
   // One-hot classes [B, C]: the labels given, else the decoding class for every row.
   const classRows = (rows: number, labels?: ArrayLike<number>) => oneHot(labels ?? new Array<number>(rows).fill(codec.decodeClass ?? 0), classes);
+  // For placing images in the latent space only: a label outside the model's classes (a dataset with more
+  // classes than the model was made for) gets an all-zero condition row instead of an error. [B] -> [B, C]
+  const encodeRows = (labels: ArrayLike<number>) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(labels, (l) => (l >= 0 && l < classes ? l : -1)), 'int32'), classes), 'float32') as tf.Tensor2D);
   const codec: Codec = {
     latentDim,
     inputDim,
     classes,
     decodeClass: 0,
-    encode: (x, labels) => tf.tidy(() => vae.encode(x, classRows(x.shape[0], labels))),
+    encode: (x, labels) => tf.tidy(() => vae.encode(x, labels ? encodeRows(labels) : classRows(x.shape[0]))),
     decode: (z, labels) => tf.tidy(() => vae.decode(z, classRows(z.shape[0], labels))),
   };
   return codec;
