@@ -9,6 +9,7 @@ import type { ElboSummary } from '../core/model/evaluate';
 import type { VaeConfig } from '../core/model/config';
 import type { StepMetrics } from '../core/train/trainer';
 import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
+import { isNetworkSnapshot, type NetworkSnapshot } from '../core/latent/network-snapshot';
 import type { KernelsChoice } from '../core/ops';
 
 /** A tfjs backend the worker can run on. */
@@ -212,8 +213,8 @@ export type WorkerEvent =
   | { type: 'rollback'; generation: number; step: number }
   /** Test-set negative ELBO after an epoch (`epoch` epochs done). */
   | { type: 'evaluation'; generation: number; epoch: number; step: number; summary: ElboSummary }
-  /** The decoder's weights, for decoding on the main thread. */
-  | { type: 'weights'; generation: number; step: number; decoder: DecoderSnapshot }
+  /** The decoder's weights, for decoding off this worker: an MLP's dense layers (main thread), or any other network's (the decoder worker's copy). */
+  | { type: 'weights'; generation: number; step: number; decoder: DecoderSnapshot | NetworkSnapshot }
   /** Encoder means and log-variances of the test digits, each [count, latentDim]. */
   | { type: 'latents'; generation: number; step: number; count: number; latentDim: number; means: Float32Array; logVars: Float32Array }
   /** Decoded manifold grid, bytes 0-255 [n*n, pixels]; id is the `view` request it answers, or null. */
@@ -230,7 +231,8 @@ export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
       buffers.push(event.testLabels.buffer, event.testImages.buffer);
       break;
     case 'weights':
-      for (const l of event.decoder.layers) buffers.push(l.kernel.buffer, l.bias.buffer);
+      if (isNetworkSnapshot(event.decoder)) for (const w of event.decoder.weights) buffers.push(w.values.buffer);
+      else for (const l of event.decoder.layers) buffers.push(l.kernel.buffer, l.bias.buffer);
       break;
     case 'latents':
       buffers.push(event.means.buffer, event.logVars.buffer);

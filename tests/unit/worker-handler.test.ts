@@ -4,6 +4,7 @@ import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig, type VaeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
+import type { DecoderSnapshot } from '../../src/core/latent/mlp-decoder';
 import { TrainingHandler } from '../../src/worker/handler';
 import type { RequestBody } from '../../src/worker/client';
 import { transferablesOf, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
@@ -80,7 +81,7 @@ describe('TrainingHandler', () => {
     expect(ready.testLabels.buffer).not.toBe(small.test.labels.buffer); // a copy: transferring it leaves the worker's data intact
     expect(ready.testImages[ready.testImages.length - 1]).toBe(Math.round(small.test.images[small.test.images.length - 1] * 255));
     const weights = ofType('weights')[0];
-    expect(weights.decoder.layers.map((l) => [l.inDim, l.outDim])).toEqual([[2, 32], [32, 784]]);
+    expect((weights.decoder as DecoderSnapshot).layers.map((l) => [l.inDim, l.outDim])).toEqual([[2, 32], [32, 784]]);
     expect(ofType('manifold')[0]).toMatchObject({ id: null, generation: 1, n: 4, pixels: 784 });
     expect(ofType('manifold')[0].images).toHaveLength(16 * 784);
     const latents = ofType('latents')[0];

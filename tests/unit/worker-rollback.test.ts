@@ -4,6 +4,7 @@ import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
+import type { DecoderSnapshot } from '../../src/core/latent/mlp-decoder';
 import type { RequestBody } from '../../src/worker/client';
 import { TrainingHandler } from '../../src/worker/handler';
 import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
@@ -38,7 +39,7 @@ describe('the worker after a divergence', () => {
     await send({ type: 'init', dataUrl: '', backend: 'wasm', config, generation: 1, view });
     const firstCodes = ofType('latents').at(-1)!.means.slice();
     const firstManifold = ofType('manifold').at(-1)!.images.slice();
-    const firstKernel = ofType('weights').at(-1)!.decoder.layers[0].kernel.slice();
+    const firstKernel = (ofType('weights').at(-1)!.decoder as DecoderSnapshot).layers[0].kernel.slice();
     const tensors = tf.memory().numTensors;
 
     await send({ type: 'train' });
@@ -51,7 +52,7 @@ describe('the worker after a divergence', () => {
     await send({ type: 'pause' });
     expect(ofType('latents').at(-1)!.means).toEqual(firstCodes);
     expect(ofType('manifold').at(-1)!.images).toEqual(firstManifold);
-    expect(ofType('weights').at(-1)!.decoder.layers[0].kernel).toEqual(firstKernel);
+    expect((ofType('weights').at(-1)!.decoder as DecoderSnapshot).layers[0].kernel).toEqual(firstKernel);
     expect(ofType('status').at(-1)!.status).toMatchObject({ training: false, step: 0, epoch: 0 });
     expect(tf.memory().numTensors).toBe(tensors);
 

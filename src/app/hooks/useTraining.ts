@@ -6,13 +6,12 @@
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { VaeConfig } from '../../core/model/config';
 import type { KernelsChoice } from '../../core/ops';
-import { MlpDecoder } from '../../core/latent/mlp-decoder';
 import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
 import { createQuietGate, requestQuiet } from '../../worker/quiet-gate';
 import { redraws } from '../plot-queue';
 import { takeTrainingWorker } from '../worker-port';
-import { localDecoder, remoteDecoder, type PointDecoder } from '../decoding';
+import { DecoderCopies, remoteDecoder, type PointDecoder } from '../decoding';
 import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
 import type { LatentCodes, ManifoldImages, TestSet, Training } from './training-types';
@@ -54,6 +53,8 @@ export function useTraining(options: TrainingOptions): Training {
   const optionsRef = useRef(options);
   optionsRef.current = options;
   const clientRef = useRef<TrainingClient | null>(null);
+  /** The decoder worker's side (conv and conditional models decode there), one per training worker. */
+  const copiesRef = useRef<DecoderCopies | null>(null);
   const decoder = useMemo(() => new Store<PointDecoder | null>(null), []);
   const historyRef = useRef(new LossHistory());
   const [phase, setPhase] = useState<Training['phase']>('loading');
@@ -107,6 +108,8 @@ export function useTraining(options: TrainingOptions): Training {
     const port = (optionsRef.current.createPort ?? takeTrainingWorker)();
     const client = new TrainingClient(port);
     clientRef.current = client;
+    const copies = new DecoderCopies({ fallback: decodeInWorker, onError: reportFailure });
+    copiesRef.current = copies;
     const { initialConfig, initialView, initialModels, backgroundModel } = optionsRef.current;
     const firstView = initialView();
     view.current = { pending: null, inFlight: false, ready: false, sent: JSON.stringify(firstView) };
@@ -138,6 +141,7 @@ export function useTraining(options: TrainingOptions): Training {
           setHistoryVersion((v) => v + 1);
           setEvaluations([]);
           setLatents(null);
+          copies.newModel();
           if (e.info.decodeInWorker) decoder.set(remoteDecoder(e.info.latentDim, decodeInWorker, reportFailure));
           view.current.ready = true;
           pumpView();
@@ -173,7 +177,7 @@ export function useTraining(options: TrainingOptions): Training {
           break;
         case 'weights':
           try {
-            decoder.set(localDecoder(new MlpDecoder(e.decoder)));
+            decoder.set(copies.decoderFor(e.decoder));
           } catch (err) {
             setError(messageOf(err));
           }
@@ -231,6 +235,8 @@ export function useTraining(options: TrainingOptions): Training {
       unsubscribe();
       client.close();
       if (clientRef.current === client) clientRef.current = null;
+      copies.close();
+      if (copiesRef.current === copies) copiesRef.current = null;
       if (historyTimer.current !== null) clearTimeout(historyTimer.current);
       historyTimer.current = null;
     };
@@ -339,6 +345,7 @@ export function useTraining(options: TrainingOptions): Training {
     setDecodeClass: useCallback(async (label: number) => {
       try {
         await clientRef.current?.request({ type: 'decode-class', label });
+        copiesRef.current?.setDecodeClass(label);
         decoder.set(decoder.get()); // the decoded digit redraws under the new class
       } catch (err) {
         reportFailure(err);
