@@ -237,7 +237,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
         </section>
         <ExploreTabs tab={deckTab} onTab={setDeckTab} training={training} />
         <section className="panel decoded" aria-label="Decoded digit" id="deck-decoded" role="tabpanel" hidden={deckTab !== 'core'}>
-          <DecodedPanel point={point} decoder={training.decoder} side={side} />
+          <DecodedPanel point={point} decoder={training.decoder} side={side} classNames={training.testSet?.classNames} />
           {model?.classes !== undefined ? (
             <ClassControls
               classes={model.classes}
@@ -249,6 +249,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
               decodeClasses={training.decodeClasses}
               point={point}
               side={side}
+              names={training.testSet?.classNames}
             />
           ) : null}
         </section>

@@ -3,6 +3,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClassControls } from '../../src/app/panels/ClassControls';
+import { classNamesFor } from '../../src/core/data/class-names';
 import { Store, type LatentPoint } from '../../src/app/state/store';
 
 afterEach(cleanup);
@@ -45,5 +46,35 @@ describe('ClassControls', () => {
     expect(calls).toHaveLength(1);
     await act(async () => calls[0].resolve(new Float32Array(3 * 4).fill(0.5)));
     expect(calls.map((c) => c.z)).toEqual([[0.5, -1], [2, 2]]);
+  });
+
+  it("lists Fashion-MNIST's names in the picker and under the row's tiles (long ones cut, whole in the tooltip), and says image, not digit", () => {
+    const point = new Store<LatentPoint>({ z: [0, 0], source: 'init' });
+    const names = classNamesFor('fashion-mnist', 10);
+    render(<ClassControls classes={10} decodeClass={9} onClass={vi.fn(async () => {})} decodeClasses={controlledDecoder().decodeClasses} point={point} side={28} names={names} />);
+    const picker = screen.getByTestId('decode-class') as HTMLSelectElement;
+    expect([...picker.options].map((o) => o.textContent)).toEqual(names);
+    expect(picker.selectedOptions[0].textContent).toBe('Ankle boot');
+    const cells = [...screen.getByTestId('class-row').querySelectorAll('figure')];
+    expect(cells.map((f) => f.getAttribute('title'))).toEqual(names);
+    expect(cells[0].querySelector('canvas')!.getAttribute('aria-label')).toBe('z decoded as class T-shirt/top');
+    expect(screen.getByLabelText(/Decode as class/).closest('label')!.title).toMatch(/the decoded image,/);
+  });
+
+  it("KMNIST's tiles show the kana alone, the picker the kana and its reading; 47 EMNIST classes each get a tile", () => {
+    const point = new Store<LatentPoint>({ z: [0, 0], source: 'init' });
+    render(<ClassControls classes={10} decodeClass={0} onClass={vi.fn(async () => {})} decodeClasses={controlledDecoder().decodeClasses} point={point} side={28} names={classNamesFor('kmnist', 10)} />);
+    expect((screen.getByTestId('decode-class') as HTMLSelectElement).options[1].textContent).toBe('き (ki)');
+    expect(screen.getByTestId('class-row').querySelectorAll('figcaption')[1].textContent).toBe('き');
+    cleanup();
+    render(<ClassControls classes={47} decodeClass={0} onClass={vi.fn(async () => {})} decodeClasses={controlledDecoder().decodeClasses} point={point} side={28} names={classNamesFor('emnist-balanced', 47)} />);
+    expect(screen.getByTestId('class-row').querySelectorAll('canvas')).toHaveLength(47);
+    expect((screen.getByTestId('decode-class') as HTMLSelectElement).options[46].textContent).toBe('t');
+  });
+
+  it('a model made for another number of classes than the dataset has keeps its label numbers', () => {
+    const point = new Store<LatentPoint>({ z: [0, 0], source: 'init' });
+    render(<ClassControls classes={10} decodeClass={0} onClass={vi.fn(async () => {})} decodeClasses={controlledDecoder().decodeClasses} point={point} side={28} names={classNamesFor('emnist-letters', 26)} />);
+    expect([...(screen.getByTestId('decode-class') as HTMLSelectElement).options].map((o) => o.textContent)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   });
 });

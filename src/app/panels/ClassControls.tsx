@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { drawDigit } from '../draw';
 import { useStore, type LatentPoint, type Store } from '../state/store';
+import { classLabel, digitClasses, shortClassLabel } from './class-labels';
 
 /** What the class controls need from the app. */
 export interface ClassControlsProps {
@@ -20,13 +21,18 @@ export interface ClassControlsProps {
   point: Store<LatentPoint>;
   /** Image side in pixels. */
   side: number;
-  /** Class names (default: the digits). */
+  /** The dataset's class names (default: the label numbers); used when there are as many as the model's classes. */
   names?: readonly string[];
 }
 
+/** A tile's caption stays as wide as its image (a long name is cut, and whole in the tile's tooltip). */
+const CAPTION = { maxWidth: 34, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+
 /** The class picker and the class row. */
 export function ClassControls({ classes, decodeClass, onClass, decodeClasses, point, side, names }: ClassControlsProps) {
-  const label = (c: number) => names?.[c] ?? String(c);
+  // A model made for another number of classes than the dataset has keeps its label numbers.
+  const shown = names && names.length === classes ? names : undefined;
+  const noun = digitClasses(shown, classes) ? 'digit' : 'image';
   const current = useStore(point);
   const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
   const [busy, setBusy] = useState(false);
@@ -55,7 +61,7 @@ export function ClassControls({ classes, decodeClass, onClass, decodeClasses, po
 
   return (
     <div className="class-controls">
-      <label className="class-picker" title="A conditional VAE decodes z under a class: the decoded digit, the manifold and Sample use this one">
+      <label className="class-picker" title={`A conditional VAE decodes z under a class: the decoded ${noun}, the manifold and Sample use this one`}>
         Decode as class{' '}
         <select
           data-testid="decode-class"
@@ -68,16 +74,16 @@ export function ClassControls({ classes, decodeClass, onClass, decodeClasses, po
         >
           {Array.from({ length: classes }, (_, c) => (
             <option key={c} value={c}>
-              {label(c)}
+              {classLabel(shown, c)}
             </option>
           ))}
         </select>
       </label>
       <div className="class-row" data-testid="class-row" role="group" aria-label="The current z decoded under every class">
         {Array.from({ length: classes }, (_, c) => (
-          <figure key={c} className={c === decodeClass ? 'class-cell chosen' : 'class-cell'}>
-            <canvas ref={(el) => void (canvases.current[c] = el)} width={side} height={side} role="img" aria-label={`z decoded as class ${label(c)}`} />
-            <figcaption>{label(c)}</figcaption>
+          <figure key={c} className={c === decodeClass ? 'class-cell chosen' : 'class-cell'} title={classLabel(shown, c)}>
+            <canvas ref={(el) => void (canvases.current[c] = el)} width={side} height={side} role="img" aria-label={`z decoded as class ${classLabel(shown, c)}`} />
+            <figcaption style={CAPTION}>{shortClassLabel(shown, c)}</figcaption>
           </figure>
         ))}
       </div>

@@ -4,6 +4,7 @@
  * Sliders set each latent dimension; Sample draws z ~ N(0, I).
  */
 import { useCallback, useEffect, useRef } from 'react';
+import { areDigits } from '../../core/data/class-names';
 import { sampleStandardNormal } from '../../core/latent/normal';
 import type { PointDecoder } from '../decoding';
 import { drawDigit } from '../draw';
@@ -16,6 +17,8 @@ export interface DecodedPanelProps {
   decoder: Store<PointDecoder | null>;
   /** Image side in pixels (28 for MNIST). */
   side: number;
+  /** The dataset's class names: the panel says "digit" for digits (the default), "image" otherwise. */
+  classNames?: readonly string[];
 }
 
 /** Formats z for `data-z` and the readout. */
@@ -26,7 +29,8 @@ export function formatZ(z: number[], digits = 3): string {
 const SLIDER_LIMIT = 4;
 
 /** The decoded-digit panel, canvas `data-testid="decoded-digit"` with `data-z`. */
-export function DecodedPanel({ point, decoder, side }: DecodedPanelProps) {
+export function DecodedPanel({ point, decoder, side, classNames }: DecodedPanelProps) {
+  const noun = !classNames || areDigits(classNames) ? 'digit' : 'image';
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const current = useStore(point);
 
@@ -64,12 +68,12 @@ export function DecodedPanel({ point, decoder, side }: DecodedPanelProps) {
   return (
     <>
       <div className="panel-header">
-        <h2>Decoded digit</h2>
+        <h2>Decoded {noun}</h2>
         <span className="panel-sub">the decoder's pixel intensities at the current z</span>
       </div>
       <div className="decoded-body">
         <figure className="decoded-figure">
-          <canvas ref={canvasRef} className="digit-canvas" data-testid="decoded-digit" width={side} height={side} aria-label={`The digit the decoder draws at z = (${z.map((v) => v.toFixed(2)).join(', ')})`} role="img" />
+          <canvas ref={canvasRef} className="digit-canvas" data-testid="decoded-digit" width={side} height={side} aria-label={`The ${noun} the decoder draws at z = (${z.map((v) => v.toFixed(2)).join(', ')})`} role="img" />
           <figcaption>
             z = ({z.map((v) => v.toFixed(2)).join(', ')})
           </figcaption>

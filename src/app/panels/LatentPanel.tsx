@@ -15,6 +15,7 @@ import { Plot, type PlotElement } from '../Plot';
 import type { LatentPoint, Store } from '../state/store';
 import type { PlaneView } from '../view';
 import { ClassLegend } from './ClassLegend';
+import { digitClasses } from './class-labels';
 import { HoverCard, type HoverInfo } from './HoverCard';
 import { dataToPixel, insideArea, pathOf, pixelToData, plotArea } from './latent-geometry';
 import { describeZ, KEY_STEP, KEY_STEP_LARGE, steppedPoint } from './latent-keys';
@@ -66,6 +67,7 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
 
   const [hiddenClasses, setHiddenClasses] = useState<ReadonlySet<number>>(new Set());
   const split = useMemo(() => splitByClass(latents, testSet, view), [latents, testSet, view]);
+  const items = digitClasses(split.names, split.indices.length) ? 'digits' : 'images'; // the wording says "digits" for digits only
   /** WebGL start-up: 'cold' (none), 'context' (contexts made), 'warm' (shaders compiled), 'drawn' (codes shown). */
   const [gl, setGl] = useState<'cold' | 'context' | 'warm' | 'drawn'>('cold');
   const traces = useMemo(() => {
@@ -257,10 +259,10 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
       <div className="panel-header">
         <h2>Latent space</h2>
         <span className="panel-sub">
-          {count > 0 ? `encoder means of ${count.toLocaleString('en')} test digits` : 'encoding the test digits…'}; <span className="marker-key">✚</span> current z
+          {count > 0 ? `encoder means of ${count.toLocaleString('en')} test ${items}` : `encoding the test ${items}…`}; <span className="marker-key">✚</span> current z
         </span>
         <RadioGroup label="What dragging in the plot does" options={MODES} value={dragMode} onChange={setDragMode} />
-        <label className="inline-toggle" title={noSigma ?? 'While hovering a digit, draw the 1σ ellipse of its posterior q(z|x)'}>
+        <label className="inline-toggle" title={noSigma ?? `While hovering a test ${items.slice(0, -1)}, draw the 1σ ellipse of its posterior q(z|x)`}>
           <input type="checkbox" checked={showSigma && !noSigma} disabled={noSigma !== null} onChange={(e) => setShowSigma(e.target.checked)} /> σ on hover
         </label>
       </div>
@@ -270,7 +272,7 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
           testId="latent-plot"
           role="application"
           tabIndex={0}
-          ariaLabel={`Latent space: ${count > 0 ? `encoder means of ${count.toLocaleString('en')} test digits` : 'the latent point'}, ${view.axisNames[0]} across, ${view.axisNames[1]} up`}
+          ariaLabel={`Latent space: ${count > 0 ? `encoder means of ${count.toLocaleString('en')} test ${items}` : 'the latent point'}, ${view.axisNames[0]} across, ${view.axisNames[1]} up`}
           ariaDescribedBy={helpId}
           onKeyDown={onKeyDown}
           data={traces}
@@ -297,7 +299,7 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
             <path d="M-14,0H-5M5,0H14M0,-14V-5M0,5V14" />
           </g>
         </svg>
-        <ClassLegend count={split.indices.length} hidden={hiddenClasses} onToggle={(c) => setHiddenClasses((h) => { const next = new Set(h); if (next.has(c)) next.delete(c); else next.add(c); return next; })} />
+        <ClassLegend count={split.indices.length} names={split.names} hidden={hiddenClasses} onToggle={(c) => setHiddenClasses((h) => { const next = new Set(h); if (next.has(c)) next.delete(c); else next.add(c); return next; })} />
         {hover && testSet ? <HoverCard info={hover} testSet={testSet} boxWidth={boxRef.current?.clientWidth ?? 600} /> : null}
       </div>
     </>

@@ -4,6 +4,7 @@ import { projectPoints } from '../../core/latent/plane';
 import { CLASS_COLORS, classColor } from '../draw';
 import type { LatentCodes, TestSet } from '../hooks/useTraining';
 import type { PlaneView } from '../view';
+import { classLabel } from './class-labels';
 
 /** The scatter's traces with the test index of every point. */
 export interface Split {
@@ -14,11 +15,17 @@ export interface Split {
   extent: [[number, number], [number, number]];
   /** Points in all traces. */
   points: number;
+  /** The dataset's class names when they are in (one per trace), else undefined (the label numbers are shown). */
+  names?: readonly string[];
 }
 
-/** Splits the projected codes by class, one scattergl trace each. */
+/**
+ * Splits the projected codes by class, one scattergl trace each: as many as the dataset's class names
+ * (when they are in), else at least ten (the digits) and every label seen.
+ */
 export function splitByClass(latents: LatentCodes | null, testSet: TestSet | null, view: PlaneView): Split {
-  let classes = 10;
+  const names = testSet?.classNames;
+  let classes = names?.length ?? 10;
   for (const label of testSet?.labels ?? []) if (label >= classes) classes = label + 1;
   const usable = latents && testSet && latents.latentDim === view.plane.a1.length && latents.count <= testSet.count;
   const { u, v } = usable ? projectPoints(latents.means, latents.count, view.plane) : { u: new Float32Array(0), v: new Float32Array(0) };
@@ -39,13 +46,13 @@ export function splitByClass(latents: LatentCodes | null, testSet: TestSet | nul
   const traces: Data[] = indices.map((_, c) => ({
     type: 'scattergl',
     mode: 'markers',
-    name: String(c),
+    name: classLabel(names, c),
     x: xs[c],
     y: ys[c],
     marker: { color: classColor(c, indices.length), size: 4, opacity: 0.65 },
     hoverinfo: 'none',
   }));
-  return { indices, traces, extent: extentOf(u, v), points: u.length };
+  return { indices, traces, extent: extentOf(u, v), points: u.length, names: names && names.length === classes ? names : undefined };
 }
 
 /** A padded square-ish range around the points (at least ±3, the bulk of the prior). */
