@@ -23,6 +23,8 @@ import { addressModel, bundledModelUrl, startModels } from './weights/bundled';
 import { WeightsPanel } from './weights/WeightsPanel';
 
 const NAMES: Partial<Record<keyof Settings, string>> = {
+  arch: 'the model family',
+  conditional: 'conditioning on the class',
   hidden: 'the hidden layers',
   latent: 'the latent dimension',
   likelihood: 'the likelihood',

@@ -157,6 +157,25 @@ describe('the controls take their words and ranges from the table', () => {
     expect(onChange).toHaveBeenCalledWith({ [name]: valueOf(row, inside[1]) });
   });
 
+  it.each(rows.filter(([, r]) => r.url !== null && r.field !== null))('the model setting %s in the address has a control with its label and tooltip', (_name, row) => {
+    panel();
+    const control = screen.getByLabelText(row.label) as HTMLInputElement | HTMLSelectElement;
+    expect(control.title).toBe(row.tip);
+  });
+
+  it('the model family select and the conditional checkbox: the table choices, and a change is asked for with a typed value', () => {
+    const { onChange } = panel();
+    const family = screen.getByLabelText(SETTING_ROWS.arch.label) as HTMLSelectElement;
+    expect([...family.options].map((o) => o.value)).toEqual([...SETTING_ROWS.arch.type.values]);
+    fireEvent.change(family, { target: { value: 'conv' } });
+    expect(onChange).toHaveBeenLastCalledWith({ arch: 'conv' });
+    const conditional = screen.getByLabelText(SETTING_ROWS.conditional.label) as HTMLInputElement;
+    expect(conditional.type).toBe('checkbox');
+    expect(conditional.checked).toBe(DEFAULT_SETTINGS.conditional);
+    fireEvent.click(conditional);
+    expect(onChange).toHaveBeenLastCalledWith({ conditional: true });
+  });
+
   it('the likelihood and batch selects: the table label and tooltip, its choices, sizes inside its range', () => {
     panel();
     const likelihood = screen.getByLabelText(SETTING_ROWS.likelihood.label) as HTMLSelectElement;

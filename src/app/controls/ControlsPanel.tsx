@@ -1,10 +1,10 @@
 /** The left column: training buttons and every setting, each labelled and explained in VAE terms. */
 import type { ReactNode } from 'react';
-import type { Likelihood } from '../../core/model/config';
-import { appRange, LIKELIHOODS, SETTING_ROWS, type SettingName } from '../../core/model/settings-table';
+import type { FamilyName, Likelihood } from '../../core/model/config';
+import { appRange, FAMILY_NAMES, LIKELIHOODS, SETTING_ROWS, type SettingName } from '../../core/model/settings-table';
 import type { BackendChoice } from '../../worker/protocol';
 import { SETTINGS_TABLE, type Projection, type Settings } from '../state/settings';
-import { CommitField, SelectField } from './fields';
+import { CheckField, CommitField, SelectField } from './fields';
 
 /** Props of `ControlsPanel`. */
 export interface ControlsPanelProps {
@@ -25,6 +25,12 @@ export interface ControlsPanelProps {
 }
 
 const BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024];
+
+/** The model families in words, in the settings table's order. */
+const FAMILY_LABELS: Record<FamilyName, string> = { mlp: 'MLP (dense)', conv: 'Convolutional' };
+
+/** Why the hidden sizes do not apply to the convolutional family. */
+export const CONV_HIDDEN_NOTE = 'The convolutional VAE has fixed layers (Conv2D 32 and 64, Dense 16); hidden sizes are for the MLP.';
 
 /** Label, tooltip and, for a number, its step and the range the app uses: all from the settings table. */
 export function fieldProps(name: SettingName): { label: string; tip: string; step?: string; min?: number; max?: number } {
@@ -130,6 +136,13 @@ export function ControlsPanel(props: ControlsPanelProps) {
 
       <fieldset>
         <legend>Network</legend>
+        <SelectField<FamilyName>
+          {...fieldProps('arch')}
+          value={s.arch}
+          options={FAMILY_NAMES.map((value) => ({ value, label: FAMILY_LABELS[value] }))}
+          onChange={(arch) => onChange({ arch })}
+        />
+        <CheckField {...fieldProps('conditional')} checked={s.conditional} onChange={(conditional) => onChange({ conditional })} />
         <CommitField
           {...fieldProps('latent')}
           type="number"
@@ -140,6 +153,8 @@ export function ControlsPanel(props: ControlsPanelProps) {
           {...fieldProps('hidden')}
           value={s.hidden.join(',')}
           inputMode="text"
+          disabled={s.arch === 'conv'}
+          hint={s.arch === 'conv' ? CONV_HIDDEN_NOTE : undefined}
           onCommit={commit('hidden')}
         />
       </fieldset>
@@ -192,6 +207,7 @@ export function ControlsPanel(props: ControlsPanelProps) {
           <li>Set the latent dimension to 20, train, and open KL per dimension: only some dimensions stay active; with β = 4, fewer.</li>
           <li>Set β to 0: without the KL term the codes drift away from N(0, I) and the prior-quantile manifold stops looking like digits.</li>
           <li>Hover a test digit to see its posterior σ as an ellipse.</li>
+          <li>Tick Conditional on the class and train: pick a class under the decoded digit, then drag z; the style changes, the class stays.</li>
         </ul>
       </div>
     </div>

@@ -77,3 +77,17 @@ export function SelectField<T extends string>(props: FieldProps & { value: T; op
     </FieldRow>
   );
 }
+
+/** A checkbox that commits at once (a flag of the settings table). */
+export function CheckField(props: FieldProps & { checked: boolean; onChange: (checked: boolean) => void; testId?: string }) {
+  const { label, tip, hint, disabled, checked, onChange, testId } = props;
+  const id = useId();
+  return (
+    <FieldRow id={id} label={label} tip={tip} hint={hint}>
+      <input id={id} type="checkbox" className="check" checked={checked} disabled={disabled} title={tip} data-testid={testId} onChange={(e) => onChange(e.target.checked)} style={CHECK} />
+    </FieldRow>
+  );
+}
+
+/** A checkbox keeps its own size at the start of the control column (the column's inputs are 100% wide). */
+const CHECK = { width: 'auto', height: 'auto', justifySelf: 'start', margin: 0 } as const;

@@ -59,18 +59,18 @@ export const SETTING_ROWS = {
   arch: {
     field: 'family', url: 'arch', cli: 'arch', placeholder: 'mlp|conv', type: { kind: 'choice', values: FAMILY_NAMES }, what: 'model family',
     label: 'Model family',
-    tip: "Which encoder/decoder pair: mlp, dense layers; conv, the Keras example's convolutional VAE (Conv2D 32 and 64, Dense 16; Conv2DTranspose 64, 32, 1). Changing it needs new weights.",
+    tip: "Which encoder/decoder pair: mlp, dense layers (sizes under Hidden layers); conv, the Keras example's convolutional VAE (Conv2D 32 and 64, Dense 16; Conv2DTranspose 64, 32, 1). Changing it needs new weights.",
     effect: 'weights',
   },
   conditional: {
     field: 'conditional', url: 'conditional', cli: 'conditional', type: { kind: 'flag' }, what: 'conditional',
-    label: 'Conditional (CVAE)',
-    tip: "Condition on the digit's class: its one-hot code joins the encoder's input and z at the decoder's input, so z keeps only the style. Changing it needs new weights.",
+    label: 'Conditional on the class',
+    tip: "A conditional VAE (CVAE): the image's class, as a one-hot code as wide as the dataset has classes, joins the encoder's input and z at the decoder's input, so z keeps only the style. Changing it needs new weights.",
     effect: 'weights',
   },
   classes: {
     field: 'classes', url: null, cli: null, type: { kind: 'int', min: 2, max: 1000 }, what: 'the number of classes',
-    label: 'Classes', tip: 'Classes of the one-hot condition of a conditional VAE (10 digits).', effect: 'weights',
+    label: 'Classes', tip: "Classes of the one-hot condition of a conditional VAE: the dataset's number (10 digits; 26 EMNIST letters; 47 or 62 EMNIST classes); the app takes it from the data.", effect: 'weights',
   },
   input: {
     field: 'inputDim', url: null, cli: null, type: { kind: 'int', min: 1, max: 65536 }, what: 'the input size',
