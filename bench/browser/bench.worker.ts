@@ -1,7 +1,8 @@
 /**
- * Browser benchmark worker: the project's core Trainer on the tfjs wasm backend, in a dedicated
- * worker like the app's training worker. One worker per thread count (XNNPACK's pool size is fixed
- * when the backend starts). Replies with throughput, per-kernel times and a matMul probe.
+ * Browser benchmark worker: the project's core Trainer on a tfjs backend (wasm by default; webgl or
+ * webgpu as the app's forced `?backend=` starts them), in a dedicated worker like the app's training
+ * worker. One worker per run (XNNPACK's pool size is fixed when the backend starts). Replies with
+ * throughput, per-kernel times and, on wasm, a matMul probe.
  */
 import '../../src/worker/tf-browser';
 import * as tf from '../../src/core/tf';
@@ -65,6 +66,14 @@ function kindOf(name: string, shapes: (number[] | null)[]): string {
   return 'small kernels';
 }
 
+/** The WebGL renderer's name (UNMASKED_RENDERER_WEBGL) as a worker's OffscreenCanvas sees it, or null. */
+function webglRenderer(): string | null {
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+  if (!gl) return null;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
 async function run(req: BenchRequest): Promise<BenchResult> {
   const realCores = navigator.hardwareConcurrency;
   if (req.reportCores) {
@@ -74,20 +83,22 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   const t0 = performance.now();
   let label = '';
   setHelperThreadEnabled(req.helper !== false); // before the backend starts, so that its label says so
-  if (req.mode === 'app') label = (await initBackend('wasm', req.kernels)).label;
+  const backend = req.backend ?? 'wasm';
+  if (backend !== 'wasm' && req.mode !== 'app') throw new Error(`the ${backend} backend runs only in app mode`);
+  if (req.mode === 'app') label = (await initBackend(backend, req.kernels)).label;
   else {
     await startWasm(req.threads);
     setTrainingOps(opsFor(req.kernels ?? 'accelerated'));
   }
   const wasmBackend = activeWasmBackend();
   if (req.mode === 'explicit' && req.helper === true && wasmBackend) await startHelperThread(wasmBackend);
-  if (tf.getBackend() !== 'wasm') throw new Error(`the backend is ${tf.getBackend()}, not wasm`);
+  if (tf.getBackend() !== backend) throw new Error(`the backend is ${tf.getBackend()}, not ${backend}`);
   const backendMs = performance.now() - t0;
   const data = await loadImageDataset(req.dataUrl);
-  const config = makeConfig({ hidden: req.hidden, latentDim: req.latent, batchSize: req.batch });
+  const config = makeConfig({ family: req.arch ?? 'mlp', hidden: req.hidden, latentDim: req.latent, batchSize: req.batch });
   const vae = Vae.create(config);
   const trainer = new Trainer(vae, data.train);
-  for (let i = 0; i < 10; i++) trainer.trainStep();
+  for (let i = 0; i < (req.warmup ?? 10); i++) trainer.trainStep();
   await trainer.readMetrics();
   const jobsBefore = helperJobsDone();
   const blocks: number[] = [];
@@ -105,7 +116,7 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
 
   // Where a step's time goes: tf.profile's per-kernel times (wasm kernels run synchronously).
-  const profileSteps = 10;
+  const profileSteps = Math.max(1, req.profileSteps ?? 10);
   const profile = await tf.profile(async () => {
     for (let i = 0; i < profileSteps; i++) trainer.trainStep();
     await trainer.readMetrics();
@@ -161,9 +172,11 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   }
   return {
     mode: req.mode,
+    backend: tf.getBackend(),
+    renderer: backend === 'webgl' ? webglRenderer() : null,
     label,
     requestedThreads: req.threads,
-    threads: getThreadsCount(),
+    threads: backend === 'wasm' ? getThreadsCount() : 0,
     crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     hardwareConcurrency: realCores,

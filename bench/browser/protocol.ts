@@ -1,5 +1,9 @@
 /** Messages between the browser benchmark page, its worker and the Node driver (bench/browser.ts). */
 import type { KernelsChoice } from '../../src/core/ops';
+import type { FamilyName } from '../../src/core/model/config';
+
+/** The tfjs backends the bench page trains on. */
+export type BenchBackend = 'wasm' | 'webgl' | 'webgpu';
 
 /** One benchmark run in a fresh worker. */
 export interface BenchRequest {
@@ -8,6 +12,17 @@ export interface BenchRequest {
    * `initBackend('wasm')`); `explicit`: set `threads` (and `reportCores`) here.
    */
   mode: 'app' | 'explicit';
+  /**
+   * The backend (default wasm). webgl and webgpu start as the app's forced `?backend=` does
+   * (`initBackend(backend)`, which accepts software WebGL such as SwiftShader); `mode` must be `app`.
+   */
+  backend?: BenchBackend;
+  /** The model family (default mlp); `conv` ignores `hidden`. */
+  arch?: FamilyName;
+  /** Untimed steps before the timed blocks (default 10). */
+  warmup?: number;
+  /** Steps under tf.profile for the kernel counts and times (default 10). */
+  profileSteps?: number;
   /** XNNPACK threads for `explicit` (setThreadsCount before the backend starts); 0 leaves tfjs' default. */
   threads: number;
   /**
@@ -78,6 +93,10 @@ export interface MatMulTime {
 /** What the worker measured. */
 export interface BenchResult {
   mode: 'app' | 'explicit';
+  /** tfjs' active backend while training (`tf.getBackend()`). */
+  backend: string;
+  /** The WebGL renderer the worker sees (UNMASKED_RENDERER_WEBGL), on webgl; else null. */
+  renderer: string | null;
   /** The backend label the app would show ("wasm (2 threads, SIMD)"), in `app` mode. */
   label: string;
   requestedThreads: number;
@@ -111,6 +130,16 @@ export interface BenchResult {
   /** The slowest kernels. */
   kernels: KernelTime[];
   matmuls: MatMulTime[];
+}
+
+/** What the page's main thread sees of the GPU (`window.gpuInfo`): WebGL's renderer and the WebGPU adapter. */
+export interface GpuInfo {
+  /** UNMASKED_RENDERER_WEBGL of a WebGL 2 (else 1) canvas context, or null without WebGL. */
+  webglRenderer: string | null;
+  /** UNMASKED_VENDOR_WEBGL, or null. */
+  webglVendor: string | null;
+  /** The WebGPU adapter's info (vendor, architecture, device, description), or null without one. */
+  webgpuAdapter: Record<string, string> | null;
 }
 
 /** The page's entry point, `window.runBench`. */
