@@ -37,9 +37,14 @@ async function startBackend(): Promise<string> {
   return 'cpu';
 }
 
+/** What a benchmark can read in this worker (Playwright's worker.evaluate): the backend, and each decode's time here, ms. */
+const stats = { backend: '', decodeMs: [] as number[] };
+(globalThis as unknown as { __decoderCopy: typeof stats }).__decoderCopy = stats;
+
 const host = new DecoderCopyHost((event, transfer) => scope.postMessage(event, transfer));
 const started = startBackend().then(
   (backend) => {
+    stats.backend = backend;
     scope.postMessage({ type: 'ready', backend }, []);
     return true;
   },
@@ -54,7 +59,9 @@ let queue: Promise<unknown> = started;
 scope.onmessage = (e: MessageEvent<DecoderCopyRequest>) => {
   const req = e.data;
   queue = queue.then(async (ok) => {
+    const t0 = performance.now();
     if (ok !== false) await host.handle(req);
+    if (req.type === 'decode' && stats.decodeMs.push(performance.now() - t0) > 1000) stats.decodeMs.shift();
     return ok;
   });
 };
