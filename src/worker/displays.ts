@@ -9,17 +9,25 @@ import type { ActiveModel } from './model';
 import type { ManifoldView, TrainingStatus, WorkerEvent } from './protocol';
 import { fitView, renderManifold } from './readouts';
 import { Throughput } from './throughput';
+import { DisplayBudget } from './display-budget';
+import { TimeShares, type TimeUse } from './time-shares';
 
 /** How often the worker reports; defaults suit a 2-core machine. */
 export interface Timing {
-  /** Read losses back every this many steps. */
+  /** Read losses back every this many steps... */
   metricsEvery: number;
+  /** ...and post them, with the status, at most this often while training. */
+  postEveryMs: number;
   /** Post decoder weights and the manifold at most this often while training. */
   weightsEveryMs: number;
-  /** Re-encode the test set at most this often while training... */
+  /** Re-encode the test set at most this often while training. */
   latentsMinIntervalMs: number;
-  /** ...and spend at most about this share of the time on it (and on the manifold: a conv decoder's grid costs seconds). */
-  latentsShare: number;
+  /**
+   * The displays' share of the worker's time while training (display-budget.ts): the codes, the
+   * test ELBO and the manifold together. Measured by `npm run bench` (bench/app-run.ts): the app's
+   * rate with the panels live over its rate with them off.
+   */
+  displayShare: number;
   /** Examples per encoder/evaluation batch. */
   batchRows: number;
   /** Longest pause of training while the page draws (quiet-gate.ts). */
@@ -27,7 +35,11 @@ export interface Timing {
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, weightsEveryMs: 300, latentsMinIntervalMs: 1500, latentsShare: 0.2, batchRows: 1000, maxQuietMs: 200 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 250, weightsEveryMs: 400, latentsMinIntervalMs: 1500, displayShare: 0.06, batchRows: 1000, maxQuietMs: 200 };
+
+/** The display work done while training, in the order of its turns. */
+type DisplayWork = 'manifold' | 'evaluation' | 'codes';
+const TURNS: readonly DisplayWork[] = ['manifold', 'evaluation', 'codes'];
 
 /** What the displays read from the handler. */
 export interface DisplaySource {
@@ -44,19 +56,32 @@ export interface DisplaySource {
 export class Displays {
   /** Training steps whose metrics have not been read yet. */
   unread = 0;
+  /** Losses read but not posted yet (of model generation `heldGeneration`). */
+  private held: StepMetrics[] = [];
+  private heldGeneration = 0;
+  private lastMetricsPostAt = -Infinity;
   private encodeJob: EncodeJob | null = null;
   private evaluateJob: EvaluateJob | null = null;
   private evaluatedEpoch = 0;
   private lastWeightsAt = -Infinity;
   private lastLatentsAt = -Infinity;
-  private lastLatentsBusyMs = 0;
-  /** How long the last weights-and-manifold update took while training. */
-  private lastManifoldBusyMs = 0;
+  /** The display work done last while training (they take turns). */
+  private lastTurn: DisplayWork = 'codes';
   /** `generation:step` of the codes last posted. */
   private latentsKey = '';
   readonly throughput = new Throughput();
+  /** Where the worker's time goes while training (posted with the status). */
+  readonly time: TimeShares;
+  /** Whether the displays are updated while training (off: training has the worker to itself). */
+  live = true;
 
-  constructor(private readonly src: DisplaySource) {}
+  /** The displays' share of the worker's time while training. */
+  readonly budget: DisplayBudget;
+
+  constructor(private readonly src: DisplaySource) {
+    this.time = new TimeShares(src.now);
+    this.budget = new DisplayBudget(src.timing.displayShare, src.now);
+  }
 
   /** Forgets everything about the previous model. */
   clear(): void {
@@ -64,24 +89,40 @@ export class Displays {
     this.evaluateJob = null;
     this.evaluatedEpoch = 0;
     this.unread = 0;
+    this.held = [];
     this.latentsKey = '';
     this.throughput.reset();
   }
 
-  /** Reads the queued losses and posts them with the status. */
-  async readAndPostMetrics(): Promise<void> {
+  /**
+   * Reads the queued losses and posts them with the status: at once with `flush`, else held back
+   * until `postEveryMs` has passed since the last post (while training: fewer messages and fewer
+   * renders of the page, the same losses).
+   */
+  async readAndPostMetrics(flush = true): Promise<void> {
     const s = this.src.model()?.session;
-    if (!s || this.unread === 0) return;
-    this.unread = 0;
-    let metrics: StepMetrics[];
-    try {
-      metrics = await s.readMetrics();
-    } catch (err) {
-      if (err instanceof TrainingDivergedError && err.restoredStep !== null) this.rolledBack(s.generation, err.restoredStep);
-      throw err;
+    if (s && this.unread > 0) {
+      this.unread = 0;
+      let metrics: StepMetrics[];
+      try {
+        metrics = await s.readMetrics();
+      } catch (err) {
+        this.postHeldMetrics();
+        if (err instanceof TrainingDivergedError && err.restoredStep !== null) this.rolledBack(s.generation, err.restoredStep);
+        throw err;
+      }
+      this.throughput.record(this.src.now(), s.step);
+      this.held.push(...metrics);
+      this.heldGeneration = s.generation;
     }
-    this.throughput.record(this.src.now(), s.step);
-    this.src.post({ type: 'metrics', generation: s.generation, metrics });
+    if (flush || this.src.now() - this.lastMetricsPostAt >= this.src.timing.postEveryMs) this.postHeldMetrics();
+  }
+
+  /** Posts the losses held back, and the status. */
+  private postHeldMetrics(): void {
+    if (this.held.length > 0) this.src.post({ type: 'metrics', generation: this.heldGeneration, metrics: this.held });
+    this.held = [];
+    this.lastMetricsPostAt = this.src.now();
     this.postStatus();
   }
 
@@ -114,34 +155,45 @@ export class Displays {
       epochProgress: s?.epochProgress ?? 0,
       stepsPerEpoch: s?.stepsPerEpoch ?? 0,
       examplesPerSecond: s && training ? this.throughput.examplesPerSecond(s.config.batchSize) : 0,
+      liveDisplays: this.live,
     };
+    if (training) status.timeShares = this.time.report();
     this.src.post({ type: 'status', status });
   }
 
-  /** While training: the epoch's test ELBO first, else a slice of test-set encoding, then weights when due. */
+  /**
+   * While training, within the displays' share of the time (display-budget.ts), one piece of the
+   * display work that is due, in turns: the decoder weights with the manifold, a slice of the epoch's
+   * test ELBO, a slice of the test-set codes (so no one of them, however slow, starves the others).
+   */
   async backgroundWork(): Promise<void> {
     const m = this.src.model();
     const test = this.src.test();
-    if (!m?.session || !test) return;
+    if (!m?.session || !test || !this.live || !this.budget.available()) return;
     const s = m.session;
     if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {
       this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
     }
     const now = this.src.now();
-    const { latentsMinIntervalMs, latentsShare, weightsEveryMs } = this.src.timing;
-    if (this.evaluateJob) {
-      await this.stepEvaluation();
-    } else {
-      const wait = Math.max(latentsMinIntervalMs, (this.lastLatentsBusyMs * (1 - latentsShare)) / latentsShare);
-      if (!this.encodeJob && now - this.lastLatentsAt >= wait) this.encodeJob = this.newEncodeJob();
-      if (this.encodeJob) await this.stepEncoding();
-    }
-    // The manifold gets the same share of the time as the codes: an MLP's takes milliseconds (every weightsEveryMs), a conv decoder's far more.
-    const manifoldWait = Math.max(weightsEveryMs, (this.lastManifoldBusyMs * (1 - latentsShare)) / latentsShare);
-    if (now - this.lastWeightsAt >= manifoldWait) {
-      const started = this.src.now();
-      await this.postWeightsAndManifold();
-      this.lastManifoldBusyMs = this.src.now() - started;
+    const { latentsMinIntervalMs, weightsEveryMs } = this.src.timing;
+    if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob();
+    const due: Record<DisplayWork, boolean> = { manifold: now - this.lastWeightsAt >= weightsEveryMs, evaluation: this.evaluateJob !== null, codes: this.encodeJob !== null };
+    const next = TURNS.map((_, i) => TURNS[(TURNS.indexOf(this.lastTurn) + 1 + i) % TURNS.length]).find((work) => due[work]);
+    if (!next) return;
+    this.lastTurn = next;
+    const work = { manifold: () => this.postWeightsAndManifold(), evaluation: () => this.stepEvaluation(), codes: () => this.stepEncoding() }[next];
+    await this.timed(next, work);
+  }
+
+  /** Runs one piece of display work, charged to the budget and to its part of the time split. */
+  private async timed(use: TimeUse, work: () => Promise<void>): Promise<void> {
+    const started = this.src.now();
+    try {
+      await work();
+    } finally {
+      const ms = this.src.now() - started;
+      this.time.add(use, ms);
+      this.budget.spend(ms);
     }
   }
 
@@ -167,7 +219,6 @@ export class Displays {
     if (!job.done) return;
     this.encodeJob = null;
     this.lastLatentsAt = this.src.now();
-    this.lastLatentsBusyMs = job.busyMs;
     const generation = this.src.model()!.info.generation;
     this.latentsKey = `${generation}:${job.step}`;
     this.src.post({ type: 'latents', generation, step: job.step, ...job.result() });

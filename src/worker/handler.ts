@@ -119,6 +119,8 @@ export class TrainingHandler {
           this.requireSession();
           this.training = true;
           this.displays.throughput.reset(this.now(), this.session?.step);
+          this.displays.time.start();
+          this.displays.budget.refillNow();
           this.displays.postStatus();
           this.startLoop();
           break;
@@ -185,6 +187,11 @@ export class TrainingHandler {
             await this.displays.postManifold(req.id);
           });
           return; // the manifold event is the reply
+        case 'displays':
+          this.displays.live = req.live;
+          this.displays.time.start(); // the shares describe one setting at a time
+          this.displays.postStatus();
+          break;
         case 'decode-classes':
           await this.exclusive(async () => {
             const model = this.requireModel();
@@ -388,12 +395,13 @@ export class TrainingHandler {
   private async trainTurn(): Promise<void> {
     const session = this.session;
     if (!this.training || !session) return;
+    const { time } = this.displays;
     try {
-      this.parking?.park();
-      session.trainStep();
+      if (this.parking) time.add('parked', this.parking.park());
+      await time.time('train', () => session.trainStep());
       this.displays.unread++;
-      if (this.displays.unread >= this.timing.metricsEvery) await this.displays.readAndPostMetrics();
-      await this.displays.backgroundWork();
+      if (this.displays.unread >= this.timing.metricsEvery) await time.time('metrics', () => this.displays.readAndPostMetrics(false));
+      await this.displays.backgroundWork(); // times its own parts
     } catch (err) {
       this.training = false;
       this.deps.post({ type: 'error', id: null, message: messageOf(err) });

@@ -11,6 +11,7 @@ import type { StepMetrics } from '../core/train/trainer';
 import type { DecoderSnapshot } from '../core/latent/mlp-decoder';
 import { isNetworkSnapshot, type NetworkSnapshot } from '../core/latent/network-snapshot';
 import type { KernelsChoice } from '../core/ops';
+import type { TimeShareReport } from './time-shares';
 
 /** A tfjs backend the worker can run on. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -135,7 +136,12 @@ export type WorkerRequest =
   /** A conditional model: the class that `decode`, `decode-batch` and the manifold use from now on. Answered by a `manifold` event with this id. */
   | { type: 'decode-class'; id: number; label: number }
   /** A conditional model: decode one latent point under every class. Answered by `decoded-batch` (pixels [classes, D], class by class). */
-  | { type: 'decode-classes'; id: number; z: number[] };
+  | { type: 'decode-classes'; id: number; z: number[] }
+  /**
+   * Whether the displays (test-set codes, manifold, weight snapshots, the epoch's test ELBO) are
+   * updated while training; off, training has the worker to itself. Turned on, or on Pause, they catch up.
+   */
+  | { type: 'displays'; id: number; live: boolean };
 
 /** Where training stands. */
 export interface TrainingStatus {
@@ -150,6 +156,10 @@ export interface TrainingStatus {
   stepsPerEpoch: number;
   /** Training throughput over the last few seconds (0 when idle). */
   examplesPerSecond: number;
+  /** While training: shares of the worker's wall time since Train, per part of a turn (time-shares.ts). */
+  timeShares?: TimeShareReport;
+  /** Whether the displays are updated while training (the `displays` request). */
+  liveDisplays?: boolean;
 }
 
 /** Worker -> main thread. */
