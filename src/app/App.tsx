@@ -17,7 +17,7 @@ import { LossPanel } from './panels/LossPanel';
 import { ManifoldPanel } from './panels/ManifoldPanel';
 import { changedKeys, configFromSettings, effectOf, parseSettings, serializeSettings, type Settings, type SettingEffect } from './state/settings';
 import { Store, type LatentPoint } from './state/store';
-import { ErrorBanner, StatusBar } from './StatusBar';
+import { ErrorBanner, LiveToggle, StatusBar } from './StatusBar';
 import { usePlaneView } from './view';
 import { addressModel, bundledModelUrl, startModels } from './weights/bundled';
 import { WeightsPanel } from './weights/WeightsPanel';
@@ -184,6 +184,14 @@ export function App({ search = window.location.search, createPort }: AppProps) {
   const closePending = useCallback(() => setPending(null), []);
   const isTraining = training.status?.training ?? false;
   const ready = training.phase === 'ready';
+
+  // Live panels off: the worker stops updating the displays while training, and the loss chart holds still.
+  const { setLiveDisplays } = training;
+  useEffect(() => {
+    if (ready) setLiveDisplays(settings.live);
+  }, [ready, settings.live, setLiveDisplays]);
+  const shownHistory = useRef(training.historyVersion);
+  if (settings.live || !isTraining) shownHistory.current = training.historyVersion;
   const side = training.testSet?.side ?? 28;
 
   return (
@@ -197,6 +205,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
           </p>
         </div>
         <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} />
+        <LiveToggle live={settings.live} onChange={(live) => requestChange({ live })} />
       </header>
       <ErrorBanner message={training.error} onDismiss={() => showError(null)} />
       <main className="layout has-deck">
@@ -215,7 +224,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
           />
         </aside>
         <section className="panel loss" aria-label="Loss">
-          <LossPanel history={training.history} version={training.historyVersion} evaluations={training.evaluations} logY={settings.logy} onLogYChange={(logy) => requestChange({ logy })} />
+          <LossPanel history={training.history} version={shownHistory.current} evaluations={training.evaluations} logY={settings.logy} onLogYChange={(logy) => requestChange({ logy })} />
           <LossScale history={training.history} version={training.historyVersion} likelihood={settings.likelihood} pixels={side * side} />
         </section>
         <section className="panel latent" aria-label="Latent space">
@@ -252,6 +261,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
               point={point}
               side={side}
               names={training.testSet?.classNames}
+              refreshKey={training.manifold}
             />
           ) : null}
         </section>

@@ -69,3 +69,16 @@ export function ErrorBanner({ message, onDismiss }: { message: string | null; on
     </div>
   );
 }
+
+/**
+ * The "Live panels" switch (`live-panels`, `?live=0`): off, the panels hold still while training
+ * and the worker spends its time on training alone; they catch up when it is turned on or on Pause.
+ */
+export function LiveToggle({ live, onChange }: { live: boolean; onChange: (live: boolean) => void }) {
+  return (
+    <label className="live-toggle" title="Off: the panels hold still while training, so training runs faster; they catch up on Pause">
+      <input type="checkbox" data-testid="live-panels" checked={live} onChange={(e) => onChange(e.target.checked)} />
+      Live panels{live ? null : <span className="live-note"> (paused while training, for speed)</span>}
+    </label>
+  );
+}

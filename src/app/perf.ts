@@ -2,6 +2,7 @@
  * Measurements a person (or a browser test) can read from the console as `window.__vaePerf`:
  * input-to-pixels latency of the decoded digit, and main-thread tasks longer than 50 ms.
  */
+import type { TimeShareReport } from '../worker/time-shares';
 
 /** Collected timings, milliseconds. */
 export interface PerfLog {
@@ -15,6 +16,8 @@ export interface PerfLog {
   plotStarts: Record<string, number[]>;
   /** Durations of long main-thread tasks (>= 50 ms), when the browser reports them. */
   longTasks: { start: number; duration: number }[];
+  /** The training worker's latest split of its time while training (status `timeShares`). */
+  workerTimeShares: TimeShareReport | null;
   /** p95 of a list. */
   p95(values: number[]): number;
 }
@@ -33,6 +36,7 @@ export const perf: PerfLog = {
   plotTimes: {},
   plotStarts: {},
   longTasks: [],
+  workerTimeShares: null,
   p95(values: number[]) {
     if (values.length === 0) return NaN;
     const sorted = [...values].sort((a, b) => a - b);

@@ -67,6 +67,8 @@ export interface Training {
   step(): void;
   reset(config: VaeConfig): void;
   configure(config: VaeConfig): void;
+  /** Whether the worker updates the displays while training (off: training has the worker to itself). */
+  setLiveDisplays(live: boolean): void;
   setView(view: ManifoldView): void;
   /** Loads a model; resolves with its info, or null when it failed (the error is shown), was overtaken or cancelled. */
   load(source: ModelSource, config: VaeConfig): Promise<ModelInfo | null>;

@@ -8,6 +8,7 @@ import type { VaeConfig } from '../../core/model/config';
 import type { KernelsChoice } from '../../core/ops';
 import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
+import { perf } from '../perf';
 import { createQuietGate, requestQuiet } from '../../worker/quiet-gate';
 import { redraws } from '../plot-queue';
 import { takeTrainingWorker } from '../worker-port';
@@ -162,6 +163,7 @@ export function useTraining(options: TrainingOptions): Training {
           break;
         case 'status':
           setStatus(e.status);
+          if (e.status.timeShares) perf.workerTimeShares = e.status.timeShares;
           break;
         case 'metrics':
           historyRef.current.append(e.metrics);
@@ -316,6 +318,7 @@ export function useTraining(options: TrainingOptions): Training {
     cancelLoad: useCallback(() => send({ type: 'cancel-load' }), [send]),
     reset,
     configure: useCallback((config: VaeConfig) => send({ type: 'configure', config }), [send]),
+    setLiveDisplays: useCallback((live: boolean) => send({ type: 'displays', live }), [send]),
     setView: useCallback(
       (v: ManifoldView) => {
         view.current.pending = v;

@@ -43,6 +43,8 @@ export interface Settings {
   dims: [number, number];
   /** Log-scale loss axis. */
   logy: boolean;
+  /** Live panels: the displays follow training (off: they hold still and training runs at full speed). */
+  live: boolean;
   /** Forced tfjs backend, or auto. */
   backend: BackendChoice;
   /** The training ops: the wasm accelerator's where it runs (default), or stock tfjs. */
@@ -76,6 +78,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   proj: 'pca' as Projection,
   dims: [0, 1] as [number, number],
   logy: false,
+  live: true,
   backend: 'auto' as BackendChoice,
   kernels: 'accelerated' as KernelsChoice,
   data: DEFAULT_DATA_URL,
@@ -144,6 +147,12 @@ export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
   },
   logy: {
     parse: (raw) => (['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : problem('logy must be 0 or 1')),
+    format: (v) => (v ? '1' : '0'),
+    effect: 'none',
+    omitDefault: true,
+  },
+  live: {
+    parse: (raw) => (['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : problem('live must be 0 or 1')),
     format: (v) => (v ? '1' : '0'),
     effect: 'none',
     omitDefault: true,
