@@ -77,4 +77,21 @@ describe('ClassControls', () => {
     render(<ClassControls classes={10} decodeClass={0} onClass={vi.fn(async () => {})} decodeClasses={controlledDecoder().decodeClasses} point={point} side={28} names={classNamesFor('emnist-letters', 26)} />);
     expect([...(screen.getByTestId('decode-class') as HTMLSelectElement).options].map((o) => o.textContent)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   });
+
+  it('decodes the row again when the weights change (a new manifold), and keeps many classes on one scrolling line', async () => {
+    const point = new Store<LatentPoint>({ z: [0, 0], source: 'init' });
+    const { calls, decodeClasses } = controlledDecoder();
+    const props = { classes: 47, decodeClass: 0, onClass: vi.fn(async () => {}), decodeClasses, point, side: 28, names: classNamesFor('emnist-balanced', 47) };
+    const { rerender } = render(<ClassControls {...props} refreshKey={1} />);
+    expect(screen.getByTestId('class-row').style.flexWrap).toBe('nowrap');
+    await act(async () => calls[0].resolve(null));
+    rerender(<ClassControls {...props} refreshKey={1} />);
+    expect(calls).toHaveLength(1);
+    rerender(<ClassControls {...props} refreshKey={2} />);
+    expect(calls).toHaveLength(2);
+    cleanup();
+    render(<ClassControls {...props} classes={10} names={undefined} />);
+    expect(screen.getByTestId('class-row').style.flexWrap).toBe('');
+  });
 });
+

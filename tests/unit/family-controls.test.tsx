@@ -25,7 +25,7 @@ describe('model family and conditional controls', () => {
     render(<App search="" createPort={() => w.port} />);
     ready(w);
     const family = screen.getByLabelText(SETTING_ROWS.arch.label) as HTMLSelectElement;
-    expect([...family.options].map((o) => [o.value, o.textContent])).toEqual([['mlp', 'MLP (dense)'], ['conv', 'Convolutional']]);
+    expect([...family.options].map((o) => [o.value, o.textContent])).toEqual([['mlp', 'MLP'], ['conv', 'Conv']]);
     expect(family.value).toBe('mlp');
     const hidden = screen.getByLabelText(SETTING_ROWS.hidden.label) as HTMLInputElement;
     expect(hidden.disabled).toBe(false);

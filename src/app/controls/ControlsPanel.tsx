@@ -27,7 +27,7 @@ export interface ControlsPanelProps {
 const BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024];
 
 /** The model families in words, in the settings table's order. */
-const FAMILY_LABELS: Record<FamilyName, string> = { mlp: 'MLP (dense)', conv: 'Convolutional' };
+const FAMILY_LABELS: Record<FamilyName, string> = { mlp: 'MLP', conv: 'Conv' };
 
 /** Why the hidden sizes do not apply to the convolutional family. */
 export const CONV_HIDDEN_NOTE = 'The convolutional VAE has fixed layers (Conv2D 32 and 64, Dense 16); hidden sizes are for the MLP.';

@@ -23,13 +23,19 @@ export interface ClassControlsProps {
   side: number;
   /** The dataset's class names (default: the label numbers); used when there are as many as the model's classes. */
   names?: readonly string[];
+  /** Changes whenever the model's weights do (the app passes its latest manifold): the row is decoded again. */
+  refreshKey?: unknown;
 }
 
 /** A tile's caption stays as wide as its image (a long name is cut, and whole in the tile's tooltip). */
 const CAPTION = { maxWidth: 34, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
 
+/** Up to this many classes the row wraps; beyond (EMNIST's 26 to 62) it keeps one line that scrolls sideways, so it never covers the panel. */
+const ONE_LINE_UP_TO = 12;
+const ONE_SCROLLING_LINE = { flexWrap: 'nowrap', overflowX: 'auto', paddingBottom: 2 } as const;
+
 /** The class picker and the class row. */
-export function ClassControls({ classes, decodeClass, onClass, decodeClasses, point, side, names }: ClassControlsProps) {
+export function ClassControls({ classes, decodeClass, onClass, decodeClasses, point, side, names, refreshKey }: ClassControlsProps) {
   // A model made for another number of classes than the dataset has keeps its label numbers.
   const shown = names && names.length === classes ? names : undefined;
   const noun = digitClasses(shown, classes) ? 'digit' : 'image';
@@ -57,7 +63,7 @@ export function ClassControls({ classes, decodeClass, onClass, decodeClasses, po
     };
     if (r.inFlight) r.pending = current.z;
     else run(current.z);
-  }, [current.z, decodeClasses, side, classes]);
+  }, [current.z, decodeClasses, side, classes, refreshKey]);
 
   return (
     <div className="class-controls">
@@ -79,7 +85,7 @@ export function ClassControls({ classes, decodeClass, onClass, decodeClasses, po
           ))}
         </select>
       </label>
-      <div className="class-row" data-testid="class-row" role="group" aria-label="The current z decoded under every class">
+      <div className="class-row" data-testid="class-row" role="group" aria-label="The current z decoded under every class" style={classes > ONE_LINE_UP_TO ? ONE_SCROLLING_LINE : undefined}>
         {Array.from({ length: classes }, (_, c) => (
           <figure key={c} className={c === decodeClass ? 'class-cell chosen' : 'class-cell'} title={classLabel(shown, c)}>
             <canvas ref={(el) => void (canvases.current[c] = el)} width={side} height={side} role="img" aria-label={`z decoded as class ${classLabel(shown, c)}`} />
