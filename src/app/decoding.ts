@@ -1,8 +1,8 @@
 /**
  * How the decoded-digit panel turns a latent point into pixels:
- *  - a plain MLP: at once on the main thread from a snapshot of the decoder's dense weights (plain
- *    JavaScript, a few milliseconds);
- *  - a conv or conditional VAE of this app: by a copy of the decoder in the decoder worker
+ *  - an MLP (conditional too: the one-hot class joins z): at once on the main thread from a snapshot
+ *    of the decoder's dense weights (plain JavaScript, a few milliseconds);
+ *  - a conv VAE of this app: by a copy of the decoder in the decoder worker
  *    (src/worker/decoder.worker.ts), fed the weights the training worker posts while it trains, so a
  *    drag is not held up by a training step or the manifold;
  *  - a foreign model (a Keras decoder): in the training worker.
@@ -22,10 +22,10 @@ export interface PointDecoder {
   decode(z: readonly number[], show: (pixels: Float32Array) => void): void;
 }
 
-/** A decoder running on the main thread over a weights snapshot. */
-export function localDecoder(mlp: MlpDecoder): PointDecoder {
+/** A decoder running on the main thread over a weights snapshot; a conditional one decodes under `decodeClass()`. */
+export function localDecoder(mlp: MlpDecoder, decodeClass: () => number = () => 0): PointDecoder {
   const out = new Float32Array(snapshotOutputDim(mlp.snapshot));
-  return { latentDim: mlp.latentDim, immediate: true, decode: (z, show) => show(mlp.decode(z, out)) };
+  return { latentDim: mlp.latentDim, immediate: true, decode: (z, show) => show(mlp.decode(z, out, decodeClass())) };
 }
 
 /**
@@ -104,7 +104,7 @@ export class DecoderCopies {
   decoderFor(snapshot: DecoderSnapshot | NetworkSnapshot): PointDecoder {
     if (!isNetworkSnapshot(snapshot)) {
       this.port?.postMessage({ type: 'release' }, []); // the copy of an earlier conv model is not needed now
-      return localDecoder(new MlpDecoder(snapshot));
+      return localDecoder(new MlpDecoder(snapshot), () => this.decodeClass);
     }
     const port = this.ensurePort();
     const latentDim = snapshot.config.latentDim;

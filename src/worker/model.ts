@@ -170,14 +170,14 @@ export class ActiveModel {
   }
 
   /**
-   * Decoder weights for decoding outside this worker: a plain MLP's dense layers (decoded in plain
-   * JavaScript on the main thread), any other VAE of this app's (conv, conditional) as its network's
-   * weights (decoded by a copy in the decoder worker); null for a foreign model (this worker decodes).
+   * Decoder weights for decoding outside this worker: an MLP's dense layers, conditional or not
+   * (decoded in plain JavaScript on the main thread), a conv VAE's network weights (decoded by a copy
+   * in the decoder worker); null for a foreign model (this worker decodes).
    */
   async snapshot(): Promise<DecoderSnapshot | NetworkSnapshot | null> {
     const vae = this.trainableVae;
     if (!vae) return null;
-    return vae.decoderDenseLayers() !== null ? decoderSnapshot(vae) : networkSnapshot(vae.config, vae.decoder);
+    return vae.config.family === 'mlp' ? decoderSnapshot(vae) : networkSnapshot(vae.config, vae.decoder);
   }
 
   /** Runs the model once on a zero image and a zero code; throws WeightsError in words when it cannot run here. */

@@ -67,7 +67,7 @@ export interface ModelInfo {
   hasEncoder: boolean;
   /** Why σ, the KL and the test ELBO are unavailable (an encoder that gives the mean alone); absent or null when they are available. */
   noLogVar?: string | null;
-  /** True when the decoder is not a plain MLP the main thread can run: decode single points with `decode`. */
+  /** True when the decoder is not a plain MLP: single points are decoded by `decode` until a `weights` event brings a copy (never, for a foreign model). */
   decodeInWorker: boolean;
   /** A conditional model's number of classes (its decodings take a class: `decode-class`, `decode-classes`); absent for others. */
   classes?: number;

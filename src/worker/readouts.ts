@@ -20,10 +20,15 @@ export function sliceDataset(d: ImageDataset, start: number, count: number): Ima
   };
 }
 
-/** Copies of the decoder's dense layers (fresh buffers, safe to transfer); throws for a decoder that is not a plain MLP. */
+/**
+ * Copies of an MLP decoder's dense layers (fresh buffers, safe to transfer); a conditional one's
+ * first layer takes z and the one-hot class (`classes`). Throws for a decoder that is not an MLP.
+ */
 export async function decoderSnapshot(vae: Vae): Promise<DecoderSnapshot> {
-  const dense = vae.decoderDenseLayers();
-  if (!dense) throw new Error(`A ${vae.config.family} decoder has no dense-layer snapshot.`);
+  const { family, conditional, classes } = vae.config;
+  // A conditional MLP's dense layers, in order (its join of z and the class is a Concatenate, not a weight).
+  const dense = vae.decoderDenseLayers() ?? (family === 'mlp' && conditional ? vae.decoder.layers.filter((l) => l.getClassName() === 'Dense') : null);
+  if (!dense) throw new Error(`A ${family} decoder has no dense-layer snapshot.`);
   const layers = await Promise.all(
     dense.map(async (layer): Promise<DenseSnapshot> => {
       const [kernel, bias] = layer.getWeights(); // [in, out], [out] (the variables themselves, not copies)
@@ -37,7 +42,7 @@ export async function decoderSnapshot(vae: Vae): Promise<DecoderSnapshot> {
       };
     }),
   );
-  return { layers };
+  return conditional ? { layers, classes } : { layers };
 }
 
 /** Encoder means and log-variances of `data`: each [count, latentDim], fresh buffers. The codec must have an encoder. */

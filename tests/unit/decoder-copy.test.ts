@@ -171,3 +171,29 @@ describe('DecoderCopies (the page side)', () => {
     vae.dispose();
   });
 });
+
+describe("a conditional MLP's dense snapshot (main thread)", () => {
+  it('decodes the pixels of the model itself under the chosen class, within 1e-5', async () => {
+    const { decoderSnapshot } = await import('../../src/worker/readouts');
+    const { MlpDecoder } = await import('../../src/core/latent/mlp-decoder');
+    const vae = Vae.create(makeConfig({ hidden: [64, 32], latentDim: 2, conditional: true, seed: 8 }));
+    const snapshot = await decoderSnapshot(vae);
+    expect(snapshot.classes).toBe(10);
+    const mlp = new MlpDecoder(snapshot);
+    expect(mlp.latentDim).toBe(2);
+    const z = [0.7, -0.4];
+    const three = mlp.decode(z, undefined, 3);
+    expect(maxDiff(three, await ownDecoding(vae, z, 3))).toBeLessThan(1e-5);
+    expect(maxDiff(mlp.decode(z, undefined, 8), await ownDecoding(vae, z, 8))).toBeLessThan(1e-5);
+    expect(maxDiff(three, mlp.decode(z, undefined, 8))).toBeGreaterThan(1e-3);
+    // The page's decoder over it decodes at once, under the class the picker set.
+    const copies = new DecoderCopies({ fallback: async () => null, onError: () => undefined, createPort: () => null });
+    const local = copies.decoderFor(snapshot);
+    copies.setDecodeClass(3);
+    let shown: Float32Array | null = null;
+    local.decode(z, (p) => (shown = p.slice()));
+    expect(local.immediate).toBe(true);
+    expect(maxDiff(shown!, three)).toBe(0);
+    vae.dispose();
+  });
+});

@@ -60,7 +60,7 @@ describe('a conditional VAE in the worker', () => {
     const w = await started(makeConfig({ hidden: [32], latentDim: 2, batchSize: 50, conditional: true, seed: 5 }));
     const info = w.ofType('model').at(-1)!.info;
     expect(info).toMatchObject({ classes: 10, decodeInWorker: true, family: 'mlp' });
-    expect(w.ofType('weights').at(-1)?.decoder).toMatchObject({ kind: 'network', config: { conditional: true } }); // for the decoder worker's copy
+    expect(w.ofType('weights').at(-1)?.decoder).toMatchObject({ classes: 10, layers: [{ inDim: 12, outDim: 32 }, { inDim: 32, outDim: 784 }] }); // decoded on the main thread, z and the one-hot class
     expect(w.ofType('latents').at(-1)).toMatchObject({ count: 100, latentDim: 2 });
     await w.send({ type: 'step' });
     expect(w.ofType('error')).toEqual([]);

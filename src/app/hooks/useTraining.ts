@@ -347,8 +347,8 @@ export function useTraining(options: TrainingOptions): Training {
     }, [reportFailure]),
     setDecodeClass: useCallback(async (label: number) => {
       try {
+        copiesRef.current?.setDecodeClass(label); // the main thread's and the decoder worker's copies, at once
         await clientRef.current?.request({ type: 'decode-class', label });
-        copiesRef.current?.setDecodeClass(label);
         decoder.set(decoder.get()); // the decoded digit redraws under the new class
       } catch (err) {
         reportFailure(err);

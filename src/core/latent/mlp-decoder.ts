@@ -21,11 +21,13 @@ export interface DenseSnapshot {
 /** The decoder's layers, first to last; the last one outputs logits (pixels are sigmoid(logits)). */
 export interface DecoderSnapshot {
   layers: DenseSnapshot[];
+  /** A conditional decoder's number of classes: its first layer takes z joined by the one-hot class, [latentDim + classes]. */
+  classes?: number;
 }
 
-/** Latent dimension a snapshot decodes from. */
+/** Latent dimension a snapshot decodes from (a conditional decoder's first layer also takes the class). */
 export function snapshotLatentDim(s: DecoderSnapshot): number {
-  return s.layers[0]?.inDim ?? 0;
+  return Math.max(0, (s.layers[0]?.inDim ?? 0) - (s.classes ?? 0));
 }
 
 /** Pixels per decoded image. */
@@ -82,21 +84,27 @@ function denseRow(x: Float32Array, layer: DenseSnapshot, y: Float32Array): void 
 export class MlpDecoder {
   private readonly buffers: Float32Array[];
   private readonly input: Float32Array;
+  /** Latent dimension this decoder takes. */
+  readonly latentDim: number;
 
   constructor(readonly snapshot: DecoderSnapshot) {
     validateSnapshot(snapshot);
-    this.input = new Float32Array(snapshotLatentDim(snapshot));
+    this.latentDim = snapshotLatentDim(snapshot);
+    this.input = new Float32Array(snapshot.layers[0].inDim); // [latentDim (+ classes)]
     this.buffers = snapshot.layers.map((l) => new Float32Array(l.outDim));
   }
 
-  /** Latent dimension this decoder takes. */
-  get latentDim(): number {
-    return this.input.length;
-  }
-
-  /** Pixel intensities sigmoid(logits) in [0, 1] for z [latentDim] -> out [outputDim]. */
-  decode(z: ArrayLike<number>, out = new Float32Array(snapshotOutputDim(this.snapshot))): Float32Array {
-    for (let k = 0; k < this.input.length; k++) this.input[k] = z[k] ?? 0;
+  /**
+   * Pixel intensities sigmoid(logits) in [0, 1] for z [latentDim] -> out [outputDim]; a conditional
+   * decoder decodes under the class `label` (0 to classes - 1; another value decodes under class 0).
+   */
+  decode(z: ArrayLike<number>, out = new Float32Array(snapshotOutputDim(this.snapshot)), label = 0): Float32Array {
+    for (let k = 0; k < this.latentDim; k++) this.input[k] = z[k] ?? 0;
+    const classes = this.snapshot.classes ?? 0;
+    if (classes > 0) {
+      this.input.fill(0, this.latentDim); // the one-hot class after z
+      this.input[this.latentDim + (Number.isInteger(label) && label >= 0 && label < classes ? label : 0)] = 1;
+    }
     let h = this.input;
     this.snapshot.layers.forEach((layer, i) => {
       denseRow(h, layer, this.buffers[i]);

@@ -86,7 +86,7 @@ function bind(config: VaeConfig, encoder: tf.LayersModel, decoder: tf.LayersMode
       const input = config.conditional ? joinClass(z, requireClass(c, 'decode'), ops) : z; // [B, Z (+ C)]
       return decoderLayers.reduce((a, layer) => ops.dense(a, layer), input); // [B, D]
     },
-    // A conditional decoder takes the class too, which the main thread's copy does not: it decodes in the worker.
+    // Null for a conditional decoder: its first layer takes z and the class (the worker's readouts.ts snapshots it with `classes`).
     decoderDenseLayers: () => (config.conditional ? null : decoderNames.map((name) => decoder.getLayer(name))),
   };
 }
