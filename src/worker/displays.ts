@@ -9,7 +9,7 @@ import type { ActiveModel } from './model';
 import type { ManifoldView, TrainingStatus, WorkerEvent } from './protocol';
 import { fitView, renderManifold } from './readouts';
 import { Throughput } from './throughput';
-import { DisplayBudget } from './display-budget';
+import { TimeBudget } from './time-budget';
 import { TimeShares, type TimeUse } from './time-shares';
 
 /** How often the worker reports; defaults suit a 2-core machine. */
@@ -23,19 +23,21 @@ export interface Timing {
   /** Re-encode the test set at most this often while training. */
   latentsMinIntervalMs: number;
   /**
-   * The displays' share of the worker's time while training (display-budget.ts): the codes, the
+   * The displays' share of the worker's time while training (time-budget.ts): the codes, the
    * test ELBO and the manifold together. Measured by `npm run bench` (bench/app-run.ts): the app's
    * rate with the panels live over its rate with them off.
    */
   displayShare: number;
   /** Examples per encoder/evaluation batch. */
   batchRows: number;
-  /** Longest pause of training while the page draws (quiet-gate.ts). */
+  /** Longest pause of training while the page draws (quiet-gate.ts)... */
   maxQuietMs: number;
+  /** ...and the most of the worker's time such pauses take together while training. */
+  quietShare: number;
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 250, weightsEveryMs: 400, latentsMinIntervalMs: 1500, displayShare: 0.06, batchRows: 1000, maxQuietMs: 200 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 400, latentsMinIntervalMs: 1500, displayShare: 0.06, batchRows: 1000, maxQuietMs: 200, quietShare: 0.03 };
 
 /** The display work done while training, in the order of its turns. */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
@@ -76,11 +78,11 @@ export class Displays {
   live = true;
 
   /** The displays' share of the worker's time while training. */
-  readonly budget: DisplayBudget;
+  readonly budget: TimeBudget;
 
   constructor(private readonly src: DisplaySource) {
     this.time = new TimeShares(src.now);
-    this.budget = new DisplayBudget(src.timing.displayShare, src.now);
+    this.budget = new TimeBudget(src.timing.displayShare, src.now);
   }
 
   /** Forgets everything about the previous model. */
@@ -162,7 +164,7 @@ export class Displays {
   }
 
   /**
-   * While training, within the displays' share of the time (display-budget.ts), one piece of the
+   * While training, within the displays' share of the time (time-budget.ts), one piece of the
    * display work that is due, in turns: the decoder weights with the manifold, a slice of the epoch's
    * test ELBO, a slice of the test-set codes (so no one of them, however slow, starves the others).
    */

@@ -18,6 +18,7 @@ import { fetchModel, modelFiles, originOf } from './model-files';
 import type { BackendChoice, BackendName, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
 import { imagesAsBytes } from './readouts';
 import { QuietParking } from './quiet-gate';
+import { TimeBudget } from './time-budget';
 import type { TrainingSession } from './session';
 
 export type { Timing } from './displays';
@@ -228,7 +229,7 @@ export class TrainingHandler {
     backendReady.catch(() => undefined); // awaited below
     this.view = req.view;
     this.latestGeneration = Math.max(this.latestGeneration, req.generation);
-    if (req.quietGate) this.parking = new QuietParking(req.quietGate, this.timing.maxQuietMs, this.now);
+    if (req.quietGate) this.parking = new QuietParking(req.quietGate, this.timing.maxQuietMs, this.now, new TimeBudget(this.timing.quietShare, this.now));
     // The first model's files download while the backend starts (it is built once the backend is up).
     const firstReady = this.firstModel(req, backendReady);
     firstReady.catch(() => undefined); // awaited below

@@ -4,19 +4,25 @@
  * while training, long enough to make the page stutter. Through a few shared
  * integers the page asks the worker to stand still between two training steps while it draws; the
  * worker parks (Atomics.wait) until the page releases it, or until a time limit passes, so a page
- * that never releases costs training one short pause, never a stop.
+ * that never releases costs training one short pause, never a stop. The pauses together take at
+ * most a set share of the worker's time (a TimeBudget); past it the worker declines, and the page
+ * draws beside training.
  *
  * Needs SharedArrayBuffer (a cross-origin-isolated page); without it there is simply no gate.
  * Pure JavaScript, no DOM: the same code runs in the page, the worker and Node tests.
  */
+
+import type { TimeBudget } from './time-budget';
 
 /** The shared cells: see the indices below. */
 export type QuietGate = Int32Array;
 
 /** 1 while the page wants quiet (set by the page). */
 const WANTED = 0;
-/** 1 while the worker stands still (set by the worker). */
+/** 1 while the worker stands still, 2 when it declined the request (set by the worker). */
 const PARKED = 1;
+/** The PARKED value of a declined request: the page draws at once, without waiting. */
+const DECLINED = 2;
 /** 1 while the worker trains continuously, so a request will be answered soon (set by the worker). */
 const TRAINING = 2;
 
@@ -32,7 +38,7 @@ export function createQuietGate(): QuietGate | null {
  * Returns how long it stood still, in ms (0 when nobody asked).
  */
 export class QuietParking {
-  /** Set after a wait ran out: don't park again until the page has released once. */
+  /** Set after a wait ran out or a request was declined: don't park again until the page has released once. */
   private ignoring = false;
 
   constructor(
@@ -40,6 +46,8 @@ export class QuietParking {
     /** Longest single pause, ms. */
     private readonly maxMs = 200,
     private readonly now: () => number = () => performance.now(),
+    /** The most of the worker's time the pauses may take together (none: no limit); past it, requests are declined. */
+    private readonly budget: TimeBudget | null = null,
   ) {}
 
   /** Marks whether the worker is in its training loop (only then does the page wait for it). */
@@ -53,9 +61,16 @@ export class QuietParking {
     const { gate } = this;
     if (Atomics.load(gate, WANTED) === 0) {
       this.ignoring = false;
+      if (Atomics.load(gate, PARKED) === DECLINED) Atomics.store(gate, PARKED, 0);
       return 0;
     }
     if (this.ignoring) return 0;
+    if (this.budget && !this.budget.available()) {
+      this.ignoring = true;
+      Atomics.store(gate, PARKED, DECLINED);
+      Atomics.notify(gate, PARKED);
+      return 0;
+    }
     const started = this.now();
     Atomics.store(gate, PARKED, 1);
     Atomics.notify(gate, PARKED);
@@ -68,7 +83,9 @@ export class QuietParking {
       Atomics.wait(gate, WANTED, 1, left);
     }
     Atomics.store(gate, PARKED, 0);
-    return this.now() - started;
+    const parked = this.now() - started;
+    this.budget?.spend(parked);
+    return parked;
   }
 }
 
@@ -76,8 +93,8 @@ type WaitAsync = (cells: Int32Array, index: number, value: number, timeoutMs: nu
 
 /**
  * Page side: asks for quiet and resolves once the worker stands still, at once when it is not
- * training, or after `maxWaitMs` at most (a step may be under way). Call the returned function when
- * the drawing is done.
+ * training or has declined (its share of time for pauses is spent), or after `maxWaitMs` at most (a
+ * step may be under way). Call the returned function when the drawing is done.
  */
 export async function requestQuiet(gate: QuietGate, maxWaitMs = 150): Promise<() => void> {
   Atomics.store(gate, WANTED, 1);

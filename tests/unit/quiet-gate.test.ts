@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQuietGate, QuietParking, requestQuiet, type QuietGate } from '../../src/worker/quiet-gate';
+import { TimeBudget } from '../../src/worker/time-budget';
 
 /** The stand-in training worker (support/quiet-trainer.ts), run through tsx in a thread of its own. */
 function startTrainer(data: { gate: QuietGate; log: Int32Array; steps: number; stepMs: number; maxMs: number }): Worker {
@@ -80,6 +81,33 @@ describe('quiet gate', () => {
       expect(parking.park()).toBe(0); // no second pause for the same request
       gate[0] = 0;
       expect(parking.park()).toBe(0);
+    } finally {
+      (Atomics as { wait: typeof Atomics.wait }).wait = realWait;
+    }
+  });
+
+  it('past its share of the time the worker declines, and the page draws at once instead of waiting', async () => {
+    const gate = newGate();
+    let clock = 0;
+    const parking = new QuietParking(gate, 200, () => clock, new TimeBudget(0.03, () => clock, 10));
+    parking.setTraining(true);
+    const realWait = Atomics.wait;
+    (Atomics as { wait: typeof Atomics.wait }).wait = () => {
+      clock += 50; // the page draws for 50 ms, then releases
+      gate[0] = 0;
+      return 'ok';
+    };
+    try {
+      gate[0] = 1;
+      expect(parking.park()).toBe(50); // the first request is served...
+      clock += 100; // ...and 100 ms of training repay 3 of those 50 ms
+      const answer = requestQuiet(gate, 600_000); // the page asks; the worker answers between two steps...
+      expect(parking.park()).toBe(0); // ...by declining
+      expect(gate[1]).toBe(2);
+      const release = await answer; // the page goes ahead (waiting out its limit would time the test out)
+      release();
+      expect(parking.park()).toBe(0); // released: the worker clears its answer
+      expect(gate[1]).toBe(0);
     } finally {
       (Atomics as { wait: typeof Atomics.wait }).wait = realWait;
     }

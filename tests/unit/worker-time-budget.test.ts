@@ -1,6 +1,6 @@
-/** The displays' share of the training worker's time: the token bucket and the time split. */
+/** Shares of the training worker's time: the token bucket (displays, quiet pauses) and the time split. */
 import { describe, expect, it } from 'vitest';
-import { DisplayBudget } from '../../src/worker/display-budget';
+import { TimeBudget } from '../../src/worker/time-budget';
 import { TimeShares } from '../../src/worker/time-shares';
 
 /** A clock the test moves by hand. */
@@ -9,11 +9,11 @@ function manualClock() {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-describe('DisplayBudget', () => {
+describe('TimeBudget', () => {
   it('over a long run gives the displays no more than their share, whatever the size of each piece of work', () => {
     for (const pieceMs of [2, 15, 250, 3000]) {
       const clock = manualClock();
-      const budget = new DisplayBudget(0.06, clock.now);
+      const budget = new TimeBudget(0.06, clock.now);
       let displays = 0;
       const start = clock.now();
       while (clock.now() - start < 600_000) {
@@ -32,7 +32,7 @@ describe('DisplayBudget', () => {
 
   it('lets the first piece start at once, then waits until a long one is paid back', () => {
     const clock = manualClock();
-    const budget = new DisplayBudget(0.1, clock.now);
+    const budget = new TimeBudget(0.1, clock.now);
     expect(budget.available()).toBe(true);
     budget.spend(500);
     clock.advance(4000); // repays 400 of the 500 ms
@@ -42,8 +42,8 @@ describe('DisplayBudget', () => {
   });
 
   it('refuses a share outside (0, 1] in plain words', () => {
-    expect(() => new DisplayBudget(0, () => 0)).toThrow(/share of the time must be in \(0, 1\]/);
-    expect(() => new DisplayBudget(1.5, () => 0)).toThrow(/share/);
+    expect(() => new TimeBudget(0, () => 0)).toThrow(/A share of the time must be in \(0, 1\]/);
+    expect(() => new TimeBudget(1.5, () => 0)).toThrow(/share/);
   });
 });
 

@@ -1,12 +1,13 @@
 /**
- * A share of the training worker's time for the displays while training: a token bucket that fills
- * at `share` milliseconds per millisecond of wall time, up to `burstMs`. Display work may start while
- * the bucket holds anything and pays for what it took afterwards (the bucket may go negative: a long
- * piece of work, such as a convolutional decoder's manifold, then waits until it is paid back). Over
- * any long stretch the displays get at most `share` of the wall time, however long a single piece is.
+ * A share of the training worker's time for something other than training (the displays' work, the
+ * pauses the page asks for while it draws): a token bucket that fills at `share` milliseconds per
+ * millisecond of wall time, up to `burstMs`. Work may start while the bucket holds anything and pays
+ * for what it took afterwards (the bucket may go negative: a long piece of work, such as a
+ * convolutional decoder's manifold, then waits until it is paid back). Over any long stretch the
+ * work gets at most `share` of the wall time, however long a single piece is.
  * Pure arithmetic over an injected clock.
  */
-export class DisplayBudget {
+export class TimeBudget {
   private tokens: number;
   private last: number;
 
@@ -17,7 +18,7 @@ export class DisplayBudget {
     /** Most milliseconds saved up for one go. */
     private readonly burstMs = 40,
   ) {
-    if (!(share > 0 && share <= 1)) throw new Error(`The displays' share of the time must be in (0, 1], not ${share}.`);
+    if (!(share > 0 && share <= 1)) throw new Error(`A share of the time must be in (0, 1], not ${share}.`);
     this.tokens = burstMs;
     this.last = now();
   }
@@ -28,13 +29,13 @@ export class DisplayBudget {
     this.last = t;
   }
 
-  /** True when display work may start now. */
+  /** True when work may start now. */
   available(): boolean {
     this.refill();
     return this.tokens > 0;
   }
 
-  /** Pays for `ms` of display work. */
+  /** Pays for `ms` of work. */
   spend(ms: number): void {
     this.refill();
     this.tokens -= ms;
