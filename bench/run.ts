@@ -7,7 +7,11 @@
  * (bench/browser.ts) runs in headless Chromium. VAE_KERNELS=stock makes the stock ops the run's main
  * figure (the one compared with PyTorch and the browser).
  *
- *   npm run bench [-- --steps 300 --quick --no-browser]
+ * The headline comes from bench/app-run.ts: the app itself, production build, Train pressed, panels on
+ * and off, against PyTorch measured with no browser running; then 10 minutes of training of the app
+ * (--long-minutes, 0 in --quick) for its rate per minute and the tab's memory.
+ *
+ *   npm run bench [-- --steps 300 --quick --no-browser --long-minutes 10]
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,12 +25,18 @@ import type { KernelsChoice } from '../src/core/ops';
 import { MlpDecoder } from '../src/core/latent/mlp-decoder';
 import { decoderSnapshot } from '../src/worker/readouts';
 import { NaiveTrainer } from './naive-step';
+import { appRunOptionsFromArgs, runAppBenchmarks } from './app-run';
 import { runBrowserBenchmarks } from './browser';
 import { runTorch } from './torch';
 import type { ImageDataset } from '../src/core/data/dataset';
 
 const { values: args } = parseArgs({
-  options: { steps: { type: 'string', default: '300' }, quick: { type: 'boolean', default: false }, 'no-browser': { type: 'boolean', default: false } },
+  options: {
+    steps: { type: 'string', default: '300' },
+    quick: { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false },
+    'long-minutes': { type: 'string' },
+  },
 });
 const steps = args.quick ? 50 : Number(args.steps);
 const emit = (record: object) => console.log(JSON.stringify({ ...record }));
@@ -128,6 +138,9 @@ for (const kernels of ['accelerated', 'stock'] as const) {
 }
 
 if (!args['no-browser']) {
+  // The headline: the app as a person runs it, panels on and off, against PyTorch measured alone (bench/app-run.ts).
+  const appArgs = ['--backend', 'wasm', '--long-minutes', args['long-minutes'] ?? (args.quick ? '0' : '10'), ...(args.quick ? ['--quick'] : [])];
+  await runAppBenchmarks(appRunOptionsFromArgs(appArgs, emit));
   await runBrowserBenchmarks({ steps, quick: args.quick, emit, torch, nodeExamplesPerS: fast });
 }
 
