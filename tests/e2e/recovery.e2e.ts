@@ -1,7 +1,8 @@
 /**
  * Recovering from what goes wrong: a learning rate that diverges at once (the bundled model comes
  * back, displays included, and trains again at a sane rate), a `?data=` folder that does not exist
- * (the built-in MNIST is used, the page stays usable), and a folder with EMNIST's own file names.
+ * (the built-in MNIST is used, the page stays usable), a folder with EMNIST's own file names, and a
+ * Fashion-MNIST folder whose class names reach a conditional VAE's class picker and the scatter's legend.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,9 +78,31 @@ function writeEmnistFixture(dir: string): void {
   writeFileSync(join(dir, 'emnist-balanced-test-labels-idx1-ubyte.gz'), test.labels);
 }
 
+/** A folder named fashion-mnist with MNIST's own file names (as Fashion-MNIST ships): the first 600 and 60 of MNIST's test digits. */
+function writeFashionFixture(dir: string): void {
+  const read = (name: string) => gunzipSync(readFileSync(join(repoRoot, 'public', 'data', 'mnist', `${name}.gz`)));
+  const images = read('t10k-images-idx3-ubyte');
+  const labels = read('t10k-labels-idx1-ubyte');
+  const idx = (dims: number[], data: Uint8Array) => {
+    const head = Buffer.alloc(4 + 4 * dims.length);
+    head[2] = 8;
+    head[3] = dims.length;
+    dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+    return gzipSync(Buffer.concat([head, data]));
+  };
+  mkdirSync(dir, { recursive: true });
+  const write = (split: string, from: number, count: number) => {
+    writeFileSync(join(dir, `${split}-images-idx3-ubyte.gz`), idx([count, 28, 28], images.subarray(16 + from * 784, 16 + (from + count) * 784)));
+    writeFileSync(join(dir, `${split}-labels-idx1-ubyte.gz`), idx([count], labels.subarray(8 + from, 8 + from + count)));
+  };
+  write('train', 0, 600);
+  write('t10k', 600, 60);
+}
+
 beforeAll(async () => {
   fixtureDir = mkdtempSync(join(tmpdir(), 'vae-e2e-recovery-'));
   writeEmnistFixture(join(fixtureDir, 'emnist'));
+  writeFashionFixture(join(fixtureDir, 'fashion-mnist'));
   fixtures = await startStaticServer(fixtureDir); // another origin, with CORS and CORP headers
   browser = await launchChromium();
 });
@@ -180,4 +203,23 @@ describe('recovery', () => {
     expect(session.unexpectedErrors(EXPECTED_ERRORS)).toEqual([]);
     await session.close();
   });
+
+  test("a fashion-mnist folder with ?conditional=1: the class picker and the legend name Fashion-MNIST's classes, and it trains", async () => {
+    const session = await openPage(browser);
+    const { page } = session;
+    await openApp(page, appUrl, `?conditional=1&data=${encodeURIComponent(new URL('fashion-mnist/', fixtures.url).href)}`);
+    const fashion = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+    await page.waitForFunction((first) => document.querySelector('[data-testid="decode-class"] option')?.textContent === first, fashion[0], { timeout: 60_000 });
+    expect(await page.$$eval('[data-testid="decode-class"] option', (os) => os.map((o) => o.textContent))).toEqual(fashion);
+    await page.getByTestId('decode-class').selectOption({ label: 'Ankle boot' });
+    expect(await page.locator('.class-legend button').allInnerTexts()).toEqual(fashion);
+    expect(await page.locator('.panel.decoded h2').innerText()).toBe('Decoded image');
+    await startTraining(page);
+    await waitForStep(page, 10);
+    await pauseTraining(page);
+    expect(await page.getByTestId('error').count()).toBe(0);
+    expect(session.unexpectedErrors(EXPECTED_ERRORS)).toEqual([]);
+    await session.close();
+  });
 });
+
