@@ -1,6 +1,7 @@
 /** The training CLI's run, once its inputs are checked: train, evaluate, print JSON lines, save. */
 import { initNodeBackend } from './tf-node';
 import { directorySink } from './weights-node';
+import { classNamesOf } from '../../src/core/data/class-names';
 import type { DatasetSplits } from '../../src/core/data/dataset';
 import type { VaeConfig } from '../../src/core/model/config';
 import { evaluateElbo, importanceWeightedLogLikelihood } from '../../src/core/model/evaluate';
@@ -22,7 +23,8 @@ export interface TrainRun {
 /** Trains for `epochs`, printing one JSON line per epoch and a summary line; writes the weights to `out`. */
 export async function trainAndSave({ config, data, epochs, iwaeSamples, backend: wanted, out }: TrainRun): Promise<void> {
   const backend = await initNodeBackend(wanted);
-  const vae = Vae.create(config);
+  // A conditional VAE's one-hot code is as wide as the dataset has classes (core/data/class-names.ts).
+  const vae = Vae.create(config.conditional ? { ...config, classes: classNamesOf(data).length } : config);
   const trainer = new Trainer(vae, data.train, 50);
   console.error(
     `training ${config.conditional ? 'a conditional ' : ''}${config.family === 'conv' ? `conv VAE, latent ${config.latentDim}` : `${config.inputDim}-${config.hidden.join('-')}-${config.latentDim}`} on ${data.name} ` +
