@@ -1,0 +1,87 @@
+/**
+ * The displays while training: the "Live panels" switch (`displays` request), the displays' share of
+ * the worker's time, the losses posted in batches, and the worker's time split in the status.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
+import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
+import { makeConfig } from '../../src/core/model/config';
+import { axisPlane } from '../../src/core/latent/plane';
+import { TrainingHandler, type Timing } from '../../src/worker/handler';
+import type { RequestBody } from '../../src/worker/client';
+import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+
+let small: DatasetSplits;
+
+beforeAll(async () => {
+  const mnist = await loadDatasetFromDir();
+  small = { name: 'mnist-small', train: takeFirst(mnist.train, 2000), test: takeFirst(mnist.test, 500) };
+});
+
+const view = { n: 4, ...axisPlane(2, 0, 1), base: [0, 0] };
+
+function setup(timing: Partial<Timing>) {
+  const events: WorkerEvent[] = [];
+  const handler = new TrainingHandler({
+    post: (e) => void events.push(e),
+    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
+    loadData: async () => small,
+    yieldToEvents: () => new Promise((r) => setImmediate(r)),
+    timing: { weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, ...timing },
+  });
+  let id = 1;
+  const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
+  const count = (type: WorkerEvent['type']) => events.filter((e) => e.type === type).length;
+  const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
+  return { events, send, count, statuses };
+}
+
+async function until(condition: () => boolean, ms = 60_000) {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const config = makeConfig({ hidden: [32], latentDim: 2, batchSize: 50 });
+
+describe('displays while training', () => {
+  it('with Live panels off, training sends no codes, manifolds or weights; turned on, they come again', async () => {
+    const { send, count, statuses } = setup({ metricsEvery: 5, postEveryMs: 0, displayShare: 1 });
+    await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view });
+    await send({ type: 'displays', live: false });
+    expect(statuses().at(-1)?.liveDisplays).toBe(false);
+    const before = { latents: count('latents'), manifold: count('manifold'), weights: count('weights') };
+    await send({ type: 'train' });
+    await until(() => (statuses().at(-1)?.step ?? 0) >= 60); // past an epoch (40 steps): no test ELBO either
+    expect({ latents: count('latents'), manifold: count('manifold'), weights: count('weights') }).toEqual(before);
+    expect(count('evaluation')).toBe(0);
+    const split = statuses().at(-1)!.timeShares!;
+    expect(split.codes + split.evaluation + split.manifold).toBe(0);
+    expect(split.train).toBeGreaterThan(0);
+    await send({ type: 'displays', live: true });
+    await until(() => count('latents') > before.latents && count('manifold') > before.manifold && count('evaluation') > 0);
+    await send({ type: 'pause' });
+    expect(statuses().at(-1)).toMatchObject({ training: false, liveDisplays: true });
+  });
+
+  it('gives the displays about their share of the time, and posts every loss once, in batches', async () => {
+    const { events, send, count, statuses } = setup({ metricsEvery: 1, postEveryMs: 200, displayShare: 0.05 });
+    await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view });
+    await send({ type: 'step' }); // Adam creates its moments on the first step
+    const tensors = tf.memory().numTensors;
+    await send({ type: 'train' });
+    await until(() => (statuses().at(-1)?.step ?? 0) >= 150);
+    const split = statuses().at(-1)!.timeShares!;
+    // The bucket starts full (40 ms) and every piece pays after it ran: allow one piece over the share.
+    expect(split.codes + split.evaluation + split.manifold).toBeLessThan(0.05 + 0.1);
+    expect(split.codes + split.evaluation + split.manifold).toBeGreaterThan(0);
+    await send({ type: 'pause' });
+    const steps = events.flatMap((e) => (e.type === 'metrics' ? e.metrics.map((m) => m.step) : []));
+    expect(steps).toEqual(Array.from({ length: statuses().at(-1)!.step }, (_, i) => i));
+    expect(count('metrics')).toBeLessThan(steps.length / 3); // batched, though read back after every step
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
