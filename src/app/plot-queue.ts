@@ -2,8 +2,9 @@
  * Scheduling of chart redraws on the main thread. A Plotly redraw is one synchronous block of
  * tens of milliseconds on a slow machine, so two in one task (or one right after another) make a long task that
  * delays input. Charts ask for a redraw; a single pump runs one redraw per macrotask, oldest request
- * first, leaves a pause after each about as long as the redraw took, and keeps each chart to its own
- * minimum interval. A newer request of a chart replaces its pending one (only the latest data counts).
+ * first, leaves a pause after each about as long as the redraw took (while training: long enough to
+ * keep the redraws to a share of the thread, setShare), and keeps each chart to its own minimum
+ * interval. A newer request of a chart replaces its pending one (only the latest data counts).
  */
 
 /** A redraw; its promise (if any) settles when the chart is drawn. */
@@ -58,6 +59,8 @@ export class RedrawQueue {
   private idleUntil = -Infinity;
   /** Asks for a quiet CPU before each redraw and resolves with its release (see setQuiet). */
   private quiet: (() => Promise<() => void>) | null = null;
+  /** The most of the main thread's time the redraws take together (see setShare), or null. */
+  private share: number | null = null;
 
   constructor(
     private readonly clock: QueueClock = browserClock,
@@ -89,6 +92,15 @@ export class RedrawQueue {
    */
   setQuiet(quiet: (() => Promise<() => void>) | null): void {
     this.quiet = quiet;
+  }
+
+  /**
+   * Keeps the redraws together to about `share` of the main thread's time (null: no limit): after a
+   * redraw of d ms the next waits d * (1 / share - 1). While training on a machine with few cores the
+   * page's drawing takes CPU from training; the charts then refresh less often, by what they cost.
+   */
+  setShare(share: number | null): void {
+    this.share = share;
   }
 
   /** Drops the chart's pending redraw and forgets it. */
@@ -159,7 +171,8 @@ export class RedrawQueue {
     };
     const finish = () => {
       releaseQuiet();
-      this.idleUntil = this.clock.now() + Math.min(this.gap.max, Math.max(this.gap.min, took));
+      const pause = this.share === null ? Math.min(this.gap.max, took) : took * (1 / this.share - 1);
+      this.idleUntil = this.clock.now() + Math.max(this.gap.min, pause);
       this.running = false;
       this.wake();
     };

@@ -108,6 +108,37 @@ describe('RedrawQueue', () => {
     ]);
   });
 
+  it('while training keeps the redraws to their share of the thread, by what each cost', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
+    q.setShare(0.1);
+    const starts: [string, number][] = [];
+    const slow = (name: string, ms: number) => () => {
+      starts.push([name, c.now]);
+      c.setNow(c.now + ms);
+    };
+    q.request({}, slow('a', 40));
+    q.request({}, slow('b', 300));
+    q.request({}, slow('c', 1));
+    c.advance(5000);
+    // After a: 40 ms * 9 = 360 ms more; after b: 300 ms * 9 = 2,700 ms more.
+    expect(starts).toEqual([
+      ['a', 0],
+      ['b', 400],
+      ['c', 3400],
+    ]);
+    const busy = 40 + 300;
+    expect(busy / (3400 - 0)).toBeLessThanOrEqual(0.1);
+    q.setShare(null); // paused: back to pauses as long as the redraw
+    q.request({}, slow('d', 50));
+    q.request({}, slow('e', 1));
+    c.advance(1000);
+    expect(starts.slice(3)).toEqual([
+      ['d', 5000],
+      ['e', 5100],
+    ]);
+  });
+
   it('waits for a redraw that returns a promise before the next one', async () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 0, max: 0 });

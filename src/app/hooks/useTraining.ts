@@ -42,6 +42,11 @@ export interface TrainingOptions {
 }
 
 const HISTORY_REFRESH_MS = 400;
+/**
+ * While training, the charts' redraws together take about this share of the main thread (plot-queue.ts):
+ * on a machine with few cores the page's drawing takes CPU from training (measured by bench/app-run.ts).
+ */
+const REDRAW_SHARE_WHILE_TRAINING = 0.05;
 
 
 function messageOf(err: unknown): string {
@@ -164,6 +169,7 @@ export function useTraining(options: TrainingOptions): Training {
         case 'status':
           setStatus(e.status);
           if (e.status.timeShares) perf.workerTimeShares = e.status.timeShares;
+          redraws.setShare(e.status.training ? REDRAW_SHARE_WHILE_TRAINING : null);
           break;
         case 'metrics':
           historyRef.current.append(e.metrics);
@@ -234,6 +240,7 @@ export function useTraining(options: TrainingOptions): Training {
     }
     return () => {
       if (quietGate) redraws.setQuiet(null);
+      redraws.setShare(null);
       unsubscribe();
       client.close();
       if (clientRef.current === client) clientRef.current = null;
