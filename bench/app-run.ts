@@ -223,7 +223,9 @@ export async function runAppBenchmarks(opts: AppRunOptions): Promise<void> {
   const server = await startPreview(outDir);
   const rates = new Map<string, { on: number; off: number }>();
   try {
-    const browser = await launchChromium([...(opts.backend === 'webgl' ? SOFTWARE_WEBGL_ARGS : []), ...(opts.chromiumArgs ?? [])]);
+    // webgl without a GPU runs on SwiftShader; with $VAE_CHROME_ARGS (bench/gpu.sh) the launcher gives Chromium a real GPU's flags instead.
+    const software = opts.backend === 'webgl' && !process.env.VAE_CHROME_ARGS;
+    const browser = await launchChromium([...(software ? SOFTWARE_WEBGL_ARGS : []), ...(opts.chromiumArgs ?? [])]);
     try {
       emit({ bench: 'app_browser', chromium: browser.version(), backend: opts.backend, seconds_per_block: opts.seconds, warmup_s: opts.warmup, rounds: opts.rounds, load_1min: load() });
       for (const model of APP_MODELS) rates.set(model.name, await onOffRates(browser, server.url, model, opts));
