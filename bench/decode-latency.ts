@@ -5,9 +5,11 @@
  * by the decoded-digit panel). A point replaced by a newer one before it was decoded is never drawn
  * and so not counted; `decodes` says how many of the pointer moves were.
  *
- * Families: the bundled MLP (decoded in plain JavaScript on the main thread), `?arch=conv` and
- * `?conditional=1` (decoded by the decoder worker's copy, src/worker/decoder.worker.ts). JSON lines:
- *   {bench:'drag_decode', arch, conditional, backend, p50_ms, p95_ms, samples, ...}
+ * Families: the bundled MLP and `?conditional=1` (decoded in plain JavaScript on the main thread),
+ * `?arch=conv` (decoded by the decoder worker's copy, src/worker/decoder.worker.ts). JSON lines:
+ *   {bench:'drag_decode', arch, conditional, decoder, backend, p50_ms, p95_ms, samples, ...}
+ * and, for conv, the same run's reference (decoded in the training worker: the decoder worker's script
+ * refused) and the ratio of the two ({bench:'drag_decode_ratio', p50, p95}).
  * Alone: `npx tsx bench/decode-latency.ts [--quick] [--prebuilt] [--cases mlp,conv,conditional]`
  * (builds the app into E2E_OUT_DIR, or measures the build there with --prebuilt).
  */
@@ -31,6 +33,11 @@ export interface DragDecodeCase {
   model: string;
   /** Training steps before the drag starts. */
   warmupSteps: number;
+  /**
+   * The reference of the same run: the decoder worker's script is refused, so the page decodes in the
+   * training worker (behind its steps and manifold), as before the decoder worker.
+   */
+  withoutDecoderWorker?: boolean;
 }
 
 /** The cases `runDragDecodeBenchmarks` measures by default. */
@@ -41,11 +48,16 @@ export const DRAG_DECODE_CASES: Record<'mlp' | 'conv' | 'conditional', DragDecod
   conditional: { arch: 'mlp', conditional: true, query: '?conditional=1', model: 'fresh conditional MLP (784-512-256-2 + 10 classes)', warmupSteps: 20 },
 };
 
+/** The same run's reference for conv: decoding in the training worker (the decoder worker's script refused). */
+export const CONV_IN_TRAINING_WORKER: DragDecodeCase = { ...DRAG_DECODE_CASES.conv, withoutDecoderWorker: true };
+
 /** What one drag measured. */
 export interface DragDecodeResult {
   bench: 'drag_decode';
   arch: 'mlp' | 'conv';
   conditional: boolean;
+  /** Who decoded the dragged points: 'main thread', 'decoder worker' or 'training worker'. */
+  decoder: string;
   backend: string;
   p50_ms: number;
   p95_ms: number;
@@ -70,6 +82,7 @@ export async function measureDragDecode(browser: Browser, baseUrl: string, c: Dr
   const session = await openPage(browser);
   try {
     const { page } = session;
+    if (c.withoutDecoderWorker) await page.route(/decoder\.worker/, (route) => route.abort());
     await openApp(page, baseUrl, c.query);
     await page.waitForFunction(() => {
       const el = document.querySelector('[data-testid="latent-plot"]') as (HTMLElement & { data?: { x?: ArrayLike<number> }[] }) | null;
@@ -114,6 +127,7 @@ export async function measureDragDecode(browser: Browser, baseUrl: string, c: Dr
       bench: 'drag_decode',
       arch: c.arch,
       conditional: c.conditional,
+      decoder: inWorker ? 'decoder worker' : c.arch === 'mlp' ? 'main thread' : 'training worker',
       backend: status.backend,
       p50_ms: round(percentile(measured.latency, 0.5)),
       p95_ms: round(percentile(measured.latency, 0.95)),
@@ -124,7 +138,7 @@ export async function measureDragDecode(browser: Browser, baseUrl: string, c: Dr
       what: 'pointer event to decoded pixels drawn, while training (production build, Chromium)',
       model: c.model,
       ...(bundled === null ? {} : { bundled_model: bundled }),
-      decoded_by: inWorker ? `decoder worker (tfjs ${inWorker.backend}, 1 thread)` : c.arch === 'mlp' && !c.conditional ? 'main thread (plain JavaScript)' : 'training worker',
+      decoded_by: inWorker ? `decoder worker (tfjs ${inWorker.backend}, 1 thread)` : c.arch === 'mlp' ? 'main thread (plain JavaScript)' : 'training worker (the reference: decoder worker refused)',
       ...(inWorker ? { decoder_worker_compute_p50_ms: round(percentile(inWorker.decodeMs, 0.5)), decoder_worker_compute_p95_ms: round(percentile(inWorker.decodeMs, 0.95)) } : {}),
       pointer_moves: opts.moves + 1,
       max_ms: round(Math.max(...measured.latency)),
@@ -153,6 +167,8 @@ export interface DragDecodeOptions {
   browser?: Browser;
   /** Measure the build already in E2E_OUT_DIR instead of building this tree. */
   prebuilt?: boolean;
+  /** With conv, also the training-worker reference and the ratio (default true). */
+  reference?: boolean;
 }
 
 /**
@@ -176,6 +192,12 @@ export async function runDragDecodeBenchmarks(opts: DragDecodeOptions): Promise<
       const r = await measureDragDecode(browser, baseUrl, DRAG_DECODE_CASES[name], { moves, emit: opts.emit });
       results.push(r);
       opts.emit({ bench: 'target', what: `drag-decode p95 under 16 ms while training (${name})`, value_ms: r.p95_ms, met: r.p95_ms < 16 });
+      if (name === 'conv' && opts.reference !== false) {
+        // The same run's reference: the conv model decoded in the training worker, as before the decoder worker.
+        const ref = await measureDragDecode(browser, baseUrl, CONV_IN_TRAINING_WORKER, { moves, emit: opts.emit });
+        results.push(ref);
+        opts.emit({ bench: 'drag_decode_ratio', what: 'conv: decoder worker / training worker (same run), pointer event to pixels', p50: round(r.p50_ms / ref.p50_ms, 3), p95: round(r.p95_ms / ref.p95_ms, 3), decodes: round(r.samples / Math.max(1, ref.samples), 3) });
+      }
     }
   } finally {
     if (!opts.browser) await browser.close();

@@ -63,6 +63,8 @@ export function remoteDecoder(latentDim: number, request: (z: number[]) => Promi
 export interface DecoderWorkerPort {
   postMessage(message: DecoderCopyRequest, transfer: Transferable[]): void;
   addEventListener(type: 'message', listener: (e: MessageEvent<DecoderCopyEvent>) => void): void;
+  /** A script that fails to load or throws at the top level (a Worker's 'error' event). */
+  addEventListener(type: 'error', listener: (e: Event) => void): void;
   terminate(): void;
 }
 
@@ -144,6 +146,7 @@ export class DecoderCopies {
       return null;
     }
     port.addEventListener('message', (e) => this.onEvent(e.data));
+    port.addEventListener('error', () => this.onEvent({ type: 'error', id: null, message: 'The decoder worker did not start.', fatal: true }));
     this.port = port;
     return port;
   }

@@ -113,8 +113,9 @@ describe('DecoderCopy', () => {
 });
 
 /** A port to a DecoderCopyHost in this thread (structured clone stands in for postMessage's copy). */
-function hostPort(): DecoderWorkerPort & { sent: DecoderCopyRequest[]; host: DecoderCopyHost } {
+function hostPort(): DecoderWorkerPort & { sent: DecoderCopyRequest[]; host: DecoderCopyHost; fail(): void } {
   const listeners: ((e: MessageEvent<DecoderCopyEvent>) => void)[] = [];
+  const errorListeners: ((e: Event) => void)[] = [];
   const host = new DecoderCopyHost((event) => setTimeout(() => listeners.forEach((l) => l({ data: event } as MessageEvent<DecoderCopyEvent>)), 0));
   let queue = Promise.resolve();
   const sent: DecoderCopyRequest[] = [];
@@ -126,8 +127,12 @@ function hostPort(): DecoderWorkerPort & { sent: DecoderCopyRequest[]; host: Dec
       const copy = structuredClone(message);
       queue = queue.then(() => host.handle(copy));
     },
-    addEventListener: (_type, listener) => listeners.push(listener),
+    addEventListener(type: 'message' | 'error', listener: ((e: MessageEvent<DecoderCopyEvent>) => void) | ((e: Event) => void)) {
+      if (type === 'message') listeners.push(listener as (e: MessageEvent<DecoderCopyEvent>) => void);
+      else errorListeners.push(listener as (e: Event) => void);
+    },
     terminate: () => undefined,
+    fail: () => errorListeners.forEach((l) => l(new Event('error'))),
   };
 }
 
@@ -156,6 +161,21 @@ describe('DecoderCopies (the page side)', () => {
     // The same decoder object takes the next weights (its queue of points lives on).
     expect(copies.decoderFor(await networkSnapshot(vae.config, vae.decoder))).toBe(decoder);
     copies.close();
+    vae.dispose();
+  });
+
+  it('a decoder worker that fails to start hands its points to the training worker, the one waiting too', async () => {
+    const vae = Vae.create(makeConfig({ family: 'conv', latentDim: 2, seed: 9 }));
+    const port = hostPort();
+    port.postMessage = (message) => void port.sent.push(message); // a worker that never answers...
+    const fallback: number[][] = [];
+    const copies = new DecoderCopies({ fallback: async (z) => (fallback.push(z), new Float32Array(784).fill(0.25)), onError: (err) => { throw err; }, createPort: () => port });
+    const decoder = copies.decoderFor(await networkSnapshot(vae.config, vae.decoder));
+    const shown = new Promise<Float32Array>((resolve) => decoder.decode([0.1, 0.2], resolve));
+    port.fail(); // ...and whose script then fails (a Worker's 'error' event)
+    expect((await shown)[0]).toBe(0.25);
+    await new Promise<Float32Array>((resolve) => decoder.decode([0.3, 0.4], resolve));
+    expect(fallback).toEqual([[0.1, 0.2], [0.3, 0.4]]);
     vae.dispose();
   });
 
