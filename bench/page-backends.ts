@@ -5,13 +5,13 @@
  * examples/s, as JSON lines:
  *   {bench: 'train_throughput', where: 'chromium', backend, arch, model, kernels_per_step, ms_per_step, examples_per_s, load_1min, ...}
  * Rows: the default model (784-512-256-2, batch 128) on wasm and webgl, 784-400-20 on webgl, and the
- * conv family at latent 2 and 16 on wasm and webgl; with `webgpu` among the backends, the same rows
- * on webgpu. Here (no GPU) webgl is SwiftShader, WebGL on the CPU, and runs few steps.
+ * conv family at latent 2 and 16 on wasm and webgl; with `webgpu` among the backends and a hardware
+ * adapter, the same rows on webgpu. Here (no GPU) webgl is SwiftShader, WebGL on the CPU, and runs few steps.
  *
  * Alone: `npx tsx bench/page-backends.ts [--quick] [--hardware] [--backends wasm,webgl,webgpu]`
- * builds the bench page, serves it and prints the lines. `--hardware` (bench/gpu.sh) launches
- * Chromium without SwiftShader's flags (the GPU flags come from $VAE_CHROME_ARGS, see
- * tests/e2e/support/browser.ts) and adds webgpu; its first line names the GPU.
+ * builds the bench page, serves it and prints the lines; the first names the GPU. Chromium gets
+ * SwiftShader's WebGL flags unless $VAE_CHROME_ARGS gives GPU flags (tests/e2e/support/browser.ts);
+ * `--hardware` (bench/gpu.sh, which sets them) adds webgpu to the backends.
  */
 import { cp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -32,9 +32,10 @@ export interface BackendRowsOptions {
   quick?: boolean;
   /** The backends to measure (default wasm and webgl). */
   backends?: BenchBackend[];
-  /** True when webgl runs on a real GPU: as many steps as wasm instead of SwiftShader's few. */
-  hardware?: boolean;
 }
+
+/** A software renderer's or adapter's name (as src/worker/backend.ts `isSoftwareRenderer`, which Node cannot import). */
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
 /** One row: a model on a backend. */
 interface Row {
@@ -59,8 +60,9 @@ const modelName = (r: Pick<Row, 'arch' | 'hidden' | 'latent'>) => (r.arch === 'c
  * The rows for `backends`. Steps per row: on wasm and on a hardware GPU enough for a second or more
  * of training; on SwiftShader (seconds per conv step) only a few, so the whole run stays in minutes.
  */
-function rowsFor(backends: BenchBackend[], quick: boolean, hardware: boolean): Row[] {
-  const fast = (b: BenchBackend) => b === 'wasm' || hardware;
+function rowsFor(backends: BenchBackend[], quick: boolean, gpu: { webgl: boolean; webgpu: boolean }): Row[] {
+  const hardware = (b: BenchBackend) => b !== 'wasm' && gpu[b];
+  const fast = (b: BenchBackend) => b === 'wasm' || hardware(b);
   const models = (b: BenchBackend) => [
     { arch: 'mlp' as const, hidden: [512, 256], latent: 2 },
     ...(b !== 'wasm' ? [{ arch: 'mlp' as const, hidden: [400], latent: 20 }] : []),
@@ -77,7 +79,7 @@ function rowsFor(backends: BenchBackend[], quick: boolean, hardware: boolean): R
       if (fast(backend) && !conv) steps = quick ? 20 : 60;
       else if (fast(backend)) steps = quick ? 2 : 5;
       else steps = conv ? (quick ? 1 : 2) : quick ? 3 : 6;
-      if (hardware && backend !== 'wasm') steps *= 5;
+      if (hardware(backend)) steps *= 5;
       rows.push({ backend, ...m, steps, warmup: fast(backend) && !conv ? 5 : 1, profileSteps: fast(backend) && !conv ? 2 : 1 });
     }
   }
@@ -107,8 +109,13 @@ export async function backendRows(browser: Browser, baseUrl: string, emit: Emit,
     await session.page.goto(new URL('bench/', baseUrl).href);
     await session.page.waitForFunction(() => typeof (window as unknown as { runBench?: unknown }).runBench === 'function');
     const gpu = await readGpuInfo(session.page);
-    emit({ bench: 'gpu', where: 'chromium', chromium: browser.version(), webgl_renderer: gpu.webglRenderer, webgl_vendor: gpu.webglVendor, webgpu_adapter: gpu.webgpuAdapter });
-    for (const row of rowsFor(backends, quick, opts.hardware ?? false)) {
+    const adapter = gpu.webgpuAdapter ? Object.values(gpu.webgpuAdapter).join(' ') : null;
+    const real = { webgl: gpu.webglRenderer !== null && !SOFTWARE.test(gpu.webglRenderer), webgpu: adapter !== null && !SOFTWARE.test(adapter) };
+    emit({ bench: 'gpu', where: 'chromium', chromium: browser.version(), webgl_renderer: gpu.webglRenderer, webgl_vendor: gpu.webglVendor, webgpu_adapter: gpu.webgpuAdapter, hardware_webgl: real.webgl, hardware_webgpu: real.webgpu });
+    // WebGPU on SwiftShader trains at seconds per step of the default model and says nothing of a GPU: one line instead of its rows.
+    const measured = backends.filter((b) => b !== 'webgpu' || real.webgpu);
+    if (measured.length < backends.length) emit({ bench: 'train_throughput', where: 'chromium', backend: 'webgpu', skipped: gpu.webgpuAdapter ? `a software adapter (${adapter})` : 'no WebGPU adapter' });
+    for (const row of rowsFor(measured, quick, real)) {
       const line = { bench: 'train_throughput', where: 'chromium', backend: row.backend, arch: row.arch, model: modelName(row), batch: 128 };
       const req: BenchRequest = {
         mode: 'app',
@@ -159,6 +166,20 @@ export async function backendRows(browser: Browser, baseUrl: string, emit: Emit,
   }
 }
 
+/**
+ * `backendRows` in a Chromium of its own, closed afterwards: with SwiftShader's WebGL flags, or,
+ * when $VAE_CHROME_ARGS is set (bench/gpu.sh), with those GPU flags alone. `baseUrl` serves the
+ * bench page at `bench/` and MNIST at `data/mnist/` (as bench/browser.ts's `vite preview` of dist/ does).
+ */
+export async function runBackendRows(baseUrl: string, emit: Emit, opts: BackendRowsOptions = {}): Promise<void> {
+  const browser = await launchChromium(process.env.VAE_CHROME_ARGS ? [] : SOFTWARE_WEBGL_ARGS);
+  try {
+    await backendRows(browser, baseUrl, emit, opts);
+  } finally {
+    await browser.close();
+  }
+}
+
 // `npx tsx bench/page-backends.ts`: builds the bench page beside a copy of MNIST, serves it, prints the rows.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values: args } = parseArgs({
@@ -177,12 +198,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // On stderr: stdout holds the JSON lines alone, the GPU's first (bench/gpu.sh).
   console.error(`page-backends: bench page built into ${outDir} in ${round((performance.now() - started) / 1000, 1)} s (load ${load()})`);
   await cp(data, join(outDir, 'data', 'mnist'), { recursive: true });
+  if (args.hardware && !process.env.VAE_CHROME_ARGS) console.error('page-backends: --hardware without $VAE_CHROME_ARGS: Chromium keeps --disable-gpu (see bench/gpu.sh)');
   const server = await startPreview(outDir);
-  const browser = await launchChromium(args.hardware ? [] : SOFTWARE_WEBGL_ARGS);
   try {
-    await backendRows(browser, server.url, emit, { quick: args.quick, backends, hardware: args.hardware });
+    await runBackendRows(server.url, emit, { quick: args.quick, backends });
   } finally {
-    await browser.close();
     await server.close();
   }
 }
