@@ -66,6 +66,8 @@ export class Displays {
   private evaluateJob: EvaluateJob | null = null;
   private evaluatedEpoch = 0;
   private lastWeightsAt = -Infinity;
+  /** When the decoder weights were last posted (they also go on their own clock: see backgroundWork). */
+  private lastSnapshotAt = -Infinity;
   private lastLatentsAt = -Infinity;
   /** The display work done last while training (they take turns). */
   private lastTurn: DisplayWork = 'codes';
@@ -171,6 +173,10 @@ export class Displays {
   async backgroundWork(): Promise<void> {
     const m = this.src.model();
     const test = this.src.test();
+    // The decoder weights on their own clock, outside the turns (charged to the share all the same): reading
+    // them takes milliseconds even for a conv decoder, and the page's copies decode drags with them, while
+    // a conv model's manifold (seconds) comes round only every half minute or so within the share.
+    if (m?.session && this.live && this.src.now() - this.lastSnapshotAt >= this.src.timing.weightsEveryMs) await this.timed('manifold', () => this.postWeights());
     if (!m?.session || !test || !this.live || !this.budget.available()) return;
     const s = m.session;
     if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {
@@ -183,7 +189,7 @@ export class Displays {
     const next = TURNS.map((_, i) => TURNS[(TURNS.indexOf(this.lastTurn) + 1 + i) % TURNS.length]).find((work) => due[work]);
     if (!next) return;
     this.lastTurn = next;
-    const work = { manifold: () => this.postWeightsAndManifold(), evaluation: () => this.stepEvaluation(), codes: () => this.stepEncoding() }[next];
+    const work = { manifold: () => this.postManifoldTurn(), evaluation: () => this.stepEvaluation(), codes: () => this.stepEncoding() }[next];
     await this.timed(next, work);
   }
 
@@ -235,13 +241,25 @@ export class Displays {
     while (this.encodeJob) await this.stepEncoding();
   }
 
-  /** Posts the decoder weights (when the main thread can decode with them) and the manifold. */
+  /** Posts the decoder weights (when the page can decode with a copy of them) and the manifold. */
   async postWeightsAndManifold(): Promise<void> {
+    await this.postWeights();
+    await this.postManifoldTurn();
+  }
+
+  /** Posts the decoder weights for the page's copies (main thread or decoder worker), when the model gives them. */
+  private async postWeights(): Promise<void> {
     const m = this.src.model();
     if (!m) return;
-    this.lastWeightsAt = this.src.now();
+    this.lastSnapshotAt = this.src.now();
     const decoder = await m.snapshot();
     if (decoder) this.src.post({ type: 'weights', generation: m.info.generation, step: m.session?.step ?? 0, decoder });
+  }
+
+  /** The manifold's turn: renders and posts it for the current view. */
+  private async postManifoldTurn(): Promise<void> {
+    if (!this.src.model()) return;
+    this.lastWeightsAt = this.src.now();
     await this.postManifold(null);
   }
 
