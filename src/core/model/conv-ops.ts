@@ -34,6 +34,19 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
 }
 
 /**
+ * x [B, h, w, C] with stride - 1 zeros after each pixel along both spatial axes -> [B, h*s, w*s, C].
+ * Two rank-4 pads (tfjs-webgl's pad shader compiles only up to rank 4): along the width with x read as
+ * [B*h, w, 1, C], then along the height with it read as [B, h, 1, w*s*C].
+ */
+function zeroStuff(x: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const [batch, h, w, channels] = x.shape;
+  const wide = tf.pad(tf.reshape(x, [batch * h, w, 1, channels]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]); // [B*h, w, s, C]
+  const rows = tf.reshape(wide, [batch, h, 1, w * stride * channels]);
+  const tall = tf.pad(rows, [[0, 0], [0, 0], [0, stride - 1], [0, 0]]); // [B, h, s, w*s*C]
+  return tf.reshape(tall, [batch, h * stride, w * stride, channels]);
+}
+
+/**
  * The transposed convolution (the input gradient of conv2d(., W, stride, 'same')) as a plain conv2d:
  * x [B, h, w, C], W [kh, kw, O, C] -> [B, H, W, O]. x is stuffed with stride - 1 zeros between pixels,
  * padded, and correlated with W flipped in space and its channel axes swapped.
@@ -43,8 +56,7 @@ export function conv2dTransposeByConv(x: tf.Tensor4D, filter: tf.Tensor4D, outSh
     const [batch, h, w, channels] = x.shape;
     const [kh, kw] = filter.shape;
     const [, outH, outW] = outShape;
-    // Zero-stuffing: [B, h, 1, w, 1, C] padded to [B, h, s, w, s, C], read as [B, h*s, w*s, C].
-    const stuffed = stride === 1 ? x : tf.reshape(tf.pad(tf.reshape(x, [batch, h, 1, w, 1, channels]), [[0, 0], [0, 0], [0, stride - 1], [0, 0], [0, stride - 1], [0, 0]]), [batch, h * stride, w * stride, channels]);
+    const stuffed = stride === 1 ? x : zeroStuff(x, stride); // [B, h*s, w*s, C]
     // Each axis: kernel - 1 - padBefore before, and what makes the output outSize long after (the stuffing already added stride - 1).
     const axisPad = (size: number, outSize: number, k: number): [number, number] => {
       const before = k - 1 - samePadding(outSize, size, k, stride)[0];
@@ -52,7 +64,8 @@ export function conv2dTransposeByConv(x: tf.Tensor4D, filter: tf.Tensor4D, outSh
     };
     const [top, bottom] = axisPad(h, outH, kh);
     const [left, right] = axisPad(w, outW, kw);
-    const cropped = tf.slice(stuffed, [0, 0, 0, 0], [batch, h * stride + Math.min(bottom, 0), w * stride + Math.min(right, 0), channels]);
+    const crop = bottom < 0 || right < 0; // a copy of the whole batch otherwise: slow on wasm
+    const cropped = crop ? tf.slice(stuffed, [0, 0, 0, 0], [batch, h * stride + Math.min(bottom, 0), w * stride + Math.min(right, 0), channels]) : stuffed;
     const padded = tf.pad(cropped, [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]]);
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, C, O]
     return tf.conv2d(padded as tf.Tensor4D, flipped, 1, 'valid');
