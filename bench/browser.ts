@@ -23,6 +23,7 @@ import { launchChromium, openPage } from '../tests/e2e/support/browser';
 import { ISOLATION_HEADERS } from '../scripts/lib/security-headers';
 import { buildApp, buildBenchPage, outDirFromEnv, startPreview } from '../tests/e2e/support/servers';
 import type { BenchRequest, BenchResult } from './browser/protocol';
+import { runBackendRows } from './page-backends';
 import { runTorch, torchMatmulGflops, type TorchThroughput } from './torch';
 
 type Emit = (record: object) => void;
@@ -376,6 +377,11 @@ export async function runBrowserBenchmarks(opts: BrowserBenchOptions): Promise<v
     await appBenchmarks(browser, server.url, opts);
   } finally {
     await browser.close();
+  }
+  try {
+    // Kernels per step, ms per step and examples/s on wasm and webgl (SwiftShader here), MLP and conv (bench/page-backends.ts).
+    await runBackendRows(server.url, opts.emit, { quick: opts.quick });
+  } finally {
     await server.close();
   }
 }
