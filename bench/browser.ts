@@ -18,11 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { latentFrame, looksLikeDigits, canvasPixels, openApp, pauseTraining, readStatus, startTraining, waitForStep } from '../tests/e2e/support/app';
 import { launchChromium, openPage } from '../tests/e2e/support/browser';
 import { ISOLATION_HEADERS } from '../scripts/lib/security-headers';
 import { buildApp, buildBenchPage, outDirFromEnv, startPreview } from '../tests/e2e/support/servers';
 import type { BenchRequest, BenchResult } from './browser/protocol';
+import { runDragDecodeBenchmarks } from './decode-latency';
 import { runBackendRows } from './page-backends';
 import { runTorch, torchMatmulGflops, type TorchThroughput } from './torch';
 
@@ -300,65 +300,8 @@ async function appBenchmarks(browser: Browser, baseUrl: string, opts: BrowserBen
   emit({ bench: 'first_manifold', what: 'navigation to the first manifold of the bundled model (cold cache, localhost)', loads, p50_ms: Math.round(median), min_ms: Math.round(Math.min(...firsts)), max_ms: Math.round(Math.max(...firsts)) });
   emit({ bench: 'target', what: 'first manifold within 2 s on localhost', value_ms: Math.round(median), met: median < 2000 });
 
-  // Decode latency while training: a drag across the latent plot, pointer event to decoded pixels.
-  const session = await openPage(browser);
-  try {
-    const { page } = session;
-    await openApp(page, baseUrl);
-    await page.waitForFunction(() => {
-      const el = document.querySelector('[data-testid="latent-plot"]') as (HTMLElement & { data?: { x?: ArrayLike<number> }[] }) | null;
-      return (el?.data ?? []).some((t) => (t.x?.length ?? 0) > 0);
-    }, undefined, { timeout: 60_000 });
-    const bundled = looksLikeDigits((await canvasPixels(page, 'manifold')).gray);
-    await startTraining(page);
-    await waitForStep(page, 20, 60_000);
-    await page.waitForTimeout(2_000);
-    await page.evaluate(() => {
-      const p = (window as unknown as { __vaePerf: { decodeLatency: number[]; decodeTime: number[] } }).__vaePerf;
-      p.decodeLatency.length = 0;
-      p.decodeTime.length = 0;
-      (window as unknown as { __e2eLongTasks: unknown[] }).__e2eLongTasks.length = 0;
-    });
-    const frame = await latentFrame(page);
-    const cx = frame.left + frame.width / 2;
-    const cy = frame.top + frame.height / 2;
-    const moves = quick ? 120 : 300;
-    await page.mouse.move(cx, cy);
-    await page.mouse.down();
-    for (let i = 0; i <= moves; i++) {
-      const r = 0.15 + 0.2 * ((i % 60) / 60);
-      await page.mouse.move(cx + Math.cos(i / 7) * frame.width * r, cy + Math.sin(i / 7) * frame.height * r);
-      await page.waitForTimeout(16);
-    }
-    await page.mouse.up();
-    const measured = await page.evaluate(() => {
-      const p = (window as unknown as { __vaePerf: { decodeLatency: number[]; decodeTime: number[] } }).__vaePerf;
-      return { latency: [...p.decodeLatency], decode: [...p.decodeTime], longTasks: [...(window as unknown as { __e2eLongTasks: { duration: number }[] }).__e2eLongTasks] };
-    });
-    const status = await readStatus(page);
-    await pauseTraining(page);
-    emit({
-      bench: 'decode_latency',
-      while: 'training',
-      model: 'the bundled model (784-512-256-2)',
-      bundled_model: bundled,
-      backend: status.backend,
-      training_examples_per_s: status.examplesPerSecond,
-      pointer_moves: moves + 1,
-      decodes: measured.latency.length,
-      p50_ms: round(percentile(measured.latency, 0.5), 2),
-      p95_ms: round(percentile(measured.latency, 0.95), 2),
-      max_ms: round(Math.max(...measured.latency), 2),
-      decode_only_p50_ms: round(percentile(measured.decode, 0.5), 2),
-      decode_only_p95_ms: round(percentile(measured.decode, 0.95), 2),
-      long_tasks_ms: measured.longTasks.map((t) => Math.round(t.duration)),
-      load_1min: load(),
-    });
-    const p95 = percentile(measured.latency, 0.95);
-    emit({ bench: 'target', what: 'drag-decode p95 under 16 ms while training', value_ms: round(p95, 2), met: p95 < 16 });
-  } finally {
-    await session.close();
-  }
+  // Drag-decode latency while training, pointer event to decoded pixels: the bundled MLP, a conv and a conditional model (bench/decode-latency.ts).
+  await runDragDecodeBenchmarks({ emit, quick, baseUrl, browser });
 }
 
 /** Builds the app and the bench page, serves them, and runs every browser benchmark. */

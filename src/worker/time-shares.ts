@@ -1,15 +1,15 @@
 /**
  * Where the training worker's wall time goes while it trains: the steps themselves, reading the
  * losses back, the displays' work (the test-set codes for the scatter, the epoch's test ELBO, the
- * decoder weights with the manifold), and pauses the page asked for while it draws (quiet-gate.ts).
+ * manifold, the decoder weights for the page's copies), and pauses the page asked for while it draws (quiet-gate.ts).
  * Whatever is left is the event loop and messages. Pure bookkeeping over an injected clock.
  */
 
 /** The parts of a training turn that are timed. */
-export type TimeUse = 'train' | 'metrics' | 'codes' | 'evaluation' | 'manifold' | 'parked';
+export type TimeUse = 'train' | 'metrics' | 'codes' | 'evaluation' | 'manifold' | 'weights' | 'parked';
 
-const USES: readonly TimeUse[] = ['train', 'metrics', 'codes', 'evaluation', 'manifold', 'parked'];
-const zero = (): Record<TimeUse, number> => ({ train: 0, metrics: 0, codes: 0, evaluation: 0, manifold: 0, parked: 0 });
+const USES: readonly TimeUse[] = ['train', 'metrics', 'codes', 'evaluation', 'manifold', 'weights', 'parked'];
+const zero = (): Record<TimeUse, number> => ({ train: 0, metrics: 0, codes: 0, evaluation: 0, manifold: 0, weights: 0, parked: 0 });
 
 /** Fractions of the wall time since training started, per part, plus `other` (the rest); each in [0, 1]. */
 export type TimeShareReport = Record<TimeUse | 'other', number>;
