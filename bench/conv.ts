@@ -24,7 +24,7 @@ export interface ConvBenchOptions {
   train: ImageDataset;
   /** tfjs backend in use, for the rows' `impl` ('wasm' in the bench). */
   backend: string;
-  /** Timed steps per figure (after 10 untimed); a conv step on two CPU cores takes about a second. */
+  /** Timed steps per figure, in two blocks of half (each after 10 untimed); a conv step of batch 128 on two busy CPU cores takes about a second. */
   steps: number;
   /** Latent sizes to measure (default 2 and 16). */
   latents?: number[];
@@ -46,12 +46,18 @@ export async function convNodeThroughput(emit: (record: object) => void, opts: C
   for (const latent of opts.latents ?? [2, 16]) {
     const model = `conv-${latent}`;
     const config = makeConfig({ family: 'conv', latentDim: latent, batchSize: batch });
-    const row = (impl: string, kernels: KernelsChoice | undefined, rate: number) =>
-      ({ bench: 'train_throughput', model, impl, kernels, where: 'node', batch, steps: opts.steps, examples_per_s: Math.round(rate) });
-    const rates = {} as Record<KernelsChoice, number>;
+    // Blocks in the order accelerated, stock, stock, accelerated (each half the steps), so that load
+    // drifting on a shared machine falls on both alike; a rate is the examples over the seconds of its two blocks.
+    const seconds: Record<KernelsChoice, number> = { accelerated: 0, stock: 0 };
+    const half = Math.ceil(opts.steps / 2);
+    for (const kernels of ['accelerated', 'stock', 'stock', 'accelerated'] as const) {
+      const rate = await withKernels(kernels, () => throughput(config, (vae, train) => new Trainer(vae, train), opts.train, half));
+      seconds[kernels] += (half * batch) / rate;
+    }
+    const rates = { accelerated: (2 * half * batch) / seconds.accelerated, stock: (2 * half * batch) / seconds.stock };
     for (const kernels of ['accelerated', 'stock'] as const) {
-      rates[kernels] = await withKernels(kernels, () => throughput(config, (vae, train) => new Trainer(vae, train), opts.train, opts.steps));
-      emit(row(`tfjs-${opts.backend}${kernels === 'stock' ? '-stock-ops' : ''}`, kernels, rates[kernels]));
+      const impl = `tfjs-${opts.backend}${kernels === 'stock' ? '-stock-ops' : ''}`;
+      emit({ bench: 'train_throughput', model, impl, kernels, where: 'node', batch, steps: 2 * half, examples_per_s: Math.round(rates[kernels]) });
     }
     out[model] = rates.accelerated;
     emit({ bench: 'ratio', model, what: 'conv: accelerated / stock training ops (same process)', value: round(rates.accelerated / rates.stock) });
