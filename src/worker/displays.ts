@@ -41,7 +41,7 @@ export interface Timing {
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.06, batchRows: 1000, maxQuietMs: 200, quietShare: 0.03 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.05, batchRows: 1000, maxQuietMs: 200, quietShare: 0.02 };
 
 /** The display work done while training, in the order of its turns. */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
