@@ -80,6 +80,8 @@ export interface DecoderCopiesOptions {
   onError: (err: unknown) => void;
   /** Makes the decoder worker (a fake in tests); by default the real one, or none where Worker is missing. */
   createPort?: () => DecoderWorkerPort | null;
+  /** Called for each point sent to the decoder worker (the page holds the training worker still meanwhile: quiet-gate.ts). */
+  onCopyDecode?: () => void;
 }
 
 /**
@@ -185,6 +187,7 @@ export class DecoderCopies {
     const port = this.port;
     if (!port) return this.options.fallback(z);
     const id = this.nextId++;
+    this.options.onCopyDecode?.();
     return new Promise((resolve) => {
       this.pending.set(id, { z, resolve });
       port.postMessage({ type: 'decode', id, z, label: this.decodeClass }, []);

@@ -25,12 +25,18 @@ const PARKED = 1;
 const DECLINED = 2;
 /** 1 while the worker trains continuously, so a request will be answered soon (set by the worker). */
 const TRAINING = 2;
+/**
+ * 1 while the person drags a point that a decoder worker decodes (set by the page, holdForDecoding):
+ * the worker stands still between steps, so the decoder worker has the CPU. Not limited by the share:
+ * it lasts only while the person drags.
+ */
+const HELD = 3;
 
 /** A new gate, or null where memory cannot be shared with the worker. */
 export function createQuietGate(): QuietGate | null {
   if (typeof SharedArrayBuffer === 'undefined') return null;
   if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) return null;
-  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  return new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
 }
 
 /**
@@ -48,6 +54,8 @@ export class QuietParking {
     private readonly now: () => number = () => performance.now(),
     /** The most of the worker's time the pauses may take together (none: no limit); past it, requests are declined. */
     private readonly budget: TimeBudget | null = null,
+    /** Longest hold for a drag before one training step. */
+    private readonly maxHoldMs = 1000,
   ) {}
 
   /** Marks whether the worker is in its training loop (only then does the page wait for it). */
@@ -56,8 +64,25 @@ export class QuietParking {
     if (!training) Atomics.notify(this.gate, PARKED);
   }
 
-  /** Parks while the page wants quiet; returns the ms parked. */
+  /** Parks while the page wants quiet or holds the worker for a drag; returns the ms parked. */
   park(): number {
+    return this.holdForDrag() + this.parkForDrawing();
+  }
+
+  /** Stands still while the page holds the worker for decoding a drag, for `maxHoldMs` at most at a time. */
+  private holdForDrag(): number {
+    const { gate } = this;
+    if (Atomics.load(gate, HELD) === 0) return 0;
+    const started = this.now();
+    while (Atomics.load(gate, HELD) !== 0) {
+      const left = this.maxHoldMs - (this.now() - started);
+      if (left <= 0) break; // one step, then hold again: training never stops outright
+      Atomics.wait(gate, HELD, 1, left);
+    }
+    return this.now() - started;
+  }
+
+  private parkForDrawing(): number {
     const { gate } = this;
     if (Atomics.load(gate, WANTED) === 0) {
       this.ignoring = false;
@@ -115,4 +140,25 @@ export async function requestQuiet(gate: QuietGate, maxWaitMs = 150): Promise<()
     }
   }
   return release;
+}
+
+/**
+ * Page side, for a drag decoded off the main thread (a conv model's decoder worker): `touch` on each
+ * decoded point holds the training worker still between its steps until no point has come for
+ * `idleMs`. On two cores the decoder worker otherwise competes with training's threads.
+ */
+export function holdForDecoding(gate: QuietGate, idleMs = 250): { touch(): void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const release = () => {
+    timer = null;
+    Atomics.store(gate, HELD, 0);
+    Atomics.notify(gate, HELD);
+  };
+  return {
+    touch() {
+      Atomics.store(gate, HELD, 1);
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(release, idleMs);
+    },
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createQuietGate, QuietParking, requestQuiet, type QuietGate } from '../../src/worker/quiet-gate';
+import { createQuietGate, holdForDecoding, QuietParking, requestQuiet, type QuietGate } from '../../src/worker/quiet-gate';
 import { TimeBudget } from '../../src/worker/time-budget';
 
 /** The stand-in training worker (support/quiet-trainer.ts), run through tsx in a thread of its own. */
@@ -111,5 +111,23 @@ describe('quiet gate', () => {
     } finally {
       (Atomics as { wait: typeof Atomics.wait }).wait = realWait;
     }
+  });
+
+  it('a drag decoded by the decoder worker holds the worker still until the points stop coming', async () => {
+    const gate = newGate();
+    const log = new Int32Array(new SharedArrayBuffer(8));
+    worker = startTrainer({ gate, log, steps: 100_000, stepMs: 2, maxMs: 1000 });
+    while (Atomics.load(log, 0) < 3) await new Promise((r) => setTimeout(r, 1));
+    const hold = holdForDecoding(gate, 400);
+    hold.touch(); // a point of the drag
+    await new Promise((r) => setTimeout(r, 40)); // the 2 ms step under way ends, and the worker stands still
+    const held = Atomics.load(log, 0);
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50)); // more points, each well within the idle time
+      hold.touch();
+    }
+    expect(Atomics.load(log, 0)).toBe(held); // no step while the points keep coming
+    while (Atomics.load(log, 0) < held + 3) await new Promise((r) => setTimeout(r, 1)); // the drag stopped: training goes on
+    expect(gate[3]).toBe(0);
   });
 });

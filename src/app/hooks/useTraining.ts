@@ -9,7 +9,7 @@ import type { KernelsChoice } from '../../core/ops';
 import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../worker/client';
 import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
 import { perf } from '../perf';
-import { createQuietGate, requestQuiet } from '../../worker/quiet-gate';
+import { createQuietGate, holdForDecoding, requestQuiet } from '../../worker/quiet-gate';
 import { redraws } from '../plot-queue';
 import { takeTrainingWorker } from '../worker-port';
 import { DecoderCopies, remoteDecoder, type PointDecoder } from '../decoding';
@@ -114,7 +114,11 @@ export function useTraining(options: TrainingOptions): Training {
     const port = (optionsRef.current.createPort ?? takeTrainingWorker)();
     const client = new TrainingClient(port);
     clientRef.current = client;
-    const copies = new DecoderCopies({ fallback: decodeInWorker, onError: reportFailure });
+    // Chart redraws ask the training worker to stand still while they draw, and a drag decoded by the
+    // decoder worker holds it still (few cores: see quiet-gate.ts).
+    const quietGate = createQuietGate();
+    const hold = quietGate ? holdForDecoding(quietGate) : null;
+    const copies = new DecoderCopies({ fallback: decodeInWorker, onError: reportFailure, onCopyDecode: hold ? () => hold.touch() : undefined });
     copiesRef.current = copies;
     const { initialConfig, initialView, initialModels, backgroundModel } = optionsRef.current;
     const firstView = initialView();
@@ -215,8 +219,6 @@ export function useTraining(options: TrainingOptions): Training {
     };
     (port as unknown as Partial<Worker>).addEventListener?.('error', onCrash);
     const models = initialModels?.() ?? [];
-    // Chart redraws ask the training worker to stand still while they draw (few cores: see quiet-gate.ts).
-    const quietGate = createQuietGate();
     if (quietGate) redraws.setQuiet(() => requestQuiet(quietGate));
     const config = initialConfig();
     client
