@@ -8,7 +8,9 @@
  * One JSON line each on stdout:
  *   {bench: 'webgpu_adapter', where: 'node-dawn-webgpu', adapter: {vendor, architecture, device, description}, dawn_options}
  *   {bench: 'train_throughput', where: 'node-dawn-webgpu', backend, adapter, model, batch, steps, blocks,
- *    ms_per_step, examples_per_s, kernels_per_step, loss_first, loss_last}
+ *    ms_per_step, examples_per_s, kernels_per_step, metrics_every, gpu_kernel_ms_per_step, loss_first, loss_last}
+ * gpu_kernel_ms_per_step needs timestamp queries: Dawn offers them with
+ * `--dawn enable-dawn-features=allow_unsafe_apis` (null without).
  *   {bench: 'ratio', what: 'node-dawn-webgpu / tfjs-cpu (same process)', model, value}
  * or one line {bench: 'train_throughput', where: 'node-dawn-webgpu', skipped: <why>} (exit 0) when the
  * `webgpu` package does not load or Dawn finds no adapter.
@@ -40,6 +42,8 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '200' },
     blocks: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '20' },
+    // Read the losses back every this many steps (10: as the app and bench/throughput.ts do).
+    'metrics-every': { type: 'string', default: '10' },
     'reference-steps': { type: 'string', default: '30' },
     webgpu: { type: 'string', default: 'webgpu' },
     dawn: { type: 'string', multiple: true, default: [] },
@@ -52,6 +56,7 @@ const emit = (record: object) => console.log(JSON.stringify(record));
 const steps = Number(args.steps);
 const blocks = Number(args.blocks);
 const warmup = Number(args.warmup);
+const metricsEvery = Number(args['metrics-every']);
 
 interface DawnModule {
   create(options: string[]): { requestAdapter(o?: object): Promise<GpuAdapterLike | null> };
@@ -95,6 +100,8 @@ interface Measured {
   blocks: number[];
   examplesPerS: number;
   kernelsPerStep: number;
+  /** Summed GPU time of the kernels per step under tf.profile (timestamp queries), or null where the device has none. */
+  kernelMsPerStep: number | null;
   lossFirst: number;
   lossLast: number;
 }
@@ -117,7 +124,7 @@ async function measure(config: VaeConfig, train: ImageDataset, nSteps: number, n
       const started = performance.now();
       for (let i = 1; i <= nSteps; i++) {
         trainer.trainStep();
-        if (i % 10 === 0) losses.push(...(await trainer.readMetrics()));
+        if (i % metricsEvery === 0) losses.push(...(await trainer.readMetrics()));
       }
       losses.push(...(await trainer.readMetrics()));
       rates.push((nSteps * config.batchSize) / ((performance.now() - started) / 1000));
@@ -128,12 +135,14 @@ async function measure(config: VaeConfig, train: ImageDataset, nSteps: number, n
       for (let i = 0; i < profileSteps; i++) trainer.trainStep();
       await trainer.readMetrics();
     });
-    const kernels = profile.kernels.filter((k) => tf.getKernel(k.name, backend) !== undefined).length;
+    const kernels = profile.kernels.filter((k) => tf.getKernel(k.name, backend) !== undefined);
+    const kernelMs = kernels.reduce((sum, k) => sum + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0), 0);
     const sorted = [...rates].sort((a, b) => a - b);
     return {
       blocks: rates.map(Math.round),
       examplesPerS: sorted[Math.floor((sorted.length - 1) / 2)],
-      kernelsPerStep: kernels / profileSteps,
+      kernelsPerStep: kernels.length / profileSteps,
+      kernelMsPerStep: kernelMs > 0 ? kernelMs / profileSteps : null,
       lossFirst: losses[0]?.total ?? NaN,
       lossLast: losses[losses.length - 1]?.total ?? NaN,
     };
@@ -173,7 +182,8 @@ for (const config of configs) {
     bench: 'train_throughput', where: WHERE, backend: tf.getBackend(), kernels: 'stock', adapter: started.adapter,
     model: modelName(config), batch: config.batchSize, steps, blocks: m.blocks,
     ms_per_step: round((config.batchSize / m.examplesPerS) * 1000), examples_per_s: Math.round(m.examplesPerS),
-    kernels_per_step: round(m.kernelsPerStep, 1), loss_first: round(m.lossFirst, 1), loss_last: round(m.lossLast, 1),
+    kernels_per_step: round(m.kernelsPerStep, 1), metrics_every: metricsEvery,
+    gpu_kernel_ms_per_step: m.kernelMsPerStep === null ? null : round(m.kernelMsPerStep, 3), loss_first: round(m.lossFirst, 1), loss_last: round(m.lossLast, 1),
   });
 }
 
