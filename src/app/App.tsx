@@ -204,8 +204,10 @@ export function App({ search = window.location.search, createPort }: AppProps) {
             penalty keeps the codes close to a standard normal, so that every point of the latent space decodes to a plausible digit.
           </p>
         </div>
-        <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} />
-        <LiveToggle live={settings.live} onChange={(live) => requestChange({ live })} />
+        <div className="header-side">
+          <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} />
+          <LiveToggle live={settings.live} onChange={(live) => requestChange({ live })} />
+        </div>
       </header>
       <ErrorBanner message={training.error} onDismiss={() => showError(null)} />
       <main className="layout has-deck">
