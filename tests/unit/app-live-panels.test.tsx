@@ -20,7 +20,7 @@ afterEach(cleanup);
 const metrics = (from: number, to: number) => ({
   type: 'metrics' as const,
   generation: 1,
-  metrics: Array.from({ length: to - from }, (_, i) => ({ step: from + i, total: 150, reconstruction: 140, kl: 10, examples: 128 })),
+  metrics: Array.from({ length: to - from }, (_, i) => ({ step: from + i, epoch: 0, total: 150, reconstruction: 140, kl: 10, klWeight: 1 })),
 });
 
 describe('Live panels', () => {
