@@ -25,6 +25,8 @@ import type { KernelsChoice } from '../src/core/ops';
 import { MlpDecoder } from '../src/core/latent/mlp-decoder';
 import { decoderSnapshot } from '../src/worker/readouts';
 import { NaiveTrainer } from './naive-step';
+import { convNodeThroughput } from './conv';
+import { throughput as timedThroughput, type StepLoop } from './throughput';
 import { appRunOptionsFromArgs, runAppBenchmarks } from './app-run';
 import { runBrowserBenchmarks } from './browser';
 import { runTorch } from './torch';
@@ -46,30 +48,8 @@ const data = await loadDatasetFromDir();
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, tfjs: tf.version_core };
 emit({ bench: 'machine', ...machine });
 
-interface StepLoop {
-  trainStep(): void;
-  readMetrics(): Promise<unknown>;
-  dispose(): void;
-}
-
-/** Examples per second of a training loop over `steps` steps, after a warm-up; metrics read every 10 steps. */
-async function throughput(config: VaeConfig, makeLoop: (vae: Vae, train: ImageDataset) => StepLoop): Promise<number> {
-  const vae = Vae.create(config);
-  const trainer = makeLoop(vae, data.train);
-  for (let i = 0; i < 10; i++) trainer.trainStep();
-  await trainer.readMetrics();
-  const started = performance.now();
-  for (let i = 1; i <= steps; i++) {
-    trainer.trainStep();
-    if (i % 10 === 0) await trainer.readMetrics();
-  }
-  await trainer.readMetrics();
-  const seconds = (performance.now() - started) / 1000;
-  trainer.dispose();
-  vae.dispose();
-  return (steps * config.batchSize) / seconds;
-}
-
+/** Examples per second of a training loop over `steps` steps after a warm-up (bench/throughput.ts). */
+const throughput = (config: VaeConfig, makeLoop: (vae: Vae, train: ImageDataset) => StepLoop) => timedThroughput(config, makeLoop, data.train, steps);
 
 const reference = makeConfig({ hidden: [400], latentDim: 20, batchSize: 128 });
 const trainer = (vae: Vae, train: ImageDataset) => new Trainer(vae, train);
@@ -118,6 +98,9 @@ for (const kernels of ['accelerated', 'stock'] as const) {
     vae.dispose();
   });
 }
+
+// The convolutional VAE (the Keras example) at latent 2 and 16: accelerated and stock ops, and PyTorch's --arch conv (bench/conv.ts).
+await convNodeThroughput(emit, { train: data.train, backend, steps: args.quick ? 10 : 30 });
 
 // The main thread decodes the dragged latent point in plain JS (core/latent/mlp-decoder.ts); it must
 // fit well inside a frame. p50 and p95 of one decode of the app's default 2-256-512-784 decoder.
