@@ -19,11 +19,12 @@ export interface Timing {
   /** ...and post them, with the status, at most this often while training. */
   postEveryMs: number;
   /**
-   * Post the decoder weights (for the page's copies that decode a dragged point) and render the
-   * manifold at most this often while training (a snapshot of the default decoder's 530,000 weights
-   * took 10-17 ms on wasm on 2 loaded cores).
+   * Post the decoder weights (for the page's copies that decode a dragged point) at most this often
+   * while training (a snapshot of the default decoder's 530,000 weights took 10-17 ms on wasm on 2 cores)...
    */
   weightsEveryMs: number;
+  /** ...and render the manifold at most this often. */
+  manifoldEveryMs: number;
   /** Re-encode the test set at most this often while training. */
   latentsMinIntervalMs: number;
   /**
@@ -41,7 +42,7 @@ export interface Timing {
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.05, batchRows: 1000, maxQuietMs: 200, quietShare: 0.02 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.03, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08 };
 
 /** The display work done while training, in the order of its turns. */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
@@ -187,9 +188,9 @@ export class Displays {
       this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
     }
     const now = this.src.now();
-    const { latentsMinIntervalMs, weightsEveryMs } = this.src.timing;
+    const { latentsMinIntervalMs, manifoldEveryMs } = this.src.timing;
     if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob();
-    const due: Record<DisplayWork, boolean> = { manifold: now - this.lastManifoldAt >= weightsEveryMs, evaluation: this.evaluateJob !== null, codes: this.encodeJob !== null };
+    const due: Record<DisplayWork, boolean> = { manifold: now - this.lastManifoldAt >= manifoldEveryMs, evaluation: this.evaluateJob !== null, codes: this.encodeJob !== null };
     const next = TURNS.map((_, i) => TURNS[(TURNS.indexOf(this.lastTurn) + 1 + i) % TURNS.length]).find((work) => due[work]);
     if (!next) return;
     this.lastTurn = next;
