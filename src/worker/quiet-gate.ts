@@ -55,7 +55,7 @@ export class QuietParking {
     /** The most of the worker's time the pauses may take together (none: no limit); past it, requests are declined. */
     private readonly budget: TimeBudget | null = null,
     /** Longest hold for a drag before one training step. */
-    private readonly maxHoldMs = 1000,
+    private readonly maxHoldMs = 5000,
   ) {}
 
   /** Marks whether the worker is in its training loop (only then does the page wait for it). */
