@@ -2,7 +2,7 @@
  * What the worker streams to the displays for the current model: loss metrics and status, decoder
  * weights, the manifold, the test set's codes and the per-epoch test ELBO, spread over training turns.
  */
-import type { ImageDataset } from '../core/data/dataset';
+import { takeFirst, type ImageDataset } from '../core/data/dataset';
 import { TrainingDivergedError, type StepMetrics } from '../core/train/trainer';
 import { EncodeJob, EvaluateJob } from './jobs';
 import type { ActiveModel } from './model';
@@ -43,6 +43,9 @@ export interface Timing {
 
 /** The default timing. */
 export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.03, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08 };
+
+/** Test digits a conv model's scatter shows while it trains (all of them when paused). */
+const CONV_CODES_WHILE_TRAINING = 2000;
 
 /** The display work done while training, in the order of its turns. */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
@@ -189,7 +192,7 @@ export class Displays {
     }
     const now = this.src.now();
     const { latentsMinIntervalMs, manifoldEveryMs } = this.src.timing;
-    if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob();
+    if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob(false);
     const due: Record<DisplayWork, boolean> = { manifold: now - this.lastManifoldAt >= manifoldEveryMs, evaluation: this.evaluateJob !== null, codes: this.encodeJob !== null };
     const next = TURNS.map((_, i) => TURNS[(TURNS.indexOf(this.lastTurn) + 1 + i) % TURNS.length]).find((work) => due[work]);
     if (!next) return;
@@ -210,11 +213,17 @@ export class Displays {
     }
   }
 
-  private newEncodeJob(): EncodeJob | null {
+  /**
+   * A job encoding the test set for the scatter: all of it (`whole`), or while training a conv
+   * model's first CONV_CODES_WHILE_TRAINING digits, since its encoder takes seconds for 10,000 and
+   * within the displays' share the scatter would hardly move (the whole set again on Pause).
+   */
+  private newEncodeJob(whole: boolean): EncodeJob | null {
     const m = this.src.model();
     const test = this.src.test();
     if (!m?.codec.encode || !test) return null;
-    return new EncodeJob(m.codec, test, m.session?.step ?? 0, this.src.timing.batchRows, this.src.now);
+    const data = !whole && m.info.family === 'conv' ? takeFirst(test, CONV_CODES_WHILE_TRAINING) : test;
+    return new EncodeJob(m.codec, data, m.session?.step ?? 0, this.src.timing.batchRows, this.src.now);
   }
 
   private async stepEvaluation(): Promise<void> {
@@ -233,7 +242,7 @@ export class Displays {
     this.encodeJob = null;
     this.lastLatentsAt = this.src.now();
     const generation = this.src.model()!.info.generation;
-    this.latentsKey = `${generation}:${job.step}`;
+    if (job.count === this.src.test()?.count) this.latentsKey = `${generation}:${job.step}`; // a part of the set leaves the whole still to do
     this.src.post({ type: 'latents', generation, step: job.step, ...job.result() });
   }
 
@@ -242,7 +251,8 @@ export class Displays {
     const m = this.src.model();
     if (!m || this.latentsKey === `${m.info.generation}:${m.session?.step ?? 0}`) return;
     const step = m.session?.step ?? 0;
-    this.encodeJob = this.encodeJob && this.encodeJob.step === step ? this.encodeJob : this.newEncodeJob();
+    const test = this.src.test();
+    this.encodeJob = this.encodeJob && this.encodeJob.step === step && this.encodeJob.count === test?.count ? this.encodeJob : this.newEncodeJob(true);
     while (this.encodeJob) await this.stepEncoding();
   }
 

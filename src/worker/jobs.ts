@@ -30,6 +30,11 @@ export class EncodeJob {
     return this.next >= this.data.count;
   }
 
+  /** Examples it encodes. */
+  get count(): number {
+    return this.data.count;
+  }
+
   /** Encodes the next batch. */
   async work(): Promise<void> {
     if (this.done) return;
