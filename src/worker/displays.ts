@@ -223,7 +223,7 @@ export class Displays {
     const test = this.src.test();
     if (!m?.codec.encode || !test) return null;
     const data = !whole && m.info.family === 'conv' ? takeFirst(test, CONV_CODES_WHILE_TRAINING) : test;
-    return new EncodeJob(m.codec, data, m.session?.step ?? 0, this.src.timing.batchRows, this.src.now);
+    return new EncodeJob(m.codec, data, m.session?.step ?? 0, this.src.timing.batchRows);
   }
 
   private async stepEvaluation(): Promise<void> {

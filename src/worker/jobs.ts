@@ -10,8 +10,6 @@ export class EncodeJob {
   private next = 0;
   private readonly means: Float32Array;
   private readonly logVars: Float32Array;
-  /** Milliseconds spent in `work` so far. */
-  busyMs = 0;
 
   constructor(
     private readonly codec: Codec,
@@ -19,7 +17,6 @@ export class EncodeJob {
     /** The model step the codes belong to (when the job started). */
     readonly step: number,
     private readonly batchRows: number,
-    private readonly now: () => number,
   ) {
     this.means = new Float32Array(data.count * codec.latentDim);
     this.logVars = new Float32Array(data.count * codec.latentDim);
@@ -38,14 +35,12 @@ export class EncodeJob {
   /** Encodes the next batch. */
   async work(): Promise<void> {
     if (this.done) return;
-    const t0 = this.now();
     const slice = sliceDataset(this.data, this.next, this.batchRows);
     const { means, logVars } = await encodeDataset(this.codec, slice);
     const offset = this.next * this.codec.latentDim;
     this.means.set(means, offset);
     this.logVars.set(logVars, offset);
     this.next += slice.count;
-    this.busyMs += this.now() - t0;
   }
 
   /** The codes, [count, latentDim] each (call when done; the buffers are handed over). */
