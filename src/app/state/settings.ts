@@ -115,6 +115,16 @@ function oneOf<T extends string>(values: readonly T[], what: string) {
   return (raw: string) => ((values as readonly string[]).includes(raw) ? (raw as T) : problem(`${what} must be one of ${values.join(', ')}`));
 }
 
+/** An on/off view setting: 1 or 0 (true or false) in the URL, left out at its default. */
+function viewFlag<K extends 'logy' | 'live'>(name: K): Entry<K> {
+  return {
+    parse: (raw) => (['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : problem(`${name} must be 0 or 1`)),
+    format: (v) => (v ? '1' : '0'),
+    effect: 'none',
+    omitDefault: true,
+  };
+}
+
 /** The table: how each URL parameter parses, prints and what changing it needs. */
 export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
   arch: { ...fromTable('arch'), omitDefault: true },
@@ -145,18 +155,8 @@ export const SETTINGS_TABLE: { [K in keyof Settings]: Entry<K> } = {
     effect: 'view',
     omitDefault: true,
   },
-  logy: {
-    parse: (raw) => (['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : problem('logy must be 0 or 1')),
-    format: (v) => (v ? '1' : '0'),
-    effect: 'none',
-    omitDefault: true,
-  },
-  live: {
-    parse: (raw) => (['1', 'true'].includes(raw) ? true : ['0', 'false'].includes(raw) ? false : problem('live must be 0 or 1')),
-    format: (v) => (v ? '1' : '0'),
-    effect: 'none',
-    omitDefault: true,
-  },
+  logy: viewFlag('logy'),
+  live: viewFlag('live'),
   backend: { parse: oneOf(BACKEND_CHOICES, 'the backend'), format: String, effect: 'restart', omitDefault: true },
   kernels: { parse: oneOf(KERNELS_CHOICES, 'kernels'), format: String, effect: 'restart', omitDefault: true },
   data: { parse: (raw) => (raw.trim() ? raw.trim() : problem('data must be a URL')), format: String, effect: 'restart', omitDefault: true },
