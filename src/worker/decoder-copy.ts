@@ -13,6 +13,7 @@
  */
 import * as tf from '../core/tf';
 import type { VaeConfig } from '../core/model/config';
+import { ConvPointDecoder } from '../core/model/conv';
 import { familyOf } from '../core/model/families';
 import type { NetworkSnapshot } from '../core/latent/network-snapshot';
 
@@ -37,6 +38,8 @@ function architectureKey(c: Readonly<VaeConfig>): string {
 /** The same decoder as the model's, decoding one latent point at a time. Owns its tensors until `dispose`. */
 export class DecoderCopy {
   private model: tf.LayersModel | null = null;
+  /** A conv decoder's fast path for points (its transposed convolutions arranged once per weights), or null. */
+  private points: ConvPointDecoder | null = null;
   private key = '';
   private config: VaeConfig | null = null;
 
@@ -69,6 +72,8 @@ export class DecoderCopy {
     } finally {
       tf.dispose(tensors);
     }
+    this.points?.dispose();
+    this.points = snapshot.config.family === 'conv' ? new ConvPointDecoder(snapshot.config, model) : null;
   }
 
   /**
@@ -81,7 +86,8 @@ export class DecoderCopy {
     const pixels = tf.tidy(() => {
       const zT = tf.tensor2d(Array.from({ length: config.latentDim }, (_, k) => Number(z[k] ?? 0)), [1, config.latentDim]); // [1, Z]
       const inputs = config.conditional ? [zT, tf.cast(tf.oneHot(tf.tensor1d([clampClass(label, config.classes)], 'int32'), config.classes), 'float32')] : zT; // c [1, C]
-      return tf.sigmoid(model.predict(inputs) as tf.Tensor2D); // [1, D]
+      const c = Array.isArray(inputs) ? (inputs[1] as tf.Tensor2D) : undefined;
+      return tf.sigmoid(this.points ? this.points.decodeLogits(zT, c) : (model.predict(inputs) as tf.Tensor2D)); // [1, D]
     });
     try {
       return new Float32Array((await pixels.data()) as Float32Array);
@@ -92,6 +98,8 @@ export class DecoderCopy {
 
   /** Frees the copy's weights. */
   dispose(): void {
+    this.points?.dispose();
+    this.points = null;
     this.model?.dispose();
     this.model = null;
     this.config = null;

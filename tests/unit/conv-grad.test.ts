@@ -46,6 +46,12 @@ const cases = [
   { name: 'conv2d 3x3 stride 1, odd size', kind: 'conv' as const, x: [2, 9, 7, 2], w: [3, 3, 2, 3], stride: 1 },
   { name: 'conv2dTranspose 3x3 stride 2, 7x7x4 -> 14x14x3', kind: 'transpose' as const, x: [2, 7, 7, 4], w: [3, 3, 3, 4], stride: 2 },
   { name: 'conv2dTranspose 3x3 stride 1, 28x28x2 -> 28x28x1', kind: 'transpose' as const, x: [2, 28, 28, 2], w: [3, 3, 1, 2], stride: 1 },
+  // Beyond the Keras example (the phase decomposition's taps depend on kernel, stride and padding):
+  // an even kernel, a kernel wider than twice the stride, stride 3, and odd sizes whose input gradient is cropped.
+  { name: 'conv2dTranspose 4x4 stride 2, 5x6x3 -> 10x12x2', kind: 'transpose' as const, x: [2, 5, 6, 3], w: [4, 4, 2, 3], stride: 2 },
+  { name: 'conv2dTranspose 5x5 stride 3, 4x3x2 -> 12x9x3', kind: 'transpose' as const, x: [1, 4, 3, 2], w: [5, 5, 3, 2], stride: 3 },
+  { name: 'conv2d 3x3 stride 2, odd size 7x9x2 -> 4x5x3', kind: 'conv' as const, x: [2, 7, 9, 2], w: [3, 3, 2, 3], stride: 2 },
+  { name: 'conv2d 5x4 stride 3, 11x10x1 -> 4x4x2', kind: 'conv' as const, x: [1, 11, 10, 1], w: [5, 4, 1, 2], stride: 3 },
 ];
 
 describe('wasm-safe convolutions', () => {

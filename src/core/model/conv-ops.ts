@@ -3,8 +3,8 @@
  * fast on tfjs-wasm. tfjs-wasm 4.22 has no `Conv2DBackpropFilter`, and its `Conv2DBackpropInput`
  * (the transposed convolution) is a slow loop, while its `Conv2D` (XNNPACK) is fast; so both are
  * written here as a Conv2D: the filter gradient is a correlation of the layer's input with the output
- * gradient (batch as channels, dilated by the stride), and the transposed convolution is a
- * correlation of the zero-stuffed input with the flipped filter. Layout NHWC, filters as Keras stores them.
+ * gradient (batch as channels, dilated by the stride), and the transposed convolution is one
+ * correlation of the input with the filter's taps arranged by output phase (sub-pixel convolution). Layout NHWC, filters as Keras stores them.
  */
 import * as tf from '../tf';
 
@@ -34,41 +34,107 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
 }
 
 /**
- * x [B, h, w, C] with stride - 1 zeros after each pixel along both spatial axes -> [B, h*s, w*s, C].
- * Two rank-4 pads (tfjs-webgl's pad shader compiles only up to rank 4): along the width with x read as
- * [B*h, w, 1, C], then along the height with it read as [B, h, 1, w*s*C].
+ * For one axis of a transposed convolution with 'same' padding (input size h, output size outSize,
+ * kernel k, stride s): output position t = s*i + a (phase a in [0, s)) sums x[i - m] * W[s*m + a + p]
+ * over the offsets m with 0 <= s*m + a + p < k, p the forward convolution's leading pad. Returns the
+ * offsets' range [mMin, mMax] and, for window row d (x[i - mMax + d]) and phase a, the kernel tap
+ * (or -1: no tap), indexed [d * s + a].
  */
-function zeroStuff(x: tf.Tensor4D, stride: number): tf.Tensor4D {
-  const [batch, h, w, channels] = x.shape;
-  const wide = tf.pad(tf.reshape(x, [batch * h, w, 1, channels]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]); // [B*h, w, s, C]
-  const rows = tf.reshape(wide, [batch, h, 1, w * stride * channels]);
-  const tall = tf.pad(rows, [[0, 0], [0, 0], [0, stride - 1], [0, 0]]); // [B, h, s, w*s*C]
-  return tf.reshape(tall, [batch, h * stride, w * stride, channels]);
+function phaseTaps(h: number, outSize: number, k: number, s: number): { mMin: number; mMax: number; taps: number[] } {
+  const p = samePadding(outSize, h, k, s)[0];
+  const mMin = Math.ceil(-(s - 1 + p) / s);
+  const mMax = Math.floor((k - 1 - p) / s);
+  const taps: number[] = [];
+  for (let d = 0; d <= mMax - mMin; d++) {
+    for (let a = 0; a < s; a++) {
+      const tap = s * (mMax - d) + a + p;
+      taps.push(tap >= 0 && tap < k ? tap : -1);
+    }
+  }
+  return { mMin, mMax, taps };
+}
+
+/** The sizes of one transposed convolution: input [h, w], output [outH, outW], kernel [kh, kw], stride. */
+export interface TransposeGeometry {
+  h: number;
+  w: number;
+  outH: number;
+  outW: number;
+  kh: number;
+  kw: number;
+  stride: number;
+}
+
+/** The geometry of a transposed convolution of x [B, h, w, C] by W [kh, kw, O, C] to [B, outH, outW, O]. */
+function geometryOf(x: tf.Tensor4D, filter: tf.Tensor4D, outShape: [number, number, number, number], stride: number): TransposeGeometry {
+  return { h: x.shape[1], w: x.shape[2], outH: outShape[1], outW: outShape[2], kh: filter.shape[0], kw: filter.shape[1], stride };
 }
 
 /**
- * The transposed convolution (the input gradient of conv2d(., W, stride, 'same')) as a plain conv2d:
- * x [B, h, w, C], W [kh, kw, O, C] -> [B, H, W, O]. x is stuffed with stride - 1 zeros between pixels,
- * padded, and correlated with W flipped in space and its channel axes swapped.
+ * W's taps arranged by output phase for `conv2dTransposeByPhases`: W [kh, kw, O, C] ->
+ * [lh, lw, C, s*s*O] (lh, lw: the window of input pixels that reaches one output pixel). A product
+ * with a 0/1 selection matrix (gathering on tfjs-wasm is a slow loop); worth computing once when
+ * the same weights decode many points.
+ */
+export function transposePhaseKernel(filter: tf.Tensor4D, g: TransposeGeometry): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, outChannels, channels] = filter.shape;
+    const s = g.stride;
+    const rows = phaseTaps(g.h, g.outH, kh, s);
+    const cols = phaseTaps(g.w, g.outW, kw, s);
+    const lh = rows.mMax - rows.mMin + 1;
+    const lw = cols.mMax - cols.mMin + 1;
+    // Row r = ((window row * lw + window column) * s + row phase) * s + column phase picks the tap (or none).
+    const select = new Float32Array(lh * lw * s * s * kh * kw);
+    let r = 0;
+    for (let dy = 0; dy < lh; dy++) {
+      for (let dx = 0; dx < lw; dx++) {
+        for (let a = 0; a < s; a++) {
+          for (let b = 0; b < s; b++, r++) {
+            const ty = rows.taps[dy * s + a];
+            const tx = cols.taps[dx * s + b];
+            if (ty >= 0 && tx >= 0) select[r * kh * kw + ty * kw + tx] = 1;
+          }
+        }
+      }
+    }
+    const taps = tf.reshape(tf.transpose(filter, [0, 1, 3, 2]), [kh * kw, channels * outChannels]); // [kh*kw, C*O]
+    const picked = tf.matMul(tf.tensor2d(select, [lh * lw * s * s, kh * kw]), taps); // [lh*lw*s*s, C*O]
+    const byPhase = tf.transpose(tf.reshape(picked, [lh * lw, s * s, channels, outChannels]), [0, 2, 1, 3]); // [lh*lw, C, s*s, O]
+    return tf.reshape(byPhase, [lh, lw, channels, s * s * outChannels]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The transposed convolution with W's taps already arranged by phase (transposePhaseKernel):
+ * x [B, h, w, C], kernel [lh, lw, C, s*s*O] -> [B, outH, outW, O]. One conv2d gives the s*s output
+ * phases side by side in the channels; depthToSpace puts each pixel in its place.
+ */
+export function conv2dTransposeByPhases(x: tf.Tensor4D, kernel: tf.Tensor4D, g: TransposeGeometry): tf.Tensor4D {
+  return tf.tidy(() => {
+    const batch = x.shape[0];
+    const s = g.stride;
+    const rows = phaseTaps(g.h, g.outH, g.kh, s);
+    const cols = phaseTaps(g.w, g.outW, g.kw, s);
+    const outChannels = kernel.shape[3] / (s * s);
+    const padded = tf.pad(x, [[0, 0], [rows.mMax, -rows.mMin], [cols.mMax, -cols.mMin], [0, 0]]); // [B, h + lh - 1, w + lw - 1, C]
+    const phases = tf.conv2d(padded as tf.Tensor4D, kernel, 1, 'valid'); // [B, h, w, s*s*O]
+    const full = s === 1 ? phases : tf.depthToSpace(phases, s); // [B, h*s, w*s, O]
+    return g.outH === g.h * s && g.outW === g.w * s ? full : tf.slice(full, [0, 0, 0, 0], [batch, g.outH, g.outW, outChannels]);
+  });
+}
+
+/**
+ * The transposed convolution (the input gradient of conv2d(., W, stride, 'same')) as one plain conv2d
+ * (sub-pixel, or phase, decomposition): each of the stride² output phases is a small correlation of
+ * x with some of W's taps, so one conv2d of x with the taps arranged by phase and a depthToSpace give
+ * every output pixel, with no multiplications by stuffed zeros: x [B, h, w, C], W [kh, kw, O, C] ->
+ * [B, H, W, O]. Only rank-4 ops (tfjs-webgl compiles its pad and transpose shaders up to rank 4 here).
  */
 export function conv2dTransposeByConv(x: tf.Tensor4D, filter: tf.Tensor4D, outShape: [number, number, number, number], stride: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [batch, h, w, channels] = x.shape;
-    const [kh, kw] = filter.shape;
-    const [, outH, outW] = outShape;
-    const stuffed = stride === 1 ? x : zeroStuff(x, stride); // [B, h*s, w*s, C]
-    // Each axis: kernel - 1 - padBefore before, and what makes the output outSize long after (the stuffing already added stride - 1).
-    const axisPad = (size: number, outSize: number, k: number): [number, number] => {
-      const before = k - 1 - samePadding(outSize, size, k, stride)[0];
-      return [before, outSize + k - 1 - before - size * stride];
-    };
-    const [top, bottom] = axisPad(h, outH, kh);
-    const [left, right] = axisPad(w, outW, kw);
-    const crop = bottom < 0 || right < 0; // a copy of the whole batch otherwise: slow on wasm
-    const cropped = crop ? tf.slice(stuffed, [0, 0, 0, 0], [batch, h * stride + Math.min(bottom, 0), w * stride + Math.min(right, 0), channels]) : stuffed;
-    const padded = tf.pad(cropped, [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]]);
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, C, O]
-    return tf.conv2d(padded as tf.Tensor4D, flipped, 1, 'valid');
+    const g = geometryOf(x, filter, outShape, stride);
+    return conv2dTransposeByPhases(x, transposePhaseKernel(filter, g), g);
   });
 }
 

@@ -9,7 +9,7 @@ import * as tf from '../tf';
 import type { Batch, Gaussian, TrainingOps } from '../ops';
 import { classInput, joinClass, requireClass } from './conditional';
 import type { VaeConfig } from './config';
-import { conv2dSame, conv2dTransposeSame } from './conv-ops';
+import { conv2dSame, conv2dTransposeByPhases, conv2dTransposeSame, transposePhaseKernel, type TransposeGeometry } from './conv-ops';
 import type { ModelFamily, VaeNetwork } from './families';
 import { denseParamsOf } from './mlp';
 
@@ -110,6 +110,53 @@ function bind(config: VaeConfig, encoder: tf.LayersModel, decoder: tf.LayersMode
     },
     decoderDenseLayers: () => null,
   };
+}
+
+/**
+ * The conv decoder p(x|z) for decoding points with weights that stay fixed for a while (the page's
+ * decoder copy, src/worker/decoder-copy.ts): the same network as `bind`'s, with the transposed
+ * convolutions' taps arranged by output phase once, when the weights are taken, instead of on every
+ * call (for one point that arrangement costs as much as the convolution). Takes copies of the
+ * weights: later changes to `decoder` are not seen. Owns its tensors until `dispose`.
+ */
+export class ConvPointDecoder {
+  private readonly dense: { kernel: tf.Tensor2D; bias: tf.Tensor1D; relu: boolean };
+  private readonly deconvs: { kernel: tf.Tensor4D; bias: tf.Tensor1D; relu: boolean; geometry: TransposeGeometry }[];
+
+  constructor(
+    private readonly config: Readonly<VaeConfig>,
+    decoder: tf.LayersModel,
+  ) {
+    const d = denseParamsOf(decoder, CONV_LAYER_NAMES.decoderDense);
+    this.dense = { kernel: d.kernel.clone() as tf.Tensor2D, bias: d.bias.clone() as tf.Tensor1D, relu: d.activation === 'relu' };
+    let [h, w] = SEED_MAP;
+    this.deconvs = DECODER_DECONVS.map(({ stride, activation }, i) => {
+      const { kernel, bias } = convParamsOf(decoder, CONV_LAYER_NAMES.decoderDeconv(i));
+      const [kh, kw] = kernel.shape;
+      const geometry: TransposeGeometry = { h, w, outH: h * stride, outW: w * stride, kh, kw, stride };
+      [h, w] = [h * stride, w * stride];
+      return { kernel: transposePhaseKernel(kernel as tf.Tensor4D, geometry), bias: bias.clone() as tf.Tensor1D, relu: activation === 'relu', geometry };
+    });
+  }
+
+  /** Logits of p(x|z) (or p(x|z, c)): z [B, Z] (c [B, C], one-hot) -> [B, 784]. */
+  decodeLogits(z: tf.Tensor2D, c?: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const input = this.config.conditional ? tf.concat([z, requireClass(c, 'decode')], 1) : z; // [B, Z (+ C)]
+      const pre = tf.add(tf.matMul(input, this.dense.kernel), this.dense.bias); // [B, 3136]
+      let h = tf.reshape(this.dense.relu ? tf.relu(pre) : pre, [-1, ...SEED_MAP]) as tf.Tensor4D; // [B, 7, 7, 64]
+      for (const { kernel, bias, relu, geometry } of this.deconvs) {
+        const out = tf.add(conv2dTransposeByPhases(h, kernel, geometry), bias) as tf.Tensor4D; // [B, 14, 14, 64], [B, 28, 28, 32], [B, 28, 28, 1]
+        h = relu ? tf.relu(out) : out;
+      }
+      return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D; // [B, 784]
+    });
+  }
+
+  /** Frees its copies of the weights. */
+  dispose(): void {
+    tf.dispose([this.dense.kernel, this.dense.bias, ...this.deconvs.flatMap((d) => [d.kernel, d.bias])]);
+  }
 }
 
 /** The Keras example's convolutional VAE. */
