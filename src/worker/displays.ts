@@ -42,7 +42,7 @@ export interface Timing {
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.03, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08 };
 
 /** Test digits a conv model's scatter shows while it trains (all of them when paused). */
 const CONV_CODES_WHILE_TRAINING = 2000;

@@ -46,7 +46,7 @@ const HISTORY_REFRESH_MS = 400;
  * While training, the charts' redraws together take about this share of the main thread (plot-queue.ts):
  * on a machine with few cores the page's drawing takes CPU from training (measured by bench/app-run.ts).
  */
-const REDRAW_SHARE_WHILE_TRAINING = 0.012;
+const REDRAW_SHARE_WHILE_TRAINING = 0.008;
 
 
 function messageOf(err: unknown): string {

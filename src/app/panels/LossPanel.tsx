@@ -17,7 +17,8 @@ export interface LossPanelProps {
 const COLORS: Record<LossTerm, string> = { total: '#222222', reconstruction: '#1f77b4', kl: '#d62728' };
 const NAMES: Record<LossTerm, string> = { total: 'total', reconstruction: 'reconstruction', kl: 'KL' };
 const TEST_NAMES: Record<LossTerm, string> = { total: 'test −ELBO', reconstruction: 'test reconstruction', kl: 'test KL' };
-const MAX_POINTS = 500;
+/** Points per curve: about one per two pixels of the chart; each redraw draws and rasterises every point of its nine curves. */
+const MAX_POINTS = 300;
 /** New losses redraw the chart at most this often (a redraw is a long task on a slow machine). */
 const LOSS_INTERVAL_MS = 800;
 const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 12, color: '#222' };
