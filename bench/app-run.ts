@@ -16,7 +16,7 @@
  * each minute, and the tab's memory (performance.measureUserAgentSpecificMemory: page and workers),
  * JS heap and DOM size at the start and the end.
  *
- *   npx tsx bench/app-run.ts [--quick] [--seconds 20] [--warmup 10] [--backend wasm|webgl] [--long-minutes 10] [--prebuilt] [--no-torch]
+ *   npx tsx bench/app-run.ts [--quick] [--seconds 20] [--warmup 10] [--rounds 2] [--backend wasm|webgl] [--long-minutes 10] [--prebuilt] [--no-torch]
  *
  * Run by `npm run bench` (bench/run.ts) after the Node part; --prebuilt measures the build already
  * in $E2E_OUT_DIR (e.g. of another commit).
@@ -51,7 +51,7 @@ export interface AppRunOptions {
   seconds: number;
   /** Seconds of training before the first block. */
   warmup: number;
-  /** ABBA rounds (each: on, off, off, on); 1 in --quick. */
+  /** ABBA rounds (each: on, off, off, on); 0 in --quick (one on, one off block). */
   rounds: number;
   backend: 'wasm' | 'webgl' | 'webgpu' | 'auto';
   /** Minutes of the long run (0: none). */
@@ -262,6 +262,7 @@ export function appRunOptionsFromArgs(argv: string[], emit: Emit): AppRunOptions
       'long-minutes': { type: 'string', default: '0' },
       prebuilt: { type: 'boolean', default: false },
       'no-torch': { type: 'boolean', default: false },
+      rounds: { type: 'string' },
     },
   });
   const quick = values.quick === true;
@@ -269,7 +270,8 @@ export function appRunOptionsFromArgs(argv: string[], emit: Emit): AppRunOptions
     emit,
     seconds: Number(values.seconds ?? (quick ? 10 : 20)),
     warmup: Number(values.warmup ?? (quick ? 5 : 10)),
-    rounds: quick ? 0 : 1,
+    // Two ABBA rounds: the panels' cost is a few per cent, about the drift of one 20 s block to the next on 2 cores.
+    rounds: Number(values.rounds ?? (quick ? 0 : 2)),
     backend: String(values.backend) as AppRunOptions['backend'],
     longMinutes: Number(values['long-minutes']),
     prebuilt: values.prebuilt === true,
