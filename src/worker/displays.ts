@@ -39,10 +39,12 @@ export interface Timing {
   maxQuietMs: number;
   /** ...and the most of the worker's time such pauses take together while training. */
   quietShare: number;
+  /** Train for about this long (ms; at least one step) before letting messages in (handler.ts trainTurn). */
+  turnMs: number;
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08, turnMs: 12 };
 
 /** Test digits a conv model's scatter shows while it trains (all of them when paused). */
 const CONV_CODES_WHILE_TRAINING = 2000;

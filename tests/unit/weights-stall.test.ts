@@ -99,7 +99,7 @@ function handler(backendGate: Promise<void> = Promise.resolve()) {
     },
     loadModel: (source, onProgress, buildAfter, signal) => fetchModel(source, onProgress, buildAfter, signal, LIMITS),
     yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 20 },
+    timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 20, displayShare: 1 },
   });
   let id = 1;
   const send = (req: RequestBody) => {

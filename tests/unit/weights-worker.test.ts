@@ -89,7 +89,7 @@ async function started(models: ModelSource[] = [{ kind: 'url', url: url('good/va
       return small;
     },
     yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100 },
+    timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
   });
   let id = 1;
   let generation = 1;

@@ -46,7 +46,7 @@ describe('?arch=conv', () => {
       initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
       loadData: async () => small,
       yieldToEvents: () => new Promise((r) => setImmediate(r)),
-      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100 },
+      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
     });
     let id = 1;
     const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);

@@ -45,7 +45,7 @@ async function started(config: VaeConfig, fromDir?: string) {
     },
     loadModel: async () => loadModelFromDirectory(fromDir!),
     yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100 },
+    timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
   });
   let id = 1;
   const send = async (req: RequestBody) => {

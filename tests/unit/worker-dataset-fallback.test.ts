@@ -63,7 +63,7 @@ describe('a dataset that cannot be used falls back to the built-in MNIST', () =>
           warn: (message) => post({ type: 'error', id: null, message }),
         }),
       yieldToEvents: () => new Promise((r) => setImmediate(r)),
-      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 2000 },
+      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 2000, displayShare: 1 },
     });
     const config = makeConfig({ hidden: [16], latentDim: 2, batchSize: 50 });
     const view = { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] };

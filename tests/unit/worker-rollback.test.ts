@@ -29,7 +29,7 @@ describe('the worker after a divergence', () => {
       initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
       loadData: async () => small,
       yieldToEvents: () => new Promise((r) => setImmediate(r)),
-      timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100 },
+      timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
     });
     let id = 1;
     const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
