@@ -46,8 +46,12 @@ export interface Timing {
 /** The default timing. */
 export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08, turnMs: 12 };
 
-/** Test digits a conv model's scatter shows while it trains (all of them when paused). */
-const CONV_CODES_WHILE_TRAINING = 2000;
+/**
+ * Test images the scatter shows while the model trains (all of them when paused): within the
+ * displays' share of the time, encoding 10,000 took 40-60 s for the MLPs and minutes for conv, so the
+ * scatter would move about once a minute; 2,000 refresh every several seconds.
+ */
+const CODES_WHILE_TRAINING = 2000;
 
 /** The display work done while training, in the order of its turns. */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
@@ -216,15 +220,14 @@ export class Displays {
   }
 
   /**
-   * A job encoding the test set for the scatter: all of it (`whole`), or while training a conv
-   * model's first CONV_CODES_WHILE_TRAINING digits, since its encoder takes seconds for 10,000 and
-   * within the displays' share the scatter would hardly move (the whole set again on Pause).
+   * A job encoding the test set for the scatter: all of it (`whole`), or while training its first
+   * CODES_WHILE_TRAINING images (the whole set again on Pause).
    */
   private newEncodeJob(whole: boolean): EncodeJob | null {
     const m = this.src.model();
     const test = this.src.test();
     if (!m?.codec.encode || !test) return null;
-    const data = !whole && m.info.family === 'conv' ? takeFirst(test, CONV_CODES_WHILE_TRAINING) : test;
+    const data = whole ? test : takeFirst(test, CODES_WHILE_TRAINING);
     return new EncodeJob(m.codec, data, m.session?.step ?? 0, this.src.timing.batchRows);
   }
 

@@ -13,20 +13,23 @@ import type { RequestBody } from '../../src/worker/client';
 import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 let small: DatasetSplits;
+/** A test set larger than the scatter's share while training (2,000). */
+let wideTest: DatasetSplits;
 
 beforeAll(async () => {
   const mnist = await loadDatasetFromDir();
   small = { name: 'mnist-small', train: takeFirst(mnist.train, 2000), test: takeFirst(mnist.test, 500) };
+  wideTest = { name: 'mnist-wide-test', train: takeFirst(mnist.train, 2000), test: takeFirst(mnist.test, 2600) };
 });
 
 const view = { n: 4, ...axisPlane(2, 0, 1), base: [0, 0] };
 
-function setup(timing: Partial<Timing>) {
+function setup(timing: Partial<Timing>, data = () => small) {
   const events: WorkerEvent[] = [];
   const handler = new TrainingHandler({
     post: (e) => void events.push(e),
     initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-    loadData: async () => small,
+    loadData: async () => data(),
     yieldToEvents: () => new Promise((r) => setImmediate(r)),
     timing: { weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, ...timing },
   });
@@ -83,5 +86,19 @@ describe('displays while training', () => {
     expect(steps).toEqual(Array.from({ length: statuses().at(-1)!.step }, (_, i) => i));
     expect(count('metrics')).toBeLessThan(steps.length / 3); // batched, though read back after every step
     expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('while training the scatter gets the codes of the first 2,000 test images, and of all of them on Pause', async () => {
+    const { events, send, statuses } = setup({ metricsEvery: 5, postEveryMs: 0, displayShare: 1 }, () => wideTest);
+    const counts = () => events.flatMap((e) => (e.type === 'latents' ? [e.count] : []));
+    await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view });
+    expect(counts().at(-1)).toBe(2600); // before training: the whole set
+    const before = counts().length;
+    await send({ type: 'train' });
+    await until(() => counts().length > before && (statuses().at(-1)?.step ?? 0) > 0);
+    expect(counts().slice(before)).toContain(2000);
+    expect(Math.max(...counts().slice(before))).toBe(2000);
+    await send({ type: 'pause' });
+    expect(counts().at(-1)).toBe(2600);
   });
 });
