@@ -1,15 +1,13 @@
 /** The worker's `encode` and `decode-batch` requests, through the real handler on real MNIST and tfjs. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerHarness } from './support/handler';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { axisPlane } from '../../src/core/latent/plane';
 import { makeConfig } from '../../src/core/model/config';
-import type { RequestBody } from '../../src/worker/client';
 import { encodeImages } from '../../src/worker/explore';
-import { TrainingHandler } from '../../src/worker/handler';
 import type { ActiveModel } from '../../src/worker/model';
-import { transferablesOf, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
 
 let small: DatasetSplits;
 
@@ -19,20 +17,7 @@ beforeAll(async () => {
 });
 
 async function started() {
-  const events: WorkerEvent[] = [];
-  const handler = new TrainingHandler({
-    post: (e) => {
-      expect(() => transferablesOf(e)).not.toThrow();
-      events.push(e);
-    },
-    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-    loadData: async () => small,
-    yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
-  });
-  let id = 1;
-  const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
-  const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  const { handler, send, ofType } = handlerHarness(() => small);
   await send({ type: 'init', dataUrl: '/data/mnist/', backend: 'wasm', config: makeConfig({ hidden: [64], latentDim: 3, batchSize: 100, seed: 2 }), generation: 1, view: { n: 3, ...axisPlane(3, 0, 1), base: [0, 0, 0] } });
   return { handler, send, ofType };
 }

@@ -4,14 +4,12 @@
  * worker's copy has the weights posted for it (kind 'network'), and a decode request is answered with the digit; it trains a step and shows its manifold.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerHarness } from './support/handler';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { configFromSettings, parseSettings, serializeSettings } from '../../src/app/state/settings';
 import { matchesBundled } from '../../src/app/weights/bundled';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { axisPlane } from '../../src/core/latent/plane';
-import { TrainingHandler } from '../../src/worker/handler';
-import type { RequestBody } from '../../src/worker/client';
-import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 let small: DatasetSplits;
 beforeAll(async () => {
@@ -40,17 +38,7 @@ describe('?arch=conv', () => {
   });
 
   it('the worker decodes a conv model: its weights posted for the decoder copy, decode answered, a step trains, the manifold renders', async () => {
-    const events: WorkerEvent[] = [];
-    const handler = new TrainingHandler({
-      post: (e) => events.push(e),
-      initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-      loadData: async () => small,
-      yieldToEvents: () => new Promise((r) => setImmediate(r)),
-      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
-    });
-    let id = 1;
-    const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
-    const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+    const { send, ofType } = handlerHarness(() => small, { metricsEvery: 1 });
     const config = { ...configFromSettings(parseSettings('?arch=conv&batch=16').settings) };
     await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view: { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] } });
     expect(ofType('model').at(-1)?.info.decodeInWorker).toBe(true);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerHarness } from './support/handler';
 import { directorySink, loadModelFromDirectory } from '../../scripts/lib/weights-node';
 import { saveVae } from '../../src/core/io/save';
 import { decodePoint } from '../../src/core/model/codec';
@@ -18,9 +19,6 @@ import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig, type VaeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
-import { TrainingHandler } from '../../src/worker/handler';
-import type { RequestBody } from '../../src/worker/client';
-import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 let small: DatasetSplits;
 beforeAll(async () => {
@@ -30,21 +28,7 @@ beforeAll(async () => {
 
 /** A handler started on a fresh model of `config`, with its event log. */
 async function started(config: VaeConfig) {
-  const events: WorkerEvent[] = [];
-  const handler = new TrainingHandler({
-    post: (e) => events.push(e),
-    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-    loadData: async () => small,
-    yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
-  });
-  let id = 1;
-  const send = async (req: RequestBody) => {
-    const sent = id++;
-    await handler.handle({ ...req, id: sent } as WorkerRequest);
-    return sent;
-  };
-  const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  const { send, ofType } = handlerHarness(() => small, { metricsEvery: 1 });
   await send({ type: 'init', dataUrl: '', backend: 'auto', config, generation: 1, view: { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] } });
   return { send, ofType };
 }

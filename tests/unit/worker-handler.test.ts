@@ -5,9 +5,7 @@ import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig, type VaeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
 import type { DecoderSnapshot } from '../../src/core/latent/mlp-decoder';
-import { TrainingHandler } from '../../src/worker/handler';
-import type { RequestBody } from '../../src/worker/client';
-import { transferablesOf, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
+import { handlerHarness, waitUntil as waitFor } from './support/handler';
 import type { TrainingSession } from '../../src/worker/session';
 
 let small: DatasetSplits;
@@ -20,15 +18,10 @@ beforeAll(async () => {
 const config = (overrides: Partial<VaeConfig> = {}) => makeConfig({ hidden: [32], latentDim: 2, batchSize: 100, ...overrides });
 const view = { n: 4, ...axisPlane(2, 0, 1), base: [0, 0] };
 
-/** A handler wired to an event log, with fast timings. */
+/** A handler wired to an event log, with fast timings (tests/unit/support/handler.ts). */
 function setup() {
-  const events: WorkerEvent[] = [];
   const backendStarts: string[] = [];
-  const handler = new TrainingHandler({
-    post: (e) => {
-      transferablesOf(e); // must not throw on any event
-      events.push(e);
-    },
+  const harness = handlerHarness(() => small, {}, {
     initBackend: async (choice) => {
       backendStarts.push(choice);
       return { name: 'wasm', label: 'wasm (test)' };
@@ -37,23 +30,8 @@ function setup() {
       onProgress(0.5, 'half way');
       return small;
     },
-    yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    // Displays without a share of the time (weights after every step would spend any share: the rest would starve).
-    timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
   });
-  let id = 1;
-  const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
-  const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  const lastStatus = () => ofType('status').at(-1)!.status;
-  return { handler, events, send, ofType, lastStatus, backendStarts };
-}
-
-async function waitFor(condition: () => boolean, ms = 60_000) {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return { ...harness, backendStarts };
 }
 
 describe('TrainingHandler', () => {

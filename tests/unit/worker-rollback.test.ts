@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handlerHarness } from './support/handler';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
 import type { DecoderSnapshot } from '../../src/core/latent/mlp-decoder';
-import type { RequestBody } from '../../src/worker/client';
-import { TrainingHandler } from '../../src/worker/handler';
-import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 
 let small: DatasetSplits;
 
@@ -23,17 +21,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('the worker after a divergence', () => {
   it('rolls back to the model before training, redraws every display from it, and trains again at a sane learning rate', async () => {
-    const events: WorkerEvent[] = [];
-    const handler = new TrainingHandler({
-      post: (e) => events.push(e),
-      initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-      loadData: async () => small,
-      yieldToEvents: () => new Promise((r) => setImmediate(r)),
-      timing: { metricsEvery: 5, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, displayShare: 1 },
-    });
-    let id = 1;
-    const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
-    const ofType = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+    const { handler, events, send, ofType } = handlerHarness(() => small);
     const view = { n: 4, ...axisPlane(2, 0, 1), base: [0, 0] };
     const config = makeConfig({ hidden: [32], latentDim: 2, batchSize: 100, learningRate: 0.5 });
     await send({ type: 'init', dataUrl: '', backend: 'wasm', config, generation: 1, view });
