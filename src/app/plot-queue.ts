@@ -61,6 +61,8 @@ export class RedrawQueue {
   private quiet: (() => Promise<() => void>) | null = null;
   /** The most of the main thread's time the redraws take together (see setShare), or null. */
   private share: number | null = null;
+  /** When the last redraw finished and how long its synchronous part took (to re-time its pause when the share changes). */
+  private last: { finishedAt: number; took: number } | null = null;
 
   constructor(
     private readonly clock: QueueClock = browserClock,
@@ -101,6 +103,22 @@ export class RedrawQueue {
    */
   setShare(share: number | null): void {
     this.share = share;
+    // The pause after the last redraw was timed for the old share (seconds while training): re-time it,
+    // so that after Pause the charts catch up at once instead of waiting out a training-time pause.
+    if (this.last && !this.running) {
+      this.idleUntil = this.last.finishedAt + this.pauseAfter(this.last.took);
+      if (this.timer !== null) {
+        this.clock.clearTimeout(this.timer);
+        this.timer = null;
+        this.timerAt = Infinity;
+      }
+      this.wake();
+    }
+  }
+
+  /** The pause after a redraw whose synchronous part took `took` ms. */
+  private pauseAfter(took: number): number {
+    return Math.max(this.gap.min, this.share === null ? Math.min(this.gap.max, took) : took * (1 / this.share - 1));
   }
 
   /** Drops the chart's pending redraw and forgets it. */
@@ -171,8 +189,9 @@ export class RedrawQueue {
     };
     const finish = () => {
       releaseQuiet();
-      const pause = this.share === null ? Math.min(this.gap.max, took) : took * (1 / this.share - 1);
-      this.idleUntil = this.clock.now() + Math.max(this.gap.min, pause);
+      const finishedAt = this.clock.now();
+      this.last = { finishedAt, took };
+      this.idleUntil = finishedAt + this.pauseAfter(took);
       this.running = false;
       this.wake();
     };

@@ -33,7 +33,11 @@ export interface Timing {
    * rate with the panels live over its rate with them off.
    */
   displayShare: number;
-  /** Examples per encoder/evaluation batch. */
+  /**
+   * Examples per encoder/evaluation batch: one piece of display work. Each piece is paid back out of
+   * the displays' share before the next turn, so smaller pieces let the manifold, the codes and the
+   * test ELBO take turns more often (with 1,000 and a busy CPU the manifold waited up to a minute).
+   */
   batchRows: number;
   /** Longest pause of training while the page draws (quiet-gate.ts)... */
   maxQuietMs: number;
@@ -44,7 +48,7 @@ export interface Timing {
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 1000, maxQuietMs: 200, quietShare: 0.08, turnMs: 12 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 250, maxQuietMs: 200, quietShare: 0.08, turnMs: 12 };
 
 /**
  * Test images the scatter shows while the model trains (all of them when paused): within the
@@ -53,9 +57,13 @@ export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weig
  */
 const CODES_WHILE_TRAINING = 2000;
 
-/** The display work done while training, in the order of its turns. */
+/**
+ * The display work done while training, in the order of its turns: the scatter's codes every other
+ * turn (they take several pieces, and people watch the scatter move), the manifold and the epoch's test
+ * ELBO (nobody watches it being computed) in between.
+ */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
-const TURNS: readonly DisplayWork[] = ['manifold', 'evaluation', 'codes'];
+const TURNS: readonly DisplayWork[] = ['manifold', 'codes', 'evaluation', 'codes'];
 
 /** What the displays read from the handler. */
 export interface DisplaySource {
@@ -83,8 +91,8 @@ export class Displays {
   /** When the decoder weights were last posted (they also go on their own clock: see backgroundWork). */
   private lastSnapshotAt = -Infinity;
   private lastLatentsAt = -Infinity;
-  /** The display work done last while training (they take turns). */
-  private lastTurn: DisplayWork = 'codes';
+  /** The index in TURNS of the display work done last while training (they take turns). */
+  private lastTurn = TURNS.length - 1;
   /** `generation:step` of the codes last posted. */
   private latentsKey = '';
   readonly throughput = new Throughput();
@@ -200,9 +208,10 @@ export class Displays {
     const { latentsMinIntervalMs, manifoldEveryMs } = this.src.timing;
     if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob(false);
     const due: Record<DisplayWork, boolean> = { manifold: now - this.lastManifoldAt >= manifoldEveryMs, evaluation: this.evaluateJob !== null, codes: this.encodeJob !== null };
-    const next = TURNS.map((_, i) => TURNS[(TURNS.indexOf(this.lastTurn) + 1 + i) % TURNS.length]).find((work) => due[work]);
-    if (!next) return;
-    this.lastTurn = next;
+    const turn = TURNS.map((_, i) => (this.lastTurn + 1 + i) % TURNS.length).find((t) => due[TURNS[t]]);
+    if (turn === undefined) return;
+    this.lastTurn = turn;
+    const next = TURNS[turn];
     const work = { manifold: () => this.postManifoldTurn(), evaluation: () => this.stepEvaluation(), codes: () => this.stepEncoding() }[next];
     await this.timed(next, work);
   }

@@ -139,6 +139,28 @@ describe('RedrawQueue', () => {
     ]);
   });
 
+  it('lifting the share (Pause) re-times the pause after the last redraw: the charts catch up at once', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
+    q.setShare(0.1);
+    const starts: [string, number][] = [];
+    const slow = (name: string, ms: number) => () => {
+      starts.push([name, c.now]);
+      c.setNow(c.now + ms);
+    };
+    q.request({}, slow('a', 300)); // while training: 2,700 ms of pause after it
+    c.advance(10);
+    q.request({}, slow('b', 1));
+    c.advance(100);
+    expect(starts).toEqual([['a', 0]]);
+    q.setShare(null); // Pause: the pause after a is as long as a was, at most 120 ms
+    c.advance(1000);
+    expect(starts).toEqual([
+      ['a', 0],
+      ['b', 420],
+    ]);
+  });
+
   it('waits for a redraw that returns a promise before the next one', async () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 0, max: 0 });

@@ -70,6 +70,11 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
   const items = digitClasses(split.names, split.indices.length) ? 'digits' : 'images'; // the wording says "digits" for digits only
   /** WebGL start-up: 'cold' (none), 'context' (contexts made), 'warm' (shaders compiled), 'drawn' (codes shown). */
   const [gl, setGl] = useState<'cold' | 'context' | 'warm' | 'drawn'>('cold');
+  /**
+   * Codes on the chart now (null before the first draw of codes). Redraws wait their turn in the
+   * page's queue (seconds while training), so the caption counts what is drawn, not what has come.
+   */
+  const [drawnCount, setDrawnCount] = useState<number | null>(null);
   const traces = useMemo(() => {
     if (gl === 'cold') return split.points === 0 ? NO_TRACES : GL_CONTEXT;
     if (gl === 'context') return WARM_UP;
@@ -81,6 +86,7 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
     if (gl === 'cold' && shown === GL_CONTEXT) setGl('context');
     else if (gl === 'context' && shown === WARM_UP) setGl('warm');
     else if (gl === 'warm' && shown !== WARM_UP) setGl('drawn');
+    if (shown && (gl === 'drawn' || (gl === 'warm' && shown !== WARM_UP))) setDrawnCount(shown.reduce((sum, t) => sum + ((t as { x?: ArrayLike<number> }).x?.length ?? 0), 0));
   };
   // The extent as a value: a new layout object (a relayout, drawn at once) only when it changes.
   const extentKey = split.extent.flat().join(',');
@@ -253,7 +259,7 @@ export function LatentPanel({ latents, testSet, view, point, extras, noSigma = n
     drag.current = { active: false, down: null };
   };
 
-  const count = latents?.count ?? 0;
+  const count = drawnCount ?? latents?.count ?? 0;
   return (
     <>
       <div className="panel-header">
