@@ -70,6 +70,38 @@ describe('the convolutional family', () => {
     vae.dispose();
   });
 
+  it("its whole ELBO gradient, through the wasm-safe convolutions, equals tfjs' own autodiff through its LayersModels (cpu backend)", async () => {
+    const backend = tf.getBackend();
+    await tf.setBackend('cpu'); // where tfjs' stock Conv2D and Conv2DTranspose have their gradients
+    try {
+      const vae = Vae.create(makeConfig({ family: 'conv', latentDim: 4, seed: 2 }));
+      const x = firstImages(6); // [6, 784]
+      const eps = tf.randomNormal([6, 4], 0, 1, 'float32', 2) as tf.Tensor2D;
+      const vars = vae.trainableVariables();
+      const ours = tf.variableGrads(() => {
+        const t = vae.lossTerms(x, eps);
+        return tf.mean(tf.add(t.reconstruction, t.kl)) as tf.Scalar;
+      }, vars);
+      const stock = tf.variableGrads(() => {
+        const [mean, logVar] = vae.encoder.apply(x) as tf.Tensor2D[]; // [6, 4] each
+        const logits = vae.decoder.apply(tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps))) as tf.Tensor2D; // [6, 784]
+        const reconstruction = tf.sum(tf.sub(tf.add(tf.relu(logits), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))), tf.mul(logits, x)), 1); // Bernoulli NLL [6]
+        const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mean)), tf.exp(logVar)), 1)); // [6]
+        return tf.mean(tf.add(reconstruction, kl)) as tf.Scalar;
+      }, vars);
+      expect(Math.abs(ours.value.dataSync()[0] - stock.value.dataSync()[0])).toBeLessThan(1e-3);
+      for (const v of vars) {
+        const scale = tf.tidy(() => tf.max(tf.abs(stock.grads[v.name])).dataSync()[0]);
+        expect(scale, v.name).toBeGreaterThan(0);
+        expect(maxDiff(ours.grads[v.name], stock.grads[v.name]), v.name).toBeLessThan(1e-4 * scale);
+      }
+      tf.dispose([x, eps, ours.value, stock.value, ...Object.values(ours.grads), ...Object.values(stock.grads)]);
+      vae.dispose();
+    } finally {
+      await tf.setBackend(backend);
+    }
+  });
+
   describe.each(KERNELS)('trains on wasm with the %s ops', (kernels) => {
     useKernels(kernels);
     it('12 steps of batch 16 on MNIST lower the loss, and a step leaves no tensor behind', async () => {
