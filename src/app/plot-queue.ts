@@ -68,6 +68,11 @@ export class RedrawQueue {
     private readonly clock: QueueClock = browserClock,
     /** Bounds of the pause after a redraw, ms. */
     private readonly gap: { min: number; max: number } = { min: 16, max: 120 },
+    /**
+     * The longest pause after a redraw under a share, ms: on a busy CPU one slow redraw (a scatter of
+     * 10,000 points, 200 ms) would otherwise hold every chart for half a minute at 0.8%.
+     */
+    private readonly maxSharePauseMs = 4000,
   ) {}
 
   /**
@@ -98,7 +103,7 @@ export class RedrawQueue {
 
   /**
    * Keeps the redraws together to about `share` of the main thread's time (null: no limit): after a
-   * redraw of d ms the next waits d * (1 / share - 1). While training on a machine with few cores the
+   * redraw of d ms the next waits d * (1 / share - 1), at most `maxSharePauseMs`. While training on a machine with few cores the
    * page's drawing takes CPU from training; the charts then refresh less often, by what they cost.
    */
   setShare(share: number | null): void {
@@ -118,7 +123,7 @@ export class RedrawQueue {
 
   /** The pause after a redraw whose synchronous part took `took` ms. */
   private pauseAfter(took: number): number {
-    return Math.max(this.gap.min, this.share === null ? Math.min(this.gap.max, took) : took * (1 / this.share - 1));
+    return Math.max(this.gap.min, this.share === null ? Math.min(this.gap.max, took) : Math.min(this.maxSharePauseMs, took * (1 / this.share - 1)));
   }
 
   /** Drops the chart's pending redraw and forgets it. */

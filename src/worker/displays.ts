@@ -57,6 +57,9 @@ export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weig
  */
 const CODES_WHILE_TRAINING = 2000;
 
+/** The most of the worker's time the decoder weights take while training, on their own clock. */
+const WEIGHTS_SHARE = 0.01;
+
 /**
  * The display work done while training, in the order of its turns: the scatter's codes every other
  * turn (they take several pieces, and people watch the scatter move), the manifold and the epoch's test
@@ -88,8 +91,10 @@ export class Displays {
   private evaluateJob: EvaluateJob | null = null;
   private evaluatedEpoch = 0;
   private lastManifoldAt = -Infinity;
-  /** When the decoder weights were last posted (they also go on their own clock: see backgroundWork). */
+  /** When the decoder weights were last posted (they also go on their own clock: see backgroundWork)... */
   private lastSnapshotAt = -Infinity;
+  /** ...and the interval to the next post (weightsEveryMs, longer after a slow snapshot). */
+  private weightsGapMs = 0;
   private lastLatentsAt = -Infinity;
   /** The index in TURNS of the display work done last while training (they take turns). */
   private lastTurn = TURNS.length - 1;
@@ -195,10 +200,19 @@ export class Displays {
   async backgroundWork(): Promise<void> {
     const m = this.src.model();
     const test = this.src.test();
-    // The decoder weights on their own clock, outside the turns (charged to the share all the same): reading
-    // them takes milliseconds even for a conv decoder, and the page's copies decode drags with them, while
-    // a conv model's manifold (seconds) comes round only every half minute or so within the share.
-    if (m?.session && this.live && this.src.now() - this.lastSnapshotAt >= this.src.timing.weightsEveryMs) await this.timed('weights', () => this.postWeights());
+    // The decoder weights on their own clock, outside the turns and outside their share: the page's copies
+    // decode drags with them, while a conv model's manifold (seconds) comes round only every half minute or
+    // so within the share. Charged to the share, weights every 2 s spent all of it on a busy CPU (30-40 ms
+    // each, one of 280 ms after a reset) and the scatter and the manifold stopped. So they keep to about
+    // WEIGHTS_SHARE of the time by themselves: a slow snapshot stretches the interval, up to 4x.
+    if (m?.session && this.live && this.src.now() - this.lastSnapshotAt >= this.weightsGapMs) {
+      const started = this.src.now();
+      await this.postWeights();
+      const took = this.src.now() - started;
+      this.time.add('weights', took);
+      const { weightsEveryMs } = this.src.timing;
+      this.weightsGapMs = Math.min(4 * weightsEveryMs, Math.max(weightsEveryMs, took / WEIGHTS_SHARE));
+    }
     if (!m?.session || !test || !this.live || !this.budget.available()) return;
     const s = m.session;
     if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {

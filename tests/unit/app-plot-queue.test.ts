@@ -139,6 +139,24 @@ describe('RedrawQueue', () => {
     ]);
   });
 
+  it('under a share, a slow redraw holds the charts for at most maxSharePauseMs', () => {
+    const c = fakeClock();
+    const q = new RedrawQueue(c.clock, { min: 16, max: 120 }, 4000);
+    q.setShare(0.008);
+    const starts: [string, number][] = [];
+    const slow = (name: string, ms: number) => () => {
+      starts.push([name, c.now]);
+      c.setNow(c.now + ms);
+    };
+    q.request({}, slow('scatter', 200)); // 200 ms at 0.8% would mean 24.8 s of pause
+    q.request({}, slow('loss', 25));
+    c.advance(10_000);
+    expect(starts).toEqual([
+      ['scatter', 0],
+      ['loss', 4200],
+    ]);
+  });
+
   it('lifting the share (Pause) re-times the pause after the last redraw: the charts catch up at once', () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
