@@ -48,7 +48,7 @@ export interface Timing {
 }
 
 /** The default timing. */
-export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.02, batchRows: 250, maxQuietMs: 200, quietShare: 0.08, turnMs: 12 };
+export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weightsEveryMs: 2000, manifoldEveryMs: 1000, latentsMinIntervalMs: 1500, displayShare: 0.015, batchRows: 250, maxQuietMs: 200, quietShare: 0.08, turnMs: 12 };
 
 /**
  * Test images the scatter shows while the model trains (all of them when paused): within the
