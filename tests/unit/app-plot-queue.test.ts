@@ -29,10 +29,17 @@ function fakeClock() {
     }
     now = end;
   };
+  /** Redraws that record when they started and take `ms` of the clock. */
+  const starts: [string, number][] = [];
+  const slow = (name: string, ms: number) => () => {
+    starts.push([name, now]);
+    now += ms;
+  };
   return {
     clock,
     advance,
-    setNow: (t: number) => (now = t),
+    starts,
+    slow,
     get now() {
       return now;
     },
@@ -92,11 +99,7 @@ describe('RedrawQueue', () => {
   it('pauses after a redraw about as long as it took', () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
-    const starts: [string, number][] = [];
-    const slow = (name: string, ms: number) => () => {
-      starts.push([name, c.now]);
-      c.setNow(c.now + ms);
-    };
+    const { starts, slow } = c;
     q.request({}, slow('a', 40));
     q.request({}, slow('b', 300));
     q.request({}, slow('c', 1));
@@ -112,11 +115,7 @@ describe('RedrawQueue', () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
     q.setShare(0.1);
-    const starts: [string, number][] = [];
-    const slow = (name: string, ms: number) => () => {
-      starts.push([name, c.now]);
-      c.setNow(c.now + ms);
-    };
+    const { starts, slow } = c;
     q.request({}, slow('a', 40));
     q.request({}, slow('b', 300));
     q.request({}, slow('c', 1));
@@ -143,11 +142,7 @@ describe('RedrawQueue', () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 16, max: 120 }, 4000);
     q.setShare(0.008);
-    const starts: [string, number][] = [];
-    const slow = (name: string, ms: number) => () => {
-      starts.push([name, c.now]);
-      c.setNow(c.now + ms);
-    };
+    const { starts, slow } = c;
     q.request({}, slow('scatter', 200)); // 200 ms at 0.8% would mean 24.8 s of pause
     q.request({}, slow('loss', 25));
     c.advance(10_000);
@@ -161,11 +156,7 @@ describe('RedrawQueue', () => {
     const c = fakeClock();
     const q = new RedrawQueue(c.clock, { min: 16, max: 120 });
     q.setShare(0.1);
-    const starts: [string, number][] = [];
-    const slow = (name: string, ms: number) => () => {
-      starts.push([name, c.now]);
-      c.setNow(c.now + ms);
-    };
+    const { starts, slow } = c;
     q.request({}, slow('a', 300)); // while training: 2,700 ms of pause after it
     c.advance(10);
     q.request({}, slow('b', 1));
