@@ -8,9 +8,9 @@ import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
-import { TrainingHandler, type Timing } from '../../src/worker/handler';
-import type { RequestBody } from '../../src/worker/client';
-import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+import type { Timing } from '../../src/worker/handler';
+import type { WorkerEvent } from '../../src/worker/protocol';
+import { handlerHarness, waitUntil } from './support/handler';
 
 let small: DatasetSplits;
 /** A test set larger than the scatter's share while training (2,000). */
@@ -24,28 +24,13 @@ beforeAll(async () => {
 
 const view = { n: 4, ...axisPlane(2, 0, 1), base: [0, 0] };
 
+/** The handler harness (every test sets the metrics cadence and the displays' share itself), with counts and statuses. */
 function setup(timing: Partial<Timing>, data = () => small) {
-  const events: WorkerEvent[] = [];
-  const handler = new TrainingHandler({
-    post: (e) => void events.push(e),
-    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-    loadData: async () => data(),
-    yieldToEvents: () => new Promise((r) => setImmediate(r)),
-    timing: { weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 100, ...timing },
-  });
-  let id = 1;
-  const send = (req: RequestBody) => handler.handle({ ...req, id: id++ } as WorkerRequest);
+  const harness = handlerHarness(data, timing);
+  const { events } = harness;
   const count = (type: WorkerEvent['type']) => events.filter((e) => e.type === type).length;
   const statuses = () => events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
-  return { events, send, count, statuses };
-}
-
-async function until(condition: () => boolean, ms = 60_000) {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return { ...harness, count, statuses };
 }
 
 const config = makeConfig({ hidden: [32], latentDim: 2, batchSize: 50 });
@@ -58,14 +43,14 @@ describe('displays while training', () => {
     expect(statuses().at(-1)?.liveDisplays).toBe(false);
     const before = { latents: count('latents'), manifold: count('manifold'), weights: count('weights') };
     await send({ type: 'train' });
-    await until(() => (statuses().at(-1)?.step ?? 0) >= 60); // past an epoch (40 steps): no test ELBO either
+    await waitUntil(() => (statuses().at(-1)?.step ?? 0) >= 60); // past an epoch (40 steps): no test ELBO either
     expect({ latents: count('latents'), manifold: count('manifold'), weights: count('weights') }).toEqual(before);
     expect(count('evaluation')).toBe(0);
     const split = statuses().at(-1)!.timeShares!;
     expect(split.codes + split.evaluation + split.manifold).toBe(0);
     expect(split.train).toBeGreaterThan(0);
     await send({ type: 'displays', live: true });
-    await until(() => count('latents') > before.latents && count('manifold') > before.manifold && count('evaluation') > 0);
+    await waitUntil(() => count('latents') > before.latents && count('manifold') > before.manifold && count('evaluation') > 0);
     await send({ type: 'pause' });
     expect(statuses().at(-1)).toMatchObject({ training: false, liveDisplays: true });
   });
@@ -76,7 +61,7 @@ describe('displays while training', () => {
     await send({ type: 'step' }); // Adam creates its moments on the first step
     const tensors = tf.memory().numTensors;
     await send({ type: 'train' });
-    await until(() => (statuses().at(-1)?.step ?? 0) >= 150);
+    await waitUntil(() => (statuses().at(-1)?.step ?? 0) >= 150);
     const split = statuses().at(-1)!.timeShares!;
     // The bucket starts full (40 ms) and every piece pays after it ran: allow one piece over the share.
     expect(split.codes + split.evaluation + split.manifold).toBeLessThan(0.05 + 0.1);
@@ -95,7 +80,7 @@ describe('displays while training', () => {
     expect(counts().at(-1)).toBe(2600); // before training: the whole set
     const before = counts().length;
     await send({ type: 'train' });
-    await until(() => counts().length > before && (statuses().at(-1)?.step ?? 0) > 0);
+    await waitUntil(() => counts().length > before && (statuses().at(-1)?.step ?? 0) > 0);
     expect(counts().slice(before)).toContain(2000);
     expect(Math.max(...counts().slice(before))).toBe(2000);
     await send({ type: 'pause' });
