@@ -1,6 +1,11 @@
 // @vitest-environment happy-dom
-/** The drawing pad, the reconstructions strip and the interpolation panel, against a stand-in for the worker's replies. */
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+/**
+ * The drawing pad, the reconstructions strip and the interpolation panel, against a stand-in for the
+ * worker's replies. Mounted in React's StrictMode, as src/boot.tsx mounts the app: under `npm run dev`
+ * React mounts each component, unmounts it and mounts it again, so an effect's cleanup must leave
+ * nothing the second mount needs stopped (the drawing pad once stayed on "Encoding…" there).
+ */
+import { act, cleanup, configure, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { centreOfMass } from '../../src/core/data/mnistify';
 import { MlpDecoder } from '../../src/core/latent/mlp-decoder';
@@ -14,6 +19,7 @@ import type { Encoded, LatentCodes, TestSet } from '../../src/app/hooks/useTrain
 import { Store, type LatentPoint } from '../../src/app/state/store';
 import type { ModelInfo } from '../../src/worker/protocol';
 
+configure({ reactStrictMode: true });
 afterEach(cleanup);
 
 const model = { generation: 1, latentDim: 2, hasEncoder: true, training: { epochs: 50, testElbo: -138.85 } } as unknown as ModelInfo;

@@ -4,14 +4,14 @@
  * (one request at a time, the newest drawing waiting). Shown: what the model sees, its reconstruction
  * at the posterior mean and from one sample, the −ELBO in nats, and q(z|x) on the latent plot.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { mnistify, type Stroke, type StrokePoint } from '../../core/data/mnistify';
 import type { Training } from '../hooks/useTraining';
 import type { LatentPoint, Store } from '../state/store';
 import { DigitImage } from './DigitImage';
 import { drawSegment, redrawPad } from './draw-pad';
 import { patchExplore, type DrawingCode, type ExploreState } from './explore-state';
-import { refresher } from './refresher';
+import { refresher, type Refresher } from './refresher';
 
 /** Props of `DrawPanel`. */
 export interface DrawPanelProps {
@@ -56,30 +56,37 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
   const hasEncoder = training.model?.hasEncoder ?? true;
   const { encode } = training;
 
-  // One encoding at a time; the newest drawing (or newest weights) waits for the next turn.
-  const encoder = useMemo(
-    () =>
-      refresher(async () => {
-        const x = imageRef.current;
-        if (!x) return;
-        const reply = await encode(x, 1, 7, ELBO_SAMPLES);
-        if (!reply || imageRef.current !== x) return; // stale, or the drawing changed meanwhile (the next run has it)
-        const next: DrawingCode = {
-          image: x,
-          mean: Array.from(reply.means),
-          logVar: Array.from(reply.logVars),
-          atMean: reply.atMean,
-          atSample: reply.atSample,
-          reconstruction: reply.reconstruction[0],
-          kl: reply.kl[0],
-          step: reply.step,
-        };
-        setCode(next);
-        patchExplore(explore, { drawing: next });
-      }),
-    [encode, explore],
-  );
-  useEffect(() => () => encoder.stop(), [encoder]);
+  // One encoding at a time; the newest drawing (or newest weights) waits for the next turn. The loop is
+  // made and stopped by one effect: a loop made once (useMemo) and stopped by an effect's cleanup stays
+  // stopped when React mounts the panel again (StrictMode's second mount in `npm run dev`, a remount), and
+  // a drawing then never leaves "Encoding…".
+  const encoder = useRef<Refresher | null>(null);
+  useEffect(() => {
+    const loop = refresher(async () => {
+      const x = imageRef.current;
+      if (!x) return;
+      const reply = await encode(x, 1, 7, ELBO_SAMPLES);
+      if (!reply || imageRef.current !== x) return; // stale, or the drawing changed meanwhile (the next run has it)
+      const next: DrawingCode = {
+        image: x,
+        mean: Array.from(reply.means),
+        logVar: Array.from(reply.logVars),
+        atMean: reply.atMean,
+        atSample: reply.atSample,
+        reconstruction: reply.reconstruction[0],
+        kl: reply.kl[0],
+        step: reply.step,
+      };
+      setCode(next);
+      patchExplore(explore, { drawing: next });
+    });
+    encoder.current = loop;
+    if (imageRef.current && hasEncoder) loop.trigger(); // a drawing made before this loop (a new model, a remount)
+    return () => {
+      loop.stop();
+      if (encoder.current === loop) encoder.current = null;
+    };
+  }, [encode, explore, hasEncoder]);
 
   /** The strokes changed: at the next frame, make the 28×28 image and ask for its encoding. */
   const changed = useCallback(() => {
@@ -95,9 +102,9 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
         patchExplore(explore, { drawing: null });
         return;
       }
-      if (hasEncoder) encoder.trigger();
+      if (hasEncoder) encoder.current?.trigger();
     });
-  }, [side, explore, encoder, hasEncoder]);
+  }, [side, explore, hasEncoder]);
   useEffect(() => () => {
     if (frame.current !== null) cancelAnimationFrame(frame.current);
   }, []);
@@ -106,11 +113,11 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
   const { decoder } = training;
   useEffect(() => {
     if (!live || !hasEncoder) return undefined;
-    if (imageRef.current) encoder.trigger();
+    if (imageRef.current) encoder.current?.trigger();
     return decoder.subscribe(() => {
-      if (imageRef.current) encoder.trigger();
+      if (imageRef.current) encoder.current?.trigger();
     });
-  }, [live, hasEncoder, decoder, encoder]);
+  }, [live, hasEncoder, decoder, encode]);
 
   const at = (e: React.PointerEvent<HTMLCanvasElement>): StrokePoint => {
     const rect = e.currentTarget.getBoundingClientRect();
