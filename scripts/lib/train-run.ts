@@ -28,7 +28,7 @@ export async function trainAndSave({ config, data, epochs, iwaeSamples, backend:
   const trainer = new Trainer(vae, data.train, 50);
   console.error(
     `training ${config.conditional ? 'a conditional ' : ''}${config.family === 'conv' ? `conv VAE, latent ${config.latentDim}` : `${config.inputDim}-${config.hidden.join('-')}-${config.latentDim}`} on ${data.name} ` +
-      `(${data.train.count} train, ${data.test.count} test) with tfjs ${backend}, ${epochs} epochs`,
+      `(${data.train.count} train, ${data.test.count} test) with tfjs ${backend}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
   );
 
   let trainSeconds = 0;
