@@ -81,12 +81,11 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
       patchExplore(explore, { drawing: next });
     });
     encoder.current = loop;
-    if (imageRef.current && hasEncoder) loop.trigger(); // a drawing made before this loop (a new model, a remount)
     return () => {
       loop.stop();
       if (encoder.current === loop) encoder.current = null;
     };
-  }, [encode, explore, hasEncoder]);
+  }, [encode, explore]);
 
   /** The strokes changed: at the next frame, make the 28×28 image and ask for its encoding. */
   const changed = useCallback(() => {
@@ -109,7 +108,8 @@ export function DrawPanel({ training, explore, point, side, live }: DrawPanelPro
     if (frame.current !== null) cancelAnimationFrame(frame.current);
   }, []);
 
-  // New weights (training, a new model): the same drawing, encoded again.
+  // New weights (training, a new model) or a new encoding loop (`encode` changed): the same drawing,
+  // encoded again. This effect runs after the loop's, so encoder.current is the new loop.
   const { decoder } = training;
   useEffect(() => {
     if (!live || !hasEncoder) return undefined;
