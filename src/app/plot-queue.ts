@@ -107,6 +107,7 @@ export class RedrawQueue {
    * page's drawing takes CPU from training; the charts then refresh less often, by what they cost.
    */
   setShare(share: number | null): void {
+    if (share === this.share) return; // the page says it with every status (twice a second)
     this.share = share;
     // The pause after the last redraw was timed for the old share (seconds while training): re-time it,
     // so that after Pause the charts catch up at once instead of waiting out a training-time pause.
