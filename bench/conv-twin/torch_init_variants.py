@@ -10,10 +10,9 @@ two makes the difference between tfjs's and PyTorch's conv figures (README, "The
 and right); torch: the reference's padding=1 (and output_padding=1). Batch 128, Adam 1e-3, seed 1,
 the reference's loss. Prints one JSON line per epoch: test loss, reconstruction, KL (nats per example).
 """
-import argparse, json, os, sys, time
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'reference'))
-import torch_vae as R  # noqa: E402  (re-runs under /usr/bin/python3 when torch is only there)
-import numpy as np, torch, torch.nn as nn, torch.nn.functional as F  # noqa: E402
+import argparse, json, time
+from tf_aligned import R, TfAlignedConvVAE  # first: it re-runs this under /usr/bin/python3 when torch is only there
+import numpy as np, torch, torch.nn as nn  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--init', choices=['torch', 'keras'], default='torch')
@@ -28,38 +27,20 @@ torch.manual_seed(a.seed)
 torch.set_num_threads(a.threads)
 
 
-class Variant(R.ConvVAE):
-    def __init__(self, latent):
-        super().__init__(latent)
-        if a.pad == 'tf':
-            for m in (self.conv1, self.conv2, self.deconv1, self.deconv2):
-                m.padding = (0, 0)
-            for m in (self.deconv1, self.deconv2):
-                m.output_padding = (0, 0)
-        if a.init == 'keras':
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-                    nn.init.xavier_uniform_(m.weight)
-                    nn.init.zeros_(m.bias)
-
-    def conv(self, layer, h):  # [B, C, H, W] -> [B, C', H/2, W/2]
-        return layer(F.pad(h, (0, 1, 0, 1))) if a.pad == 'tf' else layer(h)
-
-    def deconv(self, layer, h):  # [B, C, H, W] -> [B, C', 2H, 2W]: 'valid' gives 2H + 1; TF keeps rows and columns 0..2H-1
-        return layer(h)[:, :, :-1, :-1] if a.pad == 'tf' else layer(h)
-
-    def encode(self, x, c=None):
-        h = F.relu(self.conv(self.conv2, F.relu(self.conv(self.conv1, x.view(-1, 1, 28, 28)))))
-        return self.head(F.relu(self.fc(h.flatten(1)))).chunk(2, dim=1)
-
-    def decode(self, z, c=None):
-        h = F.relu(self.dfc(z)).view(-1, 64, 7, 7)
-        return self.deconv3(F.relu(self.deconv(self.deconv2, F.relu(self.deconv(self.deconv1, h))))).flatten(1)
+def make_model(latent):
+    """The reference's ConvVAE, with TF's alignment and Keras's initialization when asked."""
+    model = TfAlignedConvVAE(latent) if a.pad == 'tf' else R.ConvVAE(latent)
+    if a.init == 'keras':
+        for m in model.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+    return model
 
 
 xtr = torch.from_numpy(R.read_idx(R.find(a.data, 'train-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
 xte = torch.from_numpy(R.read_idx(R.find(a.data, 't10k-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
-model = Variant(a.latent)
+model = make_model(a.latent)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 for epoch in range(1, a.epochs + 1):
     perm, t = torch.randperm(xtr.shape[0]), time.time()

@@ -11,10 +11,9 @@ bench/conv-twin/tfjs-twin.ts replays the same steps in tfjs and compares.
 
   python3 bench/conv-twin/torch_twin.py --dir /tmp/twin-1 --seed 1 --steps 460
 """
-import argparse, json, os, sys
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'reference'))
-import torch_vae as R  # noqa: E402
-import numpy as np, torch, torch.nn.functional as F  # noqa: E402
+import argparse, json, os
+from tf_aligned import R, TfAlignedConvVAE  # first: it re-runs this under /usr/bin/python3 when torch is only there
+import numpy as np, torch  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--dir', required=True)
@@ -27,34 +26,6 @@ B, Z = 128, a.latent
 torch.manual_seed(a.seed)
 torch.set_num_threads(2)
 os.makedirs(a.dir, exist_ok=True)
-
-
-class TfAligned(R.ConvVAE):
-    """ConvVAE with TF's 'same': pad bottom and right before each stride-2 conv; crop the 'valid'
-    transposed convolutions' last row and column. eps is set per step from outside."""
-
-    def __init__(self, latent):
-        super().__init__(latent)
-        for m in (self.conv1, self.conv2, self.deconv1, self.deconv2):
-            m.padding = (0, 0)
-        for m in (self.deconv1, self.deconv2):
-            m.output_padding = (0, 0)
-
-    def encode(self, x, c=None):
-        h = x.view(-1, 1, 28, 28)
-        for conv in (self.conv1, self.conv2):
-            h = F.relu(conv(F.pad(h, (0, 1, 0, 1))))  # [B, 32, 14, 14], [B, 64, 7, 7]
-        return self.head(F.relu(self.fc(h.flatten(1)))).chunk(2, dim=1)
-
-    def decode(self, z, c=None):
-        h = F.relu(self.dfc(z)).view(-1, 64, 7, 7)
-        for deconv in (self.deconv1, self.deconv2):
-            h = F.relu(deconv(h)[:, :, :-1, :-1])  # [B, 64, 14, 14], [B, 32, 28, 28]
-        return self.deconv3(h).flatten(1)  # logits [B, 784]
-
-    def forward(self, x, c=None):
-        mu, logvar = self.encode(x)
-        return self.decode(mu + torch.exp(0.5 * logvar) * self.eps), mu, logvar
 
 
 def tfjs_layout(sd):
@@ -77,7 +48,7 @@ def tfjs_layout(sd):
     }
 
 
-model = TfAligned(Z)
+model = TfAlignedConvVAE(Z)
 json.dump(tfjs_layout({k: v.detach().numpy() for k, v in model.state_dict().items()}), open(os.path.join(a.dir, 'init.json'), 'w'))
 eps = np.random.default_rng(a.seed).standard_normal((a.steps, B, Z)).astype('<f4')
 eps.tofile(os.path.join(a.dir, 'eps.f32'))
