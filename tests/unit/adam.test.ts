@@ -76,4 +76,33 @@ describe('Adam fused in place (wasm backend)', () => {
     b.dispose();
     tf.dispose([start, inPlace, kernels]);
   });
+
+  it('the next conv and product see a weight updated in place (no stale operator cached by tfjs-wasm)', () => {
+    // A weight with memory of its own, as a trained layer's kernel is after its first update.
+    const owned = (t: tf.Tensor) => {
+      const v = tf.variable(t);
+      t.dispose();
+      return v;
+    };
+    const filter = owned(tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 5)); // [kh, kw, C, O]
+    const kernel = owned(tf.randomNormal([6, 5], 0, 1, 'float32', 6)); // [in, out]
+    const images = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 7) as tf.Tensor4D; // [B, H, W, C]
+    const rows = tf.randomNormal([3, 6], 0, 1, 'float32', 8) as tf.Tensor2D; // [B, in]
+    const run = () => tf.tidy(() => [tf.conv2d(images, filter as tf.Tensor4D, 2, 'same'), tf.matMul(rows, kernel as tf.Tensor2D)].map((t) => Array.from(t.dataSync())));
+    const fresh = () => tf.tidy(() => [tf.conv2d(images, filter.clone() as tf.Tensor4D, 2, 'same'), tf.matMul(rows, kernel.clone() as tf.Tensor2D)].map((t) => Array.from(t.dataSync())));
+    const adam = new Adam();
+    const ids = [filter.dataId, kernel.dataId];
+    for (let i = 0; i < 3; i++) {
+      const before = run(); // the backend may cache an operator for each weight here
+      tf.tidy(() => adam.apply([filter, kernel], [tf.onesLike(filter), tf.onesLike(kernel)], 0.5));
+      const after = run();
+      if (i > 0) expect([filter.dataId, kernel.dataId]).toEqual(ids); // in place (the first update gives the moments their memory)
+      after.forEach((values, k) => {
+        expect(values, `output ${k} at update ${i}`).not.toEqual(before[k]);
+        expect(values, `output ${k} at update ${i}`).toEqual(fresh()[k]);
+      });
+    }
+    adam.dispose();
+    tf.dispose([filter, kernel, images, rows]);
+  });
 });

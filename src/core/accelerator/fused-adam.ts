@@ -7,13 +7,14 @@
  * tensor it was made or assigned from (`tf.variable(t)`, and `v.assign(snapshot)` when the trainer
  * rolls back), and tfjs-wasm's reshape shares too (its clones are copies). A variable or moment
  * whose memory is shared is left alone and the caller takes the kernel path, which gives it memory
- * of its own.
+ * of its own. After each in-place update the backend drops the operators it cached for the variable
+ * (wasm-heap.ts, `forgetCachedOperators`): a conv filter's packed copy would be stale.
  */
 import type * as tf from '../tf';
 import type { AdamStep } from '../ops/training-ops';
 import { WASM_PLAIN, WASM_SHARED } from './adam-wasm';
 import { HELPER_ADAM, runShared } from './helper-thread';
-import { activeWasmBackend, perBackend, type WasmBackend } from './wasm-heap';
+import { activeWasmBackend, forgetCachedOperators, perBackend, type WasmBackend } from './wasm-heap';
 
 /** Variables of at least this many elements are updated by two threads (the hand-off costs tens of microseconds). */
 const SHARED_ADAM_SIZE = 65_536;
@@ -57,6 +58,7 @@ export class FusedAdam {
       vv[i] += p.keep2 * (g[i] * g[i] - vv[i]);
       th[i] -= (p.stepSize * mm[i]) / (Math.sqrt(vv[i]) + p.epsilon);
     }
+    forgetCachedOperators(backend, theta.dataId); // a conv filter's packed copy in XNNPACK is stale now
     return true;
   }
 }

@@ -13,7 +13,15 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
   getMemoryOffset(dataId: object): number;
-  wasm: { HEAPU8: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  /** The backend's record of each tensor's data: its id on the C++ side and where it lies. */
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number; shape: number[] } | undefined };
+  wasm: {
+    HEAPU8: Uint8Array;
+    wasmMemory?: WebAssembly.Memory;
+    asm?: { memory?: WebAssembly.Memory };
+    /** The C++ side's tensor registry (backend.cc): `disposeData` drops an id and runs its disposal callbacks, without freeing memory. */
+    tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
+  };
 }
 
 /** The backend's WebAssembly memory (its heap), or null where tfjs does not expose it. */
@@ -89,6 +97,24 @@ export function moduleOrThrow<T>(lookup: (backend: WasmBackend) => T | null, bac
 /** The byte offset of a tensor's data in the wasm heap. */
 export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
   return backend.getMemoryOffset(t.dataId);
+}
+
+/**
+ * Tells tfjs-wasm that a tensor's data was written in place, so that no kernel computes with a
+ * stale copy of it. tfjs-wasm caches XNNPACK operators by their weight's data id (Conv2D's filter,
+ * MatMul's right-hand operand), and each holds the weight packed when it was created: tfjs never
+ * writes a tensor in place, so it drops them only when the data is disposed. Without this, a conv
+ * filter updated in place by fused-adam.ts kept convolving with its first values (the conv VAE
+ * trained with its encoder's convolutions frozen in the forward pass, about 14 nats worse).
+ * Re-registering the data under the same id runs the backend's disposal callbacks, which delete
+ * those operators; the memory stays where it is (JavaScript frees it, not the C++ side).
+ */
+export function forgetCachedOperators(backend: WasmBackend, dataId: object): void {
+  const data = backend.dataIdMap.get(dataId);
+  if (!data) return;
+  const size = data.shape.reduce((a, b) => a * b, 1);
+  backend.wasm.tfjs.disposeData(data.id);
+  backend.wasm.tfjs.registerTensor(data.id, size, data.memoryOffset);
 }
 
 /** Runs `body` with a float32 scratch buffer of `size` elements on the heap, freed afterwards. */
