@@ -133,6 +133,14 @@ describe('WeightsPanel', () => {
     expect(container.textContent).toBe('Model: <img src=x onerror=alert(1)> — <script>x</script>, 30 epochs, test loss 140.35 nats per digit (+ 12 steps trained here)');
     expect(container.querySelector('p')?.getAttribute('title')).toBe('Trained with: npm run train -- --epochs 30');
   });
+
+  it('says how long a save was trained: its steps when it ran less than one epoch', () => {
+    const line = (training: ModelInfo['training']) => render(<ModelInfoLine model={info({ origin: 'my save', training })} steps={0} />).container.textContent;
+    expect(line({ epochs: 0, steps: 1234, testElbo: -180.5 })).toBe('Model: my save — mnist, 1,234 steps, test loss 180.50 nats per digit');
+    expect(line({ epochs: 2, steps: 1000 })).toBe('Model: my save — mnist, 2 epochs');
+    expect(line({ epochs: 1 })).toBe('Model: my save — mnist, 1 epoch');
+    expect(line({ epochs: 0 })).toBe('Model: my save — mnist, 0 epochs');
+  });
 });
 
 /** A worker stand-in: records requests, lets the test emit events. */

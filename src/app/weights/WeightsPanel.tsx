@@ -7,6 +7,7 @@ import { useCallback, useEffect, useId, useMemo, useState, type CSSProperties } 
 import { isArchiveName, manifestInArchive } from '../../core/io/archive';
 import { safeBaseName } from '../../core/io/names';
 import type { VaeConfig } from '../../core/model/config';
+import type { TrainingSummary } from '../../core/io/manifest-fields';
 import type { ModelInfo, ModelSource } from '../../worker/protocol';
 import type { ModelFile, Training } from '../hooks/training-types';
 import { bundledModelUrl } from './bundled';
@@ -28,13 +29,20 @@ export interface WeightsPanelProps {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** How long a model was trained: "30 epochs"; "300 steps" for a run shorter than one epoch (its epochs count 0). */
+function trainedFor(t: TrainingSummary): string {
+  return t.epochs === 0 && t.steps ? plural(t.steps, 'step') : plural(t.epochs, 'epoch');
+}
+
 /** "Model: the bundled model — mnist, 30 epochs, test loss 140.35 nats per digit (+ 120 steps here)". */
 export function ModelInfoLine({ model, steps }: { model: ModelInfo | null; steps: number }) {
   if (!model) return <p className="model-info">Model: loading…</p>;
   const t = model.training;
   const parts: string[] = [];
   if (model.dataset) parts.push(model.dataset);
-  if (t) parts.push(`${t.epochs} epoch${t.epochs === 1 ? '' : 's'}`);
+  if (t) parts.push(trainedFor(t));
   if (t?.testElbo !== undefined) parts.push(`test loss ${(-t.testElbo).toFixed(2)} nats per digit`);
   if (model.noLogVar) parts.push('mean-only encoder: no σ, KL or test ELBO');
   if (!model.hasEncoder) parts.push('decoder only');
