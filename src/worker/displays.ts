@@ -53,7 +53,7 @@ export const DEFAULT_TIMING: Timing = { metricsEvery: 10, postEveryMs: 500, weig
 /**
  * Test images the scatter shows while the model trains (all of them when paused): within the
  * displays' share of the time, encoding 10,000 took 40-60 s for the MLPs and minutes for conv, so the
- * scatter would move about once a minute; 2,000 refresh every several seconds.
+ * scatter would move about once a minute; 2,000 refresh every several seconds (at most: see codesWhileTraining).
  */
 const CODES_WHILE_TRAINING = 2000;
 
@@ -67,6 +67,30 @@ const WEIGHTS_SHARE = 0.01;
  */
 type DisplayWork = 'manifold' | 'evaluation' | 'codes';
 const TURNS: readonly DisplayWork[] = ['manifold', 'codes', 'evaluation', 'codes'];
+
+/** The fewest test images the scatter shows while training: a few dozen of each class. */
+const MIN_CODES_WHILE_TRAINING = 250;
+
+/**
+ * How long one refresh of the scatter may take while training (ms of wall time): the codes get about
+ * half of the displays' share (every other turn), so a model whose encoder is slow shows fewer test
+ * images rather than a stale scatter. A conv encoder costs about 0.4 ms an image on wasm: 2,000 took
+ * over a minute at a 1.5% share, and a fresh conv model's scatter stayed one dot at the origin that long.
+ */
+const CODES_REFRESH_MS = 10_000;
+
+/**
+ * Test images to encode for one refresh of the scatter while training, from the measured cost of
+ * encoding one (ms; 0 or NaN when not measured yet) and the displays' share of the time: as many as
+ * fit in CODES_REFRESH_MS, in whole pieces of `batchRows`, from MIN_CODES_WHILE_TRAINING to CODES_WHILE_TRAINING.
+ */
+export function codesWhileTraining(msPerImage: number, displayShare: number, batchRows: number): number {
+  if (!(msPerImage > 0)) return CODES_WHILE_TRAINING;
+  const codesShare = TURNS.filter((t) => t === 'codes').length / TURNS.length;
+  const affordable = (CODES_REFRESH_MS * displayShare * codesShare) / msPerImage;
+  const pieces = Math.floor(affordable / batchRows) * batchRows;
+  return Math.max(MIN_CODES_WHILE_TRAINING, Math.min(CODES_WHILE_TRAINING, pieces));
+}
 
 /** What the displays read from the handler. */
 export interface DisplaySource {
@@ -96,6 +120,8 @@ export class Displays {
   /** ...and the interval to the next post (weightsEveryMs, longer after a slow snapshot). */
   private weightsGapMs = 0;
   private lastLatentsAt = -Infinity;
+  /** The measured cost of encoding one test image for the scatter, ms (0: not measured yet). */
+  private msPerCode = 0;
   /** The index in TURNS of the display work done last while training (they take turns). */
   private lastTurn = TURNS.length - 1;
   /** `generation:step` of the codes last posted. */
@@ -250,7 +276,8 @@ export class Displays {
     const m = this.src.model();
     const test = this.src.test();
     if (!m?.codec.encode || !test) return null;
-    const data = whole ? test : takeFirst(test, CODES_WHILE_TRAINING);
+    const { displayShare, batchRows } = this.src.timing;
+    const data = whole ? test : takeFirst(test, codesWhileTraining(this.msPerCode, displayShare, batchRows));
     return new EncodeJob(m.codec, data, m.session?.step ?? 0, this.src.timing.batchRows);
   }
 
@@ -265,7 +292,10 @@ export class Displays {
 
   private async stepEncoding(): Promise<void> {
     const job = this.encodeJob!;
+    const [started, before] = [this.src.now(), job.encoded];
     await job.work();
+    const images = job.encoded - before;
+    if (images > 0) this.msPerCode = (this.src.now() - started) / images; // the latest piece: the model and the CPU change
     if (!job.done) return;
     this.encodeJob = null;
     this.lastLatentsAt = this.src.now();

@@ -32,6 +32,11 @@ export class EncodeJob {
     return this.data.count;
   }
 
+  /** Examples encoded so far. */
+  get encoded(): number {
+    return this.next;
+  }
+
   /** Encodes the next batch. */
   async work(): Promise<void> {
     if (this.done) return;

@@ -8,6 +8,7 @@ import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { makeConfig } from '../../src/core/model/config';
 import { axisPlane } from '../../src/core/latent/plane';
+import { codesWhileTraining } from '../../src/worker/displays';
 import type { Timing } from '../../src/worker/handler';
 import type { WorkerEvent } from '../../src/worker/protocol';
 import { handlerHarness, waitUntil } from './support/handler';
@@ -85,5 +86,20 @@ describe('displays while training', () => {
     expect(Math.max(...counts().slice(before))).toBe(2000);
     await send({ type: 'pause' });
     expect(counts().at(-1)).toBe(2600);
+  });
+
+  it('sizes the scatter while training by what an image costs to encode: a slow encoder shows fewer images, not a stale scatter', () => {
+    // Measured on wasm here: the MLP about 0.01 ms an image, the conv encoder about 0.4 ms.
+    expect(codesWhileTraining(0.01, 0.015, 250)).toBe(2000);
+    expect(codesWhileTraining(0, 0.015, 250)).toBe(2000); // not measured yet
+    const slower = codesWhileTraining(0.05, 0.015, 250);
+    expect(slower).toBeLessThan(2000);
+    expect(slower).toBeGreaterThan(250);
+    expect(slower % 250).toBe(0); // whole pieces
+    // One refresh costs at most about ten seconds of wall time at the codes' half of the share.
+    expect((slower * 0.05) / (0.015 / 2)).toBeLessThanOrEqual(10_000);
+    expect(codesWhileTraining(0.05, 0.03, 250)).toBeGreaterThan(slower); // a larger share buys more images
+    expect(codesWhileTraining(0.4, 0.015, 250)).toBe(250); // conv: a few dozen of each class
+    expect(codesWhileTraining(50, 0.015, 250)).toBe(250); // never fewer than a few dozen of each class
   });
 });
