@@ -270,7 +270,7 @@ export class Displays {
 
   /**
    * A job encoding the test set for the scatter: all of it (`whole`), or while training its first
-   * CODES_WHILE_TRAINING images (the whole set again on Pause).
+   * few (`codesWhileTraining`: as many as the measured cost allows; the whole set again on Pause).
    */
   private newEncodeJob(whole: boolean): EncodeJob | null {
     const m = this.src.model();
