@@ -60,7 +60,7 @@ export const TRAIN_OPTIONS = {
   warmup: fromTable<number>('warmup'),
   binarize: fromTable<boolean>('binarize'),
   seed: fromTable<number>('seed'),
-  data: spec({ value: 'DIR', default: defaultMnistDir(), help: 'folder holding the four MNIST-layout IDX files (plain or .gz)', parse: path }),
+  data: spec({ value: 'DIR', default: defaultMnistDir(), help: "folder holding a dataset's four MNIST-layout IDX files (plain or .gz), under MNIST's names or a variant's (EMNIST, KMNIST, Fashion-MNIST, QMNIST), or one of those files to pick its dataset", parse: path }),
   out: spec({ value: 'DIR', help: 'folder to write the weights to (created; checked before training)', parse: optionalPath }),
   iwae: spec({ value: 'K', default: '0', help: 'also report the importance-weighted bound with K samples (0: off)', parse: integer(0, 100_000) }),
   backend: spec({ value: 'wasm|cpu', default: 'wasm', help: 'tfjs backend', parse: choice('wasm', 'cpu') }),

@@ -4,12 +4,14 @@
  * hint, exit code 1 or 2, and come before any training starts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { UsageError } from '../../scripts/lib/cli';
+import { encodeIdx } from '../../src/core/data/idx';
 import { prepareOutputDir } from '../../scripts/lib/output-dir';
 import { configOverrides, parseTrainArgs, TRAIN_OPTIONS, trainUsage } from '../../scripts/lib/train-options';
 
@@ -61,7 +63,7 @@ describe.concurrent('npm run train with bad inputs', () => {
   it('a --data folder without the IDX files: exit 1', async () => {
     const empty = join(tmp, 'empty-data');
     await prepareOutputDir(empty);
-    expectPlainFailure(await train('--data', empty), 1, /Could not find .*-ubyte\.gz or .*-ubyte in .*empty-data\./);
+    expectPlainFailure(await train('--data', empty), 1, /Could not find .*-ubyte\.gz or .*-ubyte in .*empty-data \(nor the files of an MNIST variant, such as emnist-letters-train-images-idx3-ubyte\.gz\)\./);
   });
 
   it('an --out under /proc is refused before anything is written: exit 2', async () => {
@@ -97,6 +99,24 @@ describe.concurrent('npm run train with bad inputs', () => {
     const run = await train('--help');
     expect(run.code).toBe(0);
     for (const name of Object.keys(TRAIN_OPTIONS)) expect(run.stdout).toContain(`--${name}`);
+  });
+});
+
+describe('npm run train on an MNIST variant', () => {
+  it('a folder of EMNIST letters under their own names trains a CVAE over the 26 letters and saves it', async () => {
+    const data = join(tmp, 'emnist');
+    await rm(data, { recursive: true, force: true });
+    await mkdir(data, { recursive: true });
+    const images = (n: number) => encodeIdx([n, 28, 28], Uint8Array.from({ length: n * 784 }, (_, i) => ((i * 37) % 11 < 3 ? 255 : 0)));
+    const labels = (n: number) => encodeIdx([n], Uint8Array.from({ length: n }, (_, i) => 1 + ((i * 5) % 26))); // letters are 1-26 in the files
+    const files = { 'train-images-idx3-ubyte': images(16), 'train-labels-idx1-ubyte': labels(16), 'test-images-idx3-ubyte': images(8), 'test-labels-idx1-ubyte': labels(8) };
+    for (const [name, bytes] of Object.entries(files)) await writeFile(join(data, `emnist-letters-${name}.gz`), gzipSync(bytes));
+    const out = join(tmp, 'letters-cvae');
+    const run = await train('--data', data, '--conditional', '--epochs', '1', '--batch', '8', '--hidden', '8', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/training a conditional 784-8-2 on emnist-letters \(16 train, 8 test\)/);
+    const manifest = JSON.parse(await readFile(join(out, 'vae.json'), 'utf8'));
+    expect(manifest).toMatchObject({ conditional: true, classes: 26, dataset: 'emnist-letters' });
   });
 });
 

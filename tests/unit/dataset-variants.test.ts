@@ -10,6 +10,7 @@ import { idxFileName, NAME_SCHEMES, schemeOfFileName, type IdxFileKey } from '..
 import { DatasetFitError, fitForInput } from '../../src/core/data/fit';
 import { encodeIdx, parseIdxLabels } from '../../src/core/data/idx';
 import { datasetLocation, loadImageDataset } from '../../src/core/data/load-dataset';
+import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 
 let root: string;
 let server: Server;
@@ -161,6 +162,35 @@ describe('loadImageDataset finds the variants', () => {
     const failure = loadImageDataset(`${baseUrl}/no-such-folder/`);
     await expect(failure).rejects.toThrow(`No dataset found at ${baseUrl}/no-such-folder: it has none of t10k-labels-idx1-ubyte or test-labels-idx1-ubyte (.gz or plain)`);
     await expect(failure).rejects.toThrow(/emnist-<split>- \(balanced, byclass, bymerge, digits, letters, mnist\).*qmnist-test-labels-idx2-int.*404 Not Found/);
+  });
+});
+
+describe('the CLI reads the same variants from a folder (loadDatasetFromDir, Node)', () => {
+  it('EMNIST: found by its names, named after the split, each image turned back; a file of the dataset picks its split', async () => {
+    const data = await loadDatasetFromDir(join(root, 'emnist'));
+    expect(data.name).toBe('emnist-balanced');
+    expect([data.train.count, data.test.count]).toEqual([6, 4]);
+    for (let i = 0; i < 4; i++) expect(barRow(data.test, i)).toBe(3 + (i % 5));
+    const letters = await loadDatasetFromDir(join(root, 'all-emnist', 'emnist-letters-train-images-idx3-ubyte.gz'));
+    expect(letters.name).toBe('emnist-letters');
+    expect(Array.from(letters.train.labels)).toEqual([0, 7, 14, 21, 2, 9]); // 1-26 in the files become 0-25
+  });
+
+  it('KMNIST and Fashion-MNIST prefixes, QMNIST int labels, dotted unpacked names; the folder names a dataset without a prefix', async () => {
+    for (const folder of ['kmnist', 'fashion', 'qmnist', 'unpacked']) {
+      const data = await loadDatasetFromDir(join(root, folder));
+      expect(data.train.count, folder).toBe(6);
+      expect(Array.from(data.test.labels), folder).toEqual([0, 7, 4, 1]);
+      expect(barRow(data.train, 2), folder).toBe(5); // not transposed
+    }
+    expect((await loadDatasetFromDir(join(root, 'unpacked'))).name).toBe('unpacked');
+  });
+
+  it('a folder without any of them, or a file that is none of them: one sentence', async () => {
+    mkdirSync(join(root, 'nothing'), { recursive: true });
+    await expect(loadDatasetFromDir(join(root, 'nothing'))).rejects.toThrow(/^Could not find train-images-idx3-ubyte\.gz or train-images-idx3-ubyte in .*nothing \(nor the files of an MNIST variant/);
+    writeFileSync(join(root, 'notes.txt'), 'x');
+    await expect(loadDatasetFromDir(join(root, 'notes.txt'))).rejects.toThrow(/notes\.txt is a file, not a folder/);
   });
 });
 
