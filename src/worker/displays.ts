@@ -9,8 +9,8 @@ import type { ActiveModel } from './model';
 import type { ManifoldView, TrainingStatus, WorkerEvent } from './protocol';
 import { fitView, renderManifold } from './readouts';
 import { Throughput } from './throughput';
-import { TimeBudget } from './time-budget';
-import { TimeShares, type TimeUse } from './time-shares';
+import { DisplayTurns, partOfShare, type DisplayWork } from './display-turns';
+import { TimeShares } from './time-shares';
 
 /** How often the worker reports; defaults suit a 2-core machine. */
 export interface Timing {
@@ -60,13 +60,6 @@ const CODES_WHILE_TRAINING = 2000;
 /** The most of the worker's time the decoder weights take while training, on their own clock. */
 const WEIGHTS_SHARE = 0.01;
 
-/**
- * The display work done while training, in the order of its turns: the scatter's codes every other
- * turn (they take several pieces, and people watch the scatter move), the manifold and the epoch's test
- * ELBO (nobody watches it being computed) in between.
- */
-type DisplayWork = 'manifold' | 'evaluation' | 'codes';
-const TURNS: readonly DisplayWork[] = ['manifold', 'codes', 'evaluation', 'codes'];
 
 /** The fewest test images the scatter shows while training: a few dozen of each class. */
 const MIN_CODES_WHILE_TRAINING = 250;
@@ -86,8 +79,7 @@ const CODES_REFRESH_MS = 10_000;
  */
 export function codesWhileTraining(msPerImage: number, displayShare: number, batchRows: number): number {
   if (!(msPerImage > 0)) return CODES_WHILE_TRAINING;
-  const codesShare = TURNS.filter((t) => t === 'codes').length / TURNS.length;
-  const affordable = (CODES_REFRESH_MS * displayShare * codesShare) / msPerImage;
+  const affordable = (CODES_REFRESH_MS * displayShare * partOfShare('codes')) / msPerImage;
   const pieces = Math.floor(affordable / batchRows) * batchRows;
   return Math.max(MIN_CODES_WHILE_TRAINING, Math.min(CODES_WHILE_TRAINING, pieces));
 }
@@ -122,8 +114,6 @@ export class Displays {
   private lastLatentsAt = -Infinity;
   /** The measured cost of encoding one test image for the scatter, ms (0: not measured yet). */
   private msPerCode = 0;
-  /** The index in TURNS of the display work done last while training (they take turns). */
-  private lastTurn = TURNS.length - 1;
   /** `generation:step` of the codes last posted. */
   private latentsKey = '';
   readonly throughput = new Throughput();
@@ -132,12 +122,17 @@ export class Displays {
   /** Whether the displays are updated while training (off: training has the worker to itself). */
   live = true;
 
-  /** The displays' share of the worker's time while training. */
-  readonly budget: TimeBudget;
+  /** The display work's turns, each kind within its part of the displays' share (display-turns.ts). */
+  private readonly turns: DisplayTurns;
 
   constructor(private readonly src: DisplaySource) {
     this.time = new TimeShares(src.now);
-    this.budget = new TimeBudget(src.timing.displayShare, src.now);
+    this.turns = new DisplayTurns(src.timing.displayShare, src.now);
+  }
+
+  /** Fills every display budget (training starts: the first displays come at once). */
+  refillBudgets(): void {
+    this.turns.refillAll();
   }
 
   /** Forgets everything about the previous model. */
@@ -221,7 +216,8 @@ export class Displays {
   /**
    * While training, within the displays' share of the time (time-budget.ts), one piece of the
    * display work that is due, in turns: the decoder weights with the manifold, a slice of the epoch's
-   * test ELBO, a slice of the test-set codes (so no one of them, however slow, starves the others).
+   * test ELBO, a slice of the test-set codes; each within its own part of the share (display-turns.ts), so
+   * no one of them, however slow, starves the others.
    */
   async backgroundWork(): Promise<void> {
     const m = this.src.model();
@@ -239,7 +235,7 @@ export class Displays {
       const { weightsEveryMs } = this.src.timing;
       this.weightsGapMs = Math.min(4 * weightsEveryMs, Math.max(weightsEveryMs, took / WEIGHTS_SHARE));
     }
-    if (!m?.session || !test || !this.live || !this.budget.available()) return;
+    if (!m?.session || !test || !this.live) return;
     const s = m.session;
     if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {
       this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
@@ -248,23 +244,21 @@ export class Displays {
     const { latentsMinIntervalMs, manifoldEveryMs } = this.src.timing;
     if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob(false);
     const due: Record<DisplayWork, boolean> = { manifold: now - this.lastManifoldAt >= manifoldEveryMs, evaluation: this.evaluateJob !== null, codes: this.encodeJob !== null };
-    const turn = TURNS.map((_, i) => (this.lastTurn + 1 + i) % TURNS.length).find((t) => due[TURNS[t]]);
-    if (turn === undefined) return;
-    this.lastTurn = turn;
-    const next = TURNS[turn];
+    const next = this.turns.next(due);
+    if (next === null) return;
     const work = { manifold: () => this.postManifoldTurn(), evaluation: () => this.stepEvaluation(), codes: () => this.stepEncoding() }[next];
     await this.timed(next, work);
   }
 
-  /** Runs one piece of display work, charged to the budget and to its part of the time split. */
-  private async timed(use: TimeUse, work: () => Promise<void>): Promise<void> {
+  /** Runs one piece of display work, charged to its budget and to its part of the time split. */
+  private async timed(use: DisplayWork, work: () => Promise<void>): Promise<void> {
     const started = this.src.now();
     try {
       await work();
     } finally {
       const ms = this.src.now() - started;
       this.time.add(use, ms);
-      this.budget.spend(ms);
+      this.turns.spend(use, ms);
     }
   }
 

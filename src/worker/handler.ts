@@ -124,7 +124,7 @@ export class TrainingHandler {
           this.training = true;
           this.displays.throughput.reset(this.now(), this.session?.step);
           this.displays.time.start();
-          this.displays.budget.refillNow();
+          this.displays.refillBudgets();
           this.displays.postStatus();
           this.startLoop();
           break;
