@@ -26,9 +26,9 @@ export function defaultMnistDir(): string {
  */
 export async function loadDatasetFromDir(path: string = defaultMnistDir(), name?: string): Promise<DatasetSplits> {
   const info = await stat(path).catch(() => null);
-  if (!info) throw new Error(`The data folder ${path} does not exist.${prepareHint(path)}`);
+  if (!info) throw new Error(`The data path ${path} does not exist.${prepareHint(path)}`);
   const named = info.isDirectory() ? null : schemeOfFileName(basename(path));
-  if (!info.isDirectory() && !named) throw new Error(`The data folder ${path} is a file, not a folder (nor one of a dataset's IDX files, such as train-images-idx3-ubyte.gz).`);
+  if (!info.isDirectory() && !named) throw new Error(`The data path ${path} is neither a folder nor one of a dataset's IDX files (such as train-images-idx3-ubyte.gz).`);
   const dir = named ? dirname(path) : path;
   const found = named ?? (await schemeInFolder(dir));
   const scheme = found ?? MNIST_NAMES; // none found: the error names MNIST's files

@@ -47,7 +47,7 @@ function fromTable<T>(name: SettingName): OptionSpec<T> {
 
 /** Every option of `npm run train`. */
 export const TRAIN_OPTIONS = {
-  epochs: spec({ value: 'N', default: '10', help: 'passes over the training set (0: save the initial weights)', parse: integer(0) }),
+  epochs: spec({ value: 'N', default: '10', help: 'passes over the training set (0: only evaluate the initial weights, and save them with --out)', parse: integer(0) }),
   arch: fromTable<FamilyName>('arch'),
   conditional: fromTable<boolean>('conditional'),
   latent: fromTable<number>('latent'),
@@ -60,7 +60,7 @@ export const TRAIN_OPTIONS = {
   warmup: fromTable<number>('warmup'),
   binarize: fromTable<boolean>('binarize'),
   seed: fromTable<number>('seed'),
-  data: spec({ value: 'DIR', default: defaultMnistDir(), help: "folder holding a dataset's four MNIST-layout IDX files (plain or .gz), under MNIST's names or a variant's (EMNIST, KMNIST, Fashion-MNIST, QMNIST), or one of those files to pick its dataset", parse: path }),
+  data: spec({ value: 'PATH', default: defaultMnistDir(), help: "folder holding a dataset's four MNIST-layout IDX files (plain or .gz), under MNIST's names or a variant's (EMNIST, KMNIST, Fashion-MNIST, QMNIST), or one of those files to pick its dataset", parse: path }),
   out: spec({ value: 'DIR', help: 'folder to write the weights to (created; checked before training)', parse: optionalPath }),
   iwae: spec({ value: 'K', default: '0', help: 'also report the importance-weighted bound with K samples (0: off)', parse: integer(0, 100_000) }),
   backend: spec({ value: 'wasm|cpu', default: 'wasm', help: 'tfjs backend', parse: choice('wasm', 'cpu') }),
@@ -97,8 +97,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   }
   const values = Object.fromEntries(
     Object.entries(table).map(([name, s]) => [name, s.parse(given.has(name) ? given.get(name) : s.default, `--${name}`)]),
-  );
-  return values as TrainArgs;
+  ) as TrainArgs;
+  if (given.has('hidden') && values.arch === 'conv') {
+    throw new UsageError("--hidden sets the MLP's hidden layers; the conv family's layers are fixed (Conv2D 32 and 64, Dense 16), so leave it out with --arch conv.");
+  }
+  return values;
 }
 
 /** The config fields the parsed options set (every option with a row in the settings table). */

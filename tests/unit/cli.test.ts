@@ -57,7 +57,7 @@ afterAll(async () => {
 
 describe.concurrent('npm run train with bad inputs', () => {
   it('a --data folder that does not exist: exit 1', async () => {
-    expectPlainFailure(await train('--data', join(tmp, 'no-such-folder')), 1, /data folder .*no-such-folder does not exist/);
+    expectPlainFailure(await train('--data', join(tmp, 'no-such-folder')), 1, /data path .*no-such-folder does not exist/);
   });
 
   it('a --data folder without the IDX files: exit 1', async () => {
@@ -173,6 +173,7 @@ describe('parseTrainArgs', () => {
     [['--bogus'], /^Unknown option --bogus\.$/],
     [['-e', '3'], /^Unknown option -e\.$/],
     [['--binarize=yes'], /--binarize is a switch/],
+    [['--arch', 'conv', '--hidden', '64'], /^--hidden sets the MLP's hidden layers; the conv family's layers are fixed/],
     [['extra'], /Unexpected argument "extra"/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(UsageError);

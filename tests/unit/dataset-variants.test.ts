@@ -190,7 +190,7 @@ describe('the CLI reads the same variants from a folder (loadDatasetFromDir, Nod
     mkdirSync(join(root, 'nothing'), { recursive: true });
     await expect(loadDatasetFromDir(join(root, 'nothing'))).rejects.toThrow(/^Could not find train-images-idx3-ubyte\.gz or train-images-idx3-ubyte in .*nothing \(nor the files of an MNIST variant/);
     writeFileSync(join(root, 'notes.txt'), 'x');
-    await expect(loadDatasetFromDir(join(root, 'notes.txt'))).rejects.toThrow(/notes\.txt is a file, not a folder/);
+    await expect(loadDatasetFromDir(join(root, 'notes.txt'))).rejects.toThrow(/notes\.txt is neither a folder nor one of a dataset's IDX files/);
   });
 });
 
