@@ -60,15 +60,15 @@ const CODES_WHILE_TRAINING = 2000;
 /** The most of the worker's time the decoder weights take while training, on their own clock. */
 const WEIGHTS_SHARE = 0.01;
 
-
 /** The fewest test images the scatter shows while training: a few dozen of each class. */
 const MIN_CODES_WHILE_TRAINING = 250;
 
 /**
  * How long one refresh of the scatter may take while training (ms of wall time): the codes get about
  * half of the displays' share (every other turn), so a model whose encoder is slow shows fewer test
- * images rather than a stale scatter. A conv encoder costs about 0.4 ms an image on wasm: 2,000 took
- * over a minute at a 1.5% share, and a fresh conv model's scatter stayed one dot at the origin that long.
+ * images rather than a stale scatter. A conv encoder costs about 0.15 ms an image on wasm (a piece of
+ * 250 in 40 ms, measured beside other work): 2,000 take about 40 s at the codes' part of a 1.5% share, and
+ * a fresh conv model's scatter stayed one dot at the origin for over a minute (waiting behind manifolds too).
  */
 const CODES_REFRESH_MS = 10_000;
 

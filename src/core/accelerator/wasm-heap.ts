@@ -112,9 +112,8 @@ export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
 export function forgetCachedOperators(backend: WasmBackend, dataId: object): void {
   const data = backend.dataIdMap.get(dataId);
   if (!data) return;
-  const size = data.shape.reduce((a, b) => a * b, 1);
   backend.wasm.tfjs.disposeData(data.id);
-  backend.wasm.tfjs.registerTensor(data.id, size, data.memoryOffset);
+  backend.wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
 }
 
 /** Runs `body` with a float32 scratch buffer of `size` elements on the heap, freed afterwards. */
