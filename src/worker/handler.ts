@@ -14,8 +14,8 @@ import { TrainingDivergedError } from '../core/train/trainer';
 import { DEFAULT_TIMING, Displays, type Timing } from './displays';
 import { decodeBatch, encodeImages } from './explore';
 import { ActiveModel } from './model';
-import { fetchModel, modelFiles, originOf } from './model-files';
-import type { BackendChoice, BackendName, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
+import { fetchModel, modelFiles, originOf, type SaveContext } from './model-files';
+import type { BackendChoice, BackendName, KeptModel, ManifoldView, ModelSource, WorkerEvent, WorkerRequest } from './protocol';
 import { imagesAsBytes } from './readouts';
 import { QuietParking } from './quiet-gate';
 import { TimeBudget } from './time-budget';
@@ -71,6 +71,8 @@ export class TrainingHandler {
   private queue: Promise<unknown> = Promise.resolve();
   /** The loads still fetching or building; `cancel-load` aborts them. */
   private readonly loads = new Set<AbortController>();
+  /** The model last saved and its session's step then: a load need not keep it again (see `keptOf`). */
+  private lastSaved: { model: ActiveModel; step: number } | null = null;
   /** The backend being started, and for which choice (a warm-up and the init share it). */
   private backendStart: { choice: BackendChoice; started: Promise<{ name: BackendName; label: string }> } | null = null;
 
@@ -161,8 +163,9 @@ export class TrainingHandler {
         case 'save':
           await this.exclusive(async () => {
             const model = this.requireModel();
-            const ctx = { test: this.test, datasetName: this.data?.name ?? null, backend: this.backend ?? 'unknown' };
-            this.deps.post({ type: 'saved', id: req.id, files: await modelFiles(model, req.name, ctx) });
+            const files = await modelFiles(model, req.name, this.saveContext());
+            this.lastSaved = { model, step: model.session?.step ?? 0 };
+            this.deps.post({ type: 'saved', id: req.id, files });
           });
           return;
         case 'decode':
@@ -341,21 +344,43 @@ export class TrainingHandler {
           return;
         }
         this.latestGeneration = req.generation;
-        await this.install(model, req.id);
+        const kept = req.keepAs === undefined ? undefined : await this.keptOf(req.keepAs);
+        await this.install(model, req.id, kept);
       });
     } finally {
       this.loads.delete(cancel);
     }
   }
 
+  private saveContext(): SaveContext {
+    return { test: this.test, datasetName: this.data?.name ?? null, backend: this.backend ?? 'unknown' };
+  }
+
+  /**
+   * The current model saved as `<name>-step<N>.zip` when it has steps trained here that no save holds
+   * (it is about to be replaced); undefined when there is nothing to keep or it cannot be saved yet.
+   */
+  private async keptOf(name: string): Promise<KeptModel | undefined> {
+    const model = this.model;
+    const steps = model?.session?.step ?? 0;
+    if (!model || steps === 0 || (this.lastSaved?.model === model && this.lastSaved.step === steps)) return undefined;
+    try {
+      const files = await modelFiles(model, `${name}-step${steps}`, this.saveContext());
+      return { files, steps, latentDim: model.info.latentDim };
+    } catch {
+      return undefined; // e.g. the test set is still loading: the load goes on as before
+    }
+  }
+
   /** Makes `model` the current one: the old one is freed, the displays start over. */
-  private async install(model: ActiveModel, id: number | null): Promise<void> {
+  private async install(model: ActiveModel, id: number | null, kept?: KeptModel): Promise<void> {
     this.training = false;
     this.model?.dispose();
     this.model = model;
+    this.lastSaved = null;
     this.displays.clear();
     if (this.data) model.attach(this.data.train, this.classNames?.length);
-    this.deps.post({ type: 'model', id, info: model.info });
+    this.deps.post({ type: 'model', id, info: model.info, ...(kept ? { kept } : {}) });
     await this.displays.refreshAll();
   }
 

@@ -106,8 +106,10 @@ export type WorkerRequest =
   /**
    * Fetch and validate a model fully, then replace the current one (training settings from `config`).
    * Answered by `model`; by `done` when a newer model overtook it or `cancel-load` stopped it.
+   * `keepAs`: when the model it replaces was trained here and not saved since its last step, the
+   * `model` answer carries that model saved as `<keepAs>-step<N>.zip` (`kept`), so nothing trained is lost.
    */
-  | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number }
+  | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number; keepAs?: string }
   /** Stop every `load` still fetching or building (each then answers `done`; the current model stays). Answered by `done`. */
   | { type: 'cancel-load'; id: number }
   /** The current model as one file, `<name>.zip`, holding the weights format's folder (core/io/archive.ts). Answered by `saved`. */
@@ -162,10 +164,20 @@ export interface TrainingStatus {
   liveDisplays?: boolean;
 }
 
+/** The model a `load` replaced, saved as the `save` request would (see `load`'s `keepAs`). */
+export interface KeptModel {
+  /** `<keepAs>-step<N>.zip`. */
+  files: { name: string; bytes: Uint8Array }[];
+  /** Steps it was trained here (this session, not counting a loaded model's own). */
+  steps: number;
+  /** Its latent dimensions. */
+  latentDim: number;
+}
+
 /** Worker -> main thread. */
 export type WorkerEvent =
   /** A new model is in place (id: the `load` it answers, or null); comes before any event of its generation. */
-  | { type: 'model'; id: number | null; info: ModelInfo }
+  | { type: 'model'; id: number | null; info: ModelInfo; kept?: KeptModel }
   /** Weight download progress of a `load`, fraction in [0, 1]. */
   | { type: 'load-progress'; id: number; fraction: number }
   /** The test split, as soon as it is in (before `ready`): labels and pixels as bytes 0-255. */
@@ -255,6 +267,9 @@ export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
       break;
     case 'saved':
       for (const f of event.files) buffers.push(f.bytes.buffer);
+      break;
+    case 'model':
+      for (const f of event.kept?.files ?? []) buffers.push(f.bytes.buffer);
       break;
     case 'decoded':
     case 'decoded-batch':

@@ -1,7 +1,8 @@
 /**
  * One file out, one file in (issue 17): Save downloads exactly one .zip holding the weights format's
  * folder; after Reset, that .zip opened with the file input, or dropped on the page, decodes exactly as
- * the model saved; a dropped file that is no zip is refused in plain words and the model stays.
+ * the model saved; a dropped file that is no zip is refused in plain words and the model stays; a
+ * model trained here and replaced by an opened one unsaved is kept in browser storage and opens again.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -149,6 +150,29 @@ describe('archive', () => {
     expect((await error.innerText()).trim()).toContain("notes.zip is not a zip archive; open a .zip saved by this app, or the model's files or folder.");
     await page.waitForSelector('[data-testid="load-weights"]:not([disabled])');
     expect(same(await decodingsAt(page, POINTS), before)).toBeLessThan(0.5);
+  });
+
+  test('opening another model keeps the one trained here in browser storage, and opening it there brings it back', async () => {
+    const { page } = session;
+    await resetAway(page);
+    await startTraining(page);
+    await waitForStep(page, 15, 60_000);
+    await pauseTraining(page);
+    const trained = await decodingsAt(page, POINTS);
+    expect(same(trained, saved)).toBeGreaterThan(1);
+
+    await page.getByTestId('weights-files').setInputFiles(zipPath); // not saved first: the trained steps would be lost
+    await waitForOrigin(page, new RegExp(`the file ${zipName.replace(/\./g, '\\.')}`));
+    const note = page.locator('.weights-note', { hasText: 'is kept in this browser as' });
+    await note.waitFor({ timeout: 60_000 });
+    const keptName = /as "([^"]+)"/.exec(await note.innerText())![1];
+    expect(keptName).toMatch(/^(mnist|vae)-2d-step\d+$/);
+    expect(same(await decodingsAt(page, POINTS), saved)).toBeLessThan(0.5);
+
+    await page.getByRole('button', { name: `Open ${keptName}` }).click();
+    await waitForOrigin(page, new RegExp(`"${keptName}" from this browser's storage`));
+    expect(await page.getByTestId('error').count()).toBe(0);
+    expect(same(await decodingsAt(page, POINTS), trained)).toBeLessThan(0.5);
   });
 
   test('no console errors', () => {

@@ -32,7 +32,7 @@ function fakeTraining() {
     status: { generation: 1, training: false, step: 0, epoch: 0, epochProgress: 0, stepsPerEpoch: 469, examplesPerSecond: 0 },
     phase: 'ready' as const,
     loadProgress: null,
-    load: vi.fn(async () => info),
+    load: vi.fn(async () => ({ info })),
     cancelLoad: vi.fn(),
     save: vi.fn(async (name: string) => [{ name: `${name}.zip`, bytes: zip }]),
     showError: vi.fn(),
@@ -63,6 +63,6 @@ describe('WeightsPanel with one .zip', () => {
     expect(record?.files.map((f) => [f.name, f.bytes.byteLength])).toEqual([['kept.zip', zip.byteLength]]);
     fireEvent.click(screen.getByLabelText('Open kept'));
     await waitFor(() => expect(training.load).toHaveBeenCalledTimes(1));
-    expect(training.load).toHaveBeenCalledWith(expect.objectContaining({ kind: 'files', entry: 'kept.zip' }), expect.anything());
+    expect(training.load).toHaveBeenCalledWith(expect.objectContaining({ kind: 'files', entry: 'kept.zip' }), expect.anything(), 'mnist-2d');
   });
 });

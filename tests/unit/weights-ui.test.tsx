@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../../src/core/model/config';
 import { findEntry, sourceFromPicked, withoutCopyNumber, type PickedFile } from '../../src/app/weights/picked-files';
 import { memoryModelStore } from '../../src/app/weights/model-store';
-import { ModelInfoLine, WeightsPanel } from '../../src/app/weights/WeightsPanel';
+import { freeName, ModelInfoLine, WeightsPanel } from '../../src/app/weights/WeightsPanel';
 import { addressModel, startModels } from '../../src/app/weights/bundled';
 import { parseSettings } from '../../src/app/state/settings';
 import { TrainingClient, type WorkerPort } from '../../src/worker/client';
@@ -83,7 +83,7 @@ function fakeTraining(over: Partial<Parameters<typeof WeightsPanel>[0]['training
     status: { generation: 1, training: false, step: 0, epoch: 0, epochProgress: 0, stepsPerEpoch: 469, examplesPerSecond: 0 },
     phase: 'ready' as const,
     loadProgress: null,
-    load: vi.fn(async () => info({ origin: 'http://models.example/vae.json' })),
+    load: vi.fn(async () => ({ info: info({ origin: 'http://models.example/vae.json' }) })),
     cancelLoad: vi.fn(),
     save: vi.fn(async (name: string) => [{ name: `${name}.vae.json`, bytes: new TextEncoder().encode('{"training":{"testElbo":-141.5}}') }, { name: `${name}.encoder.json`, bytes: new Uint8Array(3) }]),
     showError: vi.fn(),
@@ -103,7 +103,7 @@ describe('WeightsPanel', () => {
     fireEvent.change(screen.getByTestId('weights-url'), { target: { value: 'http://models.example/vae.json' } });
     fireEvent.click(screen.getByTestId('load-weights'));
     await waitFor(() => expect(screen.getByText('Loaded http://models.example/vae.json.')).toBeTruthy());
-    expect(training.load).toHaveBeenCalledWith({ kind: 'url', url: 'http://models.example/vae.json' }, expect.objectContaining({ latentDim: 2 }));
+    expect(training.load).toHaveBeenCalledWith({ kind: 'url', url: 'http://models.example/vae.json' }, expect.objectContaining({ latentDim: 2 }), 'mnist-2d');
     expect(training.showError).toHaveBeenLastCalledWith(null);
   });
 
@@ -122,9 +122,56 @@ describe('WeightsPanel', () => {
     expect((await store.get('my <b>best</b>'))?.description).toBe('2-D latent, test loss 141.50');
     fireEvent.click(screen.getByLabelText('Open my <b>best</b>'));
     await waitFor(() => expect(training.load).toHaveBeenCalledTimes(1));
-    expect(training.load).toHaveBeenCalledWith(expect.objectContaining({ kind: 'files', entry: 'my <b>best</b>.vae.json' }), expect.anything());
+    expect(training.load).toHaveBeenCalledWith(expect.objectContaining({ kind: 'files', entry: 'my <b>best</b>.vae.json' }), expect.anything(), 'mnist-2d');
+    const nameField = screen.getByLabelText('Name in browser storage') as HTMLInputElement;
+    await waitFor(() => expect(nameField.placeholder).toBe('my <b>best</b>')); // saving in the browser again updates the save it came from
     fireEvent.click(screen.getByLabelText('Delete my <b>best</b>'));
     await waitFor(() => expect(screen.queryByRole('list', { name: 'Models saved in this browser' })).toBeNull());
+  });
+
+  it('keeps a model trained here that a load replaced in browser storage, under a free name, and says so', async () => {
+    const kept = { files: [{ name: 'mnist-2d-step120.zip', bytes: new Uint8Array([1, 2, 3]) }], steps: 120, latentDim: 2 };
+    const training = fakeTraining({ load: vi.fn(async () => ({ info: info({ origin: 'http://models.example/vae.json' }), kept })) });
+    const store = memoryModelStore();
+    await store.put({ name: 'mnist-2d-step120', savedAt: new Date().toISOString(), bytes: 1, description: 'taken', entry: 'a.zip', files: [] });
+    render(<WeightsPanel training={training} config={() => makeConfig()} store={store} />);
+    fireEvent.change(screen.getByTestId('weights-url'), { target: { value: 'http://models.example/vae.json' } });
+    fireEvent.click(screen.getByTestId('load-weights'));
+    await waitFor(() =>
+      expect(screen.getByText('Loaded http://models.example/vae.json. The model it replaced (120 training steps here) is kept in this browser as "mnist-2d-step120 (2)": Open it below to go back.')).toBeTruthy(),
+    );
+    const record = await store.get('mnist-2d-step120 (2)');
+    expect(record?.entry).toBe('mnist-2d-step120.zip');
+    expect(new Uint8Array(record!.files[0].bytes)).toEqual(new Uint8Array([1, 2, 3]));
+    expect((await store.get('mnist-2d-step120'))?.description).toBe('taken'); // the older save is not replaced
+    expect(screen.getByLabelText('Open mnist-2d-step120 (2)')).toBeTruthy();
+  });
+
+  it('downloads the replaced model when browser storage refuses it', async () => {
+    const kept = { files: [{ name: 'mnist-2d-step7.zip', bytes: new Uint8Array([9]) }], steps: 7, latentDim: 2 };
+    const training = fakeTraining({ load: vi.fn(async () => ({ info: info({ origin: 'http://models.example/vae.json' }), kept })) });
+    const store = { ...memoryModelStore(), put: async () => Promise.reject(new Error('The storage quota is used up.')) };
+    const download = vi.fn(async () => undefined);
+    render(<WeightsPanel training={training} config={() => makeConfig()} store={store} download={download} />);
+    fireEvent.change(screen.getByTestId('weights-url'), { target: { value: 'http://models.example/vae.json' } });
+    fireEvent.click(screen.getByTestId('load-weights'));
+    await waitFor(() => expect(download).toHaveBeenCalledWith(kept.files));
+    expect(screen.getByText(/could not be kept in this browser \(The storage quota is used up\), so it was downloaded as mnist-2d-step7\.zip\./)).toBeTruthy();
+  });
+
+  it('says when a save in browser storage replaces one of the same name', async () => {
+    const training = fakeTraining();
+    render(<WeightsPanel training={training} config={() => makeConfig()} store={memoryModelStore()} />);
+    fireEvent.change(screen.getByLabelText('Name in browser storage'), { target: { value: 'mine' } });
+    fireEvent.click(screen.getByTestId('store-weights'));
+    await waitFor(() => expect(screen.getByText('Saved "mine" in this browser.')).toBeTruthy());
+    fireEvent.click(screen.getByTestId('store-weights'));
+    await waitFor(() => expect(screen.getByText('Replaced "mine" in this browser.')).toBeTruthy());
+  });
+
+  it('freeName numbers a taken name', () => {
+    expect(freeName('a', [])).toBe('a');
+    expect(freeName('a', [{ name: 'a' }, { name: 'a (2)' }, { name: 'b' }])).toBe('a (3)');
   });
 
   it('shows where the model came from and its test loss; text from a manifest stays text', () => {

@@ -270,6 +270,34 @@ describe('saving', () => {
     }
   });
 
+  it('keeps a model trained here that a load replaces, unless a save already holds its last step', async () => {
+    const w = await started();
+    const keepingLoad = async (source: ModelSource) => {
+      const id = await w.send({ type: 'load', source, config: config(), generation: w.ofType('model').at(-1)!.info.generation + 1, keepAs: 'mnist-2d' });
+      return w.replyTo(id) as Extract<WorkerEvent, { type: 'model' }>;
+    };
+    expect((await keepingLoad({ kind: 'url', url: url('other/vae.json') })).kept).toBeUndefined(); // nothing trained here
+
+    for (let i = 0; i < 3; i++) await w.send({ type: 'step' });
+    const z = [0.7, -1.1];
+    const trained = await w.decode(z);
+    const reply = await keepingLoad({ kind: 'url', url: url('good/vae.json') });
+    expect(reply.info.origin).toBe(url('good/vae.json'));
+    expect(reply.kept).toMatchObject({ steps: 3, latentDim: 2 });
+    expect(reply.kept!.files.map((f) => f.name)).toEqual(['mnist-2d-step3.zip']);
+    const tensorsAfterKeeping = tf.memory().numTensors;
+
+    const back = await keepingLoad(await sourceFromPicked(picked(reply.kept!.files)));
+    expect(back.kept).toBeUndefined(); // 'good' was not trained here
+    expect(back.info).toMatchObject({ trainable: true, training: { steps: 3, epochs: 3 } });
+    expect(Array.from((await w.decode(z)).pixels)).toEqual(Array.from(trained.pixels));
+    expect(tf.memory().numTensors).toBe(tensorsAfterKeeping); // keeping it held on to no tensor
+
+    await w.send({ type: 'step' });
+    await w.send({ type: 'save', name: 'mine' });
+    expect((await keepingLoad({ kind: 'url', url: url('other/vae.json') })).kept).toBeUndefined(); // the save holds step 1
+  });
+
   it('round-trips a Keras model and a decoder alone as they were loaded', async () => {
     const w = await started();
     for (const path of ['keras/vae.json', 'keras/decoder/model.json']) {

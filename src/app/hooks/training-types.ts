@@ -1,6 +1,6 @@
 /** The state `useTraining` exposes to the panels and controls. */
 import type { VaeConfig } from '../../core/model/config';
-import type { ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
+import type { KeptModel, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
 import type { PointDecoder } from '../decoding';
 import type { Evaluation, LossHistory } from '../loss-series';
 import type { Store } from '../state/store';
@@ -70,8 +70,11 @@ export interface Training {
   /** Whether the worker updates the displays while training (off: training has the worker to itself). */
   setLiveDisplays(live: boolean): void;
   setView(view: ManifoldView): void;
-  /** Loads a model; resolves with its info, or null when it failed (the error is shown), was overtaken or cancelled. */
-  load(source: ModelSource, config: VaeConfig): Promise<ModelInfo | null>;
+  /**
+   * Loads a model; resolves with its info, or null when it failed (the error is shown), was overtaken or
+   * cancelled. With `keepAs`, a model trained here that no save holds comes back saved (`kept`) as it is replaced.
+   */
+  load(source: ModelSource, config: VaeConfig, keepAs?: string): Promise<LoadResult | null>;
   /** Stops the running load (`loadProgress` not null): its download ends and the current model stays. */
   cancelLoad(): void;
   /** The current model as one file, `<name>.zip` (the weights format's folder, see core/io/archive.ts); null when it failed (the error is shown). */
@@ -85,6 +88,12 @@ export interface Training {
   setDecodeClass(label: number): Promise<void>;
   /** A conditional model: one z decoded under every class, pixels [classes, D]; null when stale or failed. */
   decodeClasses(z: number[]): Promise<Float32Array | null>;
+}
+
+/** What a load brought: the new model's info, and the replaced model trained here when it was kept. */
+export interface LoadResult {
+  info: ModelInfo;
+  kept?: KeptModel;
 }
 
 /** The worker's answer to an `encode` request. */

@@ -15,7 +15,7 @@ import { takeTrainingWorker } from '../worker-port';
 import { DecoderCopies, remoteDecoder, type PointDecoder } from '../decoding';
 import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
-import type { LatentCodes, ManifoldImages, TestSet, Training } from './training-types';
+import type { LatentCodes, LoadResult, ManifoldImages, TestSet, Training } from './training-types';
 
 export type { Encoded, LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
 
@@ -273,13 +273,13 @@ export function useTraining(options: TrainingOptions): Training {
     [send],
   );
 
-  const load = useCallback(async (source: ModelSource, config: VaeConfig): Promise<ModelInfo | null> => {
+  const load = useCallback(async (source: ModelSource, config: VaeConfig, keepAs?: string): Promise<LoadResult | null> => {
     const client = clientRef.current;
     if (!client) return null;
     setLoadProgress(0);
     try {
-      const reply = await client.request({ type: 'load', source, config, generation: client.nextGeneration() });
-      return reply?.type === 'model' ? reply.info : null;
+      const reply = await client.request({ type: 'load', source, config, generation: client.nextGeneration(), ...(keepAs === undefined ? {} : { keepAs }) });
+      return reply?.type === 'model' ? { info: reply.info, ...(reply.kept ? { kept: reply.kept } : {}) } : null;
     } catch (err) {
       reportFailure(err);
       return null;

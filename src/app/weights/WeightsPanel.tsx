@@ -8,7 +8,7 @@ import { isArchiveName, manifestInArchive } from '../../core/io/archive';
 import { safeBaseName } from '../../core/io/names';
 import type { VaeConfig } from '../../core/model/config';
 import type { TrainingSummary } from '../../core/io/manifest-fields';
-import type { ModelInfo, ModelSource } from '../../worker/protocol';
+import type { KeptModel, ModelInfo, ModelSource } from '../../worker/protocol';
 import type { ModelFile, Training } from '../hooks/training-types';
 import { bundledModelUrl } from './bundled';
 import { downloadFiles } from './download';
@@ -62,6 +62,14 @@ function defaultName(model: ModelInfo | null, steps: number): string {
   return safeBaseName(steps > 0 ? `${base}-step${steps}` : base);
 }
 
+/** `name`, or `name (2)`, `name (3)`… : the first that no model in `taken` has. */
+export function freeName(name: string, taken: { name: string }[]): string {
+  const names = new Set(taken.map((t) => t.name));
+  let candidate = name;
+  for (let n = 2; names.has(candidate); n++) candidate = `${name} (${n})`;
+  return candidate;
+}
+
 /** The manifest's bytes among saved files: a loose `.vae.json`, or the one inside a .zip; null for a decoder alone. */
 function manifestOf(files: ModelFile[]): Uint8Array | null {
   const zip = files.find((f) => isArchiveName(f.name));
@@ -69,7 +77,7 @@ function manifestOf(files: ModelFile[]): Uint8Array | null {
 }
 
 /** A one-line description of saved files, from their manifest. */
-function describe(files: ModelFile[], model: ModelInfo | null): string {
+function describe(files: ModelFile[], latentDim: number | undefined): string {
   const manifest = manifestOf(files);
   let loss = '';
   try {
@@ -78,7 +86,7 @@ function describe(files: ModelFile[], model: ModelInfo | null): string {
   } catch {
     // no description of the loss then
   }
-  return `${model?.latentDim ?? '?'}-D latent${manifest ? '' : ', decoder only'}${loss}`;
+  return `${latentDim ?? '?'}-D latent${manifest ? '' : ', decoder only'}${loss}`;
 }
 
 /** The hint over the page while files are dragged over it (inline: the page's policy allows inline styles). */
@@ -96,8 +104,11 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
   const [stored, setStored] = useState<StoredSummary[]>([]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  /** The browser save the current model was opened from: saving in the browser again updates it. */
+  const [openedAs, setOpenedAs] = useState<{ name: string; generation: number } | null>(null);
   const ids = { url: useId(), name: useId(), files: useId(), folder: useId() };
   const steps = status?.generation === model?.generation ? (status?.step ?? 0) : 0;
+  const storeDefault = openedAs && openedAs.generation === model?.generation ? openedAs.name : defaultName(model, steps);
 
   const refreshList = useCallback(() => {
     store.list().then(setStored, () => setStored([]));
@@ -126,9 +137,34 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
     }
   };
 
-  const loadSource = async (source: ModelSource) => {
-    const info = await load(source, config());
-    return info ? `Loaded ${info.origin}.` : null;
+  /** Puts saved files in this browser's storage under `name` (replacing a model of that name). */
+  const storeFiles = async (name: string, files: ModelFile[], latentDim: number | undefined) => {
+    const entry = (files.find((f) => isArchiveName(f.name)) ?? files.find((f) => f.name.endsWith('.vae.json')) ?? files[0]).name;
+    const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
+    const record = { name, savedAt: new Date().toISOString(), bytes, description: describe(files, latentDim), entry, files: files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer })) };
+    await store.put(record);
+    refreshList();
+  };
+
+  /** Keeps a model that a load replaced in this browser's storage; a sentence saying where, or why not. */
+  const keep = async (kept: KeptModel): Promise<string> => {
+    const trained = plural(kept.steps, 'training step');
+    const name = freeName(kept.files[0].name.replace(/\.zip$/, ''), await store.list().catch(() => stored));
+    try {
+      await storeFiles(name, kept.files, kept.latentDim);
+      return ` The model it replaced (${trained} here) is kept in this browser as "${name}": Open it below to go back.`;
+    } catch (err) {
+      await download(kept.files).catch(() => undefined);
+      return ` The model it replaced (${trained} here) could not be kept in this browser (${messageOf(err).replace(/\.$/, '')}), so it was downloaded as ${kept.files[0].name}.`;
+    }
+  };
+
+  /** Loads `source`; `storedAs`: the name of the browser save it is. */
+  const loadSource = async (source: ModelSource, storedAs?: string) => {
+    const result = await load(source, config(), defaultName(model, 0));
+    if (!result) return null;
+    setOpenedAs(storedAs ? { name: storedAs, generation: result.info.generation } : null);
+    return `Loaded ${result.info.origin}.${result.kept ? await keep(result.kept) : ''}`;
   };
 
   const loadUrl = () =>
@@ -161,22 +197,19 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
 
   const saveStored = () =>
     run(async () => {
-      const name = storeName.trim() || defaultName(model, steps);
+      const name = storeName.trim() || storeDefault;
+      const replacing = stored.some((s) => s.name === name);
       const files = await save(name);
       if (!files) return null;
-      const entry = (files.find((f) => isArchiveName(f.name)) ?? files.find((f) => f.name.endsWith('.vae.json')) ?? files[0]).name;
-      const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
-      const record = { name, savedAt: new Date().toISOString(), bytes, description: describe(files, model), entry, files: files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer })) };
-      await store.put(record);
-      refreshList();
-      return `Saved "${name}" in this browser.`;
+      await storeFiles(name, files, model?.latentDim);
+      return `${replacing ? 'Replaced' : 'Saved'} "${name}" in this browser.`;
     });
 
   const loadStored = (name: string) =>
     run(async () => {
       const record = await store.get(name);
       if (!record) throw new Error(`No model named "${name}" is saved in this browser any more.`);
-      return loadSource({ kind: 'files', label: `"${name}" from this browser's storage`, entry: record.entry, files: record.files });
+      return loadSource({ kind: 'files', label: `"${name}" from this browser's storage`, entry: record.entry, files: record.files }, name);
     });
 
   const removeStored = (name: string) =>
@@ -241,7 +274,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       <div className="field" title="Keep the current model in this browser (IndexedDB) under a name">
         <label htmlFor={ids.name}>Name in browser storage</label>
         <div className="weights-row">
-          <input id={ids.name} type="text" placeholder={defaultName(model, steps)} value={storeName} maxLength={80} onChange={(e) => setStoreName(e.target.value)} />
+          <input id={ids.name} type="text" placeholder={storeDefault} value={storeName} maxLength={80} onChange={(e) => setStoreName(e.target.value)} />
           <button type="button" data-testid="store-weights" disabled={busy || !ready} onClick={() => void saveStored()}>
             Save in browser
           </button>
