@@ -62,9 +62,10 @@ describe('displays while training', () => {
     await send({ type: 'step' }); // Adam creates its moments on the first step
     const tensors = tf.memory().numTensors;
     await send({ type: 'train' });
-    await waitUntil(() => (statuses().at(-1)?.step ?? 0) >= 150);
+    await waitUntil(() => (statuses().at(-1)?.step ?? 0) >= 400);
     const split = statuses().at(-1)!.timeShares!;
-    // The bucket starts full (40 ms) and every piece pays after it ran: allow one piece over the share.
+    // The bucket starts full (40 ms) and every piece pays after it ran: allow one piece over the share
+    // (over 400 steps, so that on a busy CPU the start's full bucket weighs little: 150 once measured 0.163).
     expect(split.codes + split.evaluation + split.manifold).toBeLessThan(0.05 + 0.1);
     expect(split.codes + split.evaluation + split.manifold).toBeGreaterThan(0);
     await send({ type: 'pause' });
