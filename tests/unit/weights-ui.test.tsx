@@ -138,7 +138,7 @@ describe('WeightsPanel', () => {
     fireEvent.change(screen.getByTestId('weights-url'), { target: { value: 'http://models.example/vae.json' } });
     fireEvent.click(screen.getByTestId('load-weights'));
     await waitFor(() =>
-      expect(screen.getByText('Loaded http://models.example/vae.json. The model it replaced (120 training steps here) is kept in this browser as "mnist-2d-step120 (2)": Open it below to go back.')).toBeTruthy(),
+      expect(screen.getByText('Loaded http://models.example/vae.json. The model it replaced (120 training steps here) is kept in this browser as "mnist-2d-step120 (2)"; its Open button brings it back.')).toBeTruthy(),
     );
     const record = await store.get('mnist-2d-step120 (2)');
     expect(record?.entry).toBe('mnist-2d-step120.zip');

@@ -152,7 +152,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
     const name = freeName(kept.files[0].name.replace(/\.zip$/, ''), await store.list().catch(() => stored));
     try {
       await storeFiles(name, kept.files, kept.latentDim);
-      return ` The model it replaced (${trained} here) is kept in this browser as "${name}": Open it below to go back.`;
+      return ` The model it replaced (${trained} here) is kept in this browser as "${name}"; its Open button brings it back.`;
     } catch (err) {
       await download(kept.files).catch(() => undefined);
       return ` The model it replaced (${trained} here) could not be kept in this browser (${messageOf(err).replace(/\.$/, '')}), so it was downloaded as ${kept.files[0].name}.`;
