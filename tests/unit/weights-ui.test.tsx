@@ -169,6 +169,13 @@ describe('WeightsPanel', () => {
     await waitFor(() => expect(screen.getByText('Replaced "mine" in this browser.')).toBeTruthy());
   });
 
+  it('names a model without a dataset of its own after the dataset it trains on', () => {
+    const fresh = info({ origin: 'fresh random weights', dataset: null, training: null });
+    const testSet = { labels: new Uint8Array(0), images: new Uint8Array(0), side: 28, count: 0, datasetName: 'fashion-mnist' };
+    render(<WeightsPanel training={{ ...fakeTraining({ model: fresh }), testSet }} config={() => makeConfig()} store={memoryModelStore()} />);
+    expect((screen.getByLabelText('Name in browser storage') as HTMLInputElement).placeholder).toBe('fashion-mnist-2d');
+  });
+
   it('freeName numbers a taken name', () => {
     expect(freeName('a', [])).toBe('a');
     expect(freeName('a', [{ name: 'a' }, { name: 'a (2)' }, { name: 'b' }])).toBe('a (3)');

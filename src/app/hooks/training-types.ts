@@ -14,6 +14,8 @@ export interface TestSet {
   count: number;
   /** The dataset's class names, label by label (core/data/class-names.ts), once the whole dataset is in; absent before. */
   classNames?: readonly string[];
+  /** The dataset's name ("mnist", "emnist-balanced"), once the whole dataset is in; absent before. */
+  datasetName?: string;
 }
 
 /** Encoder outputs for the test split. */

@@ -161,7 +161,7 @@ export function useTraining(options: TrainingOptions): Training {
           break;
         case 'ready':
           setBackendLabel(e.backendLabel);
-          setTestSet((t) => ({ ...(t && t.count === e.testCount ? t : { labels: e.testLabels, images: e.testImages, side: e.imageShape[0], count: e.testCount }), classNames: e.classNames }));
+          setTestSet((t) => ({ ...(t && t.count === e.testCount ? t : { labels: e.testLabels, images: e.testImages, side: e.imageShape[0], count: e.testCount }), classNames: e.classNames, datasetName: e.datasetName }));
           setProgress(null);
           setPhase('ready');
           view.current.ready = true;

@@ -18,7 +18,7 @@ import { sourceFromPicked, type PickedFile } from './picked-files';
 
 /** Props of `WeightsPanel`. */
 export interface WeightsPanelProps {
-  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'cancelLoad' | 'save' | 'showError'>;
+  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'cancelLoad' | 'save' | 'showError'> & Partial<Pick<Training, 'testSet'>>;
   /** The app's current config: a loaded model of this app's format trains with its training settings. */
   config: () => VaeConfig;
   /** Where "Save in browser" goes (IndexedDB unless told). */
@@ -56,9 +56,9 @@ export function ModelInfoLine({ model, steps }: { model: ModelInfo | null; steps
   );
 }
 
-/** A short name for saved files: "mnist-2d", "mnist-2d-step120". */
-function defaultName(model: ModelInfo | null, steps: number): string {
-  const base = `${model?.dataset ?? 'vae'}-${model?.latentDim ?? 2}d`;
+/** A short name for saved files: "mnist-2d", "mnist-2d-step120"; `dataset`: what a model with no dataset of its own trains on. */
+function defaultName(model: ModelInfo | null, steps: number, dataset?: string): string {
+  const base = `${model?.dataset ?? dataset ?? 'vae'}-${model?.latentDim ?? 2}d`;
   return safeBaseName(steps > 0 ? `${base}-step${steps}` : base);
 }
 
@@ -98,6 +98,7 @@ const DROP_HINT: CSSProperties = {
 /** The weights controls. */
 export function WeightsPanel({ training, config, store: givenStore, download = downloadFiles }: WeightsPanelProps) {
   const { model, status, phase, loadProgress, load, cancelLoad, save, showError } = training;
+  const dataset = training.testSet?.datasetName;
   const store = useMemo(() => givenStore ?? browserModelStore(), [givenStore]);
   const [url, setUrl] = useState('');
   const [storeName, setStoreName] = useState('');
@@ -108,7 +109,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
   const [openedAs, setOpenedAs] = useState<{ name: string; generation: number } | null>(null);
   const ids = { url: useId(), name: useId(), files: useId(), folder: useId() };
   const steps = status?.generation === model?.generation ? (status?.step ?? 0) : 0;
-  const storeDefault = openedAs && openedAs.generation === model?.generation ? openedAs.name : defaultName(model, steps);
+  const storeDefault = openedAs && openedAs.generation === model?.generation ? openedAs.name : defaultName(model, steps, dataset);
 
   const refreshList = useCallback(() => {
     store.list().then(setStored, () => setStored([]));
@@ -161,7 +162,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
 
   /** Loads `source`; `storedAs`: the name of the browser save it is. */
   const loadSource = async (source: ModelSource, storedAs?: string) => {
-    const result = await load(source, config(), defaultName(model, 0));
+    const result = await load(source, config(), defaultName(model, 0, dataset));
     if (!result) return null;
     setOpenedAs(storedAs ? { name: storedAs, generation: result.info.generation } : null);
     return `Loaded ${result.info.origin}.${result.kept ? await keep(result.kept) : ''}`;
@@ -189,7 +190,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
 
   const saveFiles = () =>
     run(async () => {
-      const files = await save(defaultName(model, steps));
+      const files = await save(defaultName(model, steps, dataset));
       if (!files) return null;
       await download(files);
       return `Saved ${files.map((f) => f.name).join(', ')}. To open it again, choose it with Open files… or drop it on the page.`;
