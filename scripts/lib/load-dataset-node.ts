@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetSplits } from '../../src/core/data/dataset';
 import { IDX_FILE_KEYS, idxFileName, idxFileNames, MNIST_NAMES, NAME_SCHEMES, schemeOfFileName, type NameScheme } from '../../src/core/data/file-names';
-import { decodeSplits, type IdxFileKey } from '../../src/core/data/load-dataset';
+import { decodeSplits, folderDatasetName, type IdxFileKey } from '../../src/core/data/load-dataset';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -33,9 +33,14 @@ export async function loadDatasetFromDir(path: string = defaultMnistDir(), name?
   const found = named ?? (await schemeInFolder(dir));
   const scheme = found ?? MNIST_NAMES; // none found: the error names MNIST's files
   const names = idxFileNames(scheme);
-  const raw = await Promise.all(IDX_FILE_KEYS.map((key) => readIdxFile(dir, names[key], found === null)));
+  // Every file is read before any failure is thrown, so the one named is always the first in order (not the first to fail).
+  const settled = await Promise.allSettled(IDX_FILE_KEYS.map((key) => readIdxFile(dir, names[key], found === null)));
+  const raw = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
   const files = Object.fromEntries(IDX_FILE_KEYS.map((k, i) => [k, raw[i]])) as Record<IdxFileKey, Uint8Array>;
-  const datasetName = name ?? (scheme.prefix.replace(/-$/, '') || basename(resolve(dir)));
+  const datasetName = name ?? (scheme.prefix.replace(/-$/, '') || folderDatasetName(resolve(dir)));
   return decodeSplits(files, datasetName, `${dir}/`, undefined, { names, transposed: scheme.transposed });
 }
 

@@ -9,7 +9,7 @@ import type { ImageDataset } from '../../src/core/data/dataset';
 import { idxFileName, NAME_SCHEMES, schemeOfFileName, type IdxFileKey } from '../../src/core/data/file-names';
 import { DatasetFitError, fitForInput } from '../../src/core/data/fit';
 import { encodeIdx, parseIdxLabels } from '../../src/core/data/idx';
-import { datasetLocation, loadImageDataset } from '../../src/core/data/load-dataset';
+import { datasetLocation, folderDatasetName, loadImageDataset } from '../../src/core/data/load-dataset';
 import { loadDatasetFromDir } from '../../scripts/lib/load-dataset-node';
 
 let root: string;
@@ -84,8 +84,14 @@ beforeAll(async () => {
   writeSet('big-images', schemeNames('', 't10k'), standardFiles(10, { side: 32 }));
   writeSet('many-labels', schemeNames('', 't10k'), { ...standardFiles(10), trainLabels: byteLabels(6, 10, 200) });
   writeSet('many-test-labels', schemeNames('', 't10k'), { ...standardFiles(10), testLabels: byteLabels(4, 10, 200) });
+  writeSet('locked/FashionMNIST/raw', schemeNames('', 't10k'), standardFiles(10), true); // torchvision's layout, plain files
   server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = normalize(decodeURIComponent(url.pathname));
+    if (path.startsWith('/locked/') && url.searchParams.get('token') !== 'abc') {
+      res.writeHead(403).end('forbidden'); // a link that works only with its query, as shared-file links do
+      return;
+    }
     try {
       const body = readFileSync(join(root, path));
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
@@ -122,7 +128,12 @@ describe('file names of MNIST variants', () => {
     expect(schemeOfFileName('emnist-letters-train-images-idx3-ubyte.gz')).toEqual({ prefix: 'emnist-letters-', test: 'test', separator: '-', labels: 'idx1-ubyte', transposed: true });
     expect(schemeOfFileName('vae.json')).toBeNull();
     expect(datasetLocation('http://h/d/emnist/emnist-digits-test-labels-idx1-ubyte.gz')).toMatchObject({ base: 'http://h/d/emnist', scheme: { prefix: 'emnist-digits-' } });
-    expect(datasetLocation('http://h/d/fashion/')).toEqual({ base: 'http://h/d/fashion', scheme: null });
+    expect(datasetLocation('http://h/d/fashion/')).toEqual({ base: 'http://h/d/fashion', scheme: null, query: '' });
+    expect(datasetLocation('http://h/d/q/qmnist-train-images-idx3-ubyte.gz?download=1#x')).toMatchObject({ base: 'http://h/d/q', scheme: { prefix: 'qmnist-' }, query: '?download=1' });
+    expect(datasetLocation('http://h/d/fashion/?token=abc')).toEqual({ base: 'http://h/d/fashion', scheme: null, query: '?token=abc' });
+    expect(folderDatasetName('/data/FashionMNIST/raw/')).toBe('FashionMNIST'); // torchvision's layout
+    expect(folderDatasetName('KMNIST/processed')).toBe('KMNIST');
+    expect(folderDatasetName('raw')).toBe('raw');
   });
 
   it('reads QMNIST int32 label rows by their first column, and refuses labels outside 0..255', () => {
@@ -165,6 +176,25 @@ describe('loadImageDataset finds the variants', () => {
   });
 });
 
+describe('dataset URLs as people paste them', () => {
+  it('keeps the query of a folder or file URL on every file, and names a torchvision raw/ folder after its parent', async () => {
+    const folder = await loadImageDataset(`${baseUrl}/locked/FashionMNIST/raw?token=abc`);
+    expect(folder.name).toBe('FashionMNIST');
+    expect(folder.train.count).toBe(6);
+    const file = await loadImageDataset(`${baseUrl}/locked/FashionMNIST/raw/t10k-labels-idx1-ubyte?token=abc`);
+    expect([file.name, file.test.count]).toEqual(['FashionMNIST', 4]);
+    await expect(loadImageDataset(`${baseUrl}/locked/FashionMNIST/raw`)).rejects.toThrow(/403/);
+  });
+
+  it('refuses an archive URL in one sentence, without downloading it', async () => {
+    for (const name of ['gzip.zip', 'kmnist-train-imgs.npz', 'mnist.tar.gz', 'mnist.pkl']) {
+      await expect(loadImageDataset(`${baseUrl}/nothing/${name}?dl=1`)).rejects.toThrow(
+        `${name} is an archive, which this app does not read: unpack it and give the folder holding the four IDX files (such as train-images-idx3-ubyte.gz), or one of those files.`,
+      );
+    }
+  });
+});
+
 describe('the CLI reads the same variants from a folder (loadDatasetFromDir, Node)', () => {
   it('EMNIST: found by its names, named after the split, each image turned back; a file of the dataset picks its split', async () => {
     const data = await loadDatasetFromDir(join(root, 'emnist'));
@@ -184,6 +214,7 @@ describe('the CLI reads the same variants from a folder (loadDatasetFromDir, Nod
       expect(barRow(data.train, 2), folder).toBe(5); // not transposed
     }
     expect((await loadDatasetFromDir(join(root, 'unpacked'))).name).toBe('unpacked');
+    expect((await loadDatasetFromDir(join(root, 'locked/FashionMNIST/raw'))).name).toBe('FashionMNIST'); // torchvision's layout
   });
 
   it('a folder without any of them, or a file that is none of them: one sentence', async () => {

@@ -12,6 +12,8 @@ export interface FetchIdxOptions {
   signal: AbortSignal;
   /** Other limits for a stalled or trickling server than core/net's defaults. */
   limits?: Partial<DownloadLimits>;
+  /** The dataset URL's query (`?download=1`), kept on every file's URL; empty or absent for none. */
+  query?: string;
 }
 
 /** What asking for one file gave: its bytes, nothing (404), or an answer that is neither IDX nor gzip. */
@@ -57,8 +59,9 @@ export async function fetchIdxFile(base: string, name: string, onProgress: ByteP
 /** Asks for `<name>.gz`, then `<name>`; a server may gunzip on the fly, so plain IDX bytes under .gz count too. */
 async function probe(base: string, name: string, onProgress: ByteProgress | undefined, options: FetchIdxOptions): Promise<Probe> {
   const url = base ? `${base}/${name}` : name;
+  const query = options.query ?? '';
   let other: Probe | null = null;
-  for (const candidate of [`${url}.gz`, url]) {
+  for (const candidate of [`${url}.gz${query}`, `${url}${query}`]) {
     try {
       const bytes = await fetchBytes(candidate, { ...options, onProgress, maxBytes: MAX_IDX_DATA_BYTES + 1024 });
       if (isGzip(bytes) || (bytes.length >= 2 && bytes[0] === 0 && bytes[1] === 0)) return { kind: 'found', bytes };

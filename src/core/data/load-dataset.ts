@@ -46,15 +46,35 @@ const KEYS = IDX_FILE_KEYS;
 const DEFAULT_WEIGHTS: Record<IdxFileKey, number> = { trainImages: 0.84, trainLabels: 0.01, testImages: 0.14, testLabels: 0.01 };
 const DOWNLOAD_SHARE = 0.95;
 
+/** Archives a dataset is often downloaded as, which this app does not unpack. */
+const ARCHIVE = /\.(zip|npz|npy|tar|tgz|tar\.gz|7z|rar|pkl|pickle|pt|mat|h5|csv)$/i;
+
 /**
- * The folder of a dataset URL, and the naming scheme when the URL names one of its files
- * (`.../emnist-letters-train-images-idx3-ubyte.gz` picks the letters split of a folder holding all of EMNIST).
+ * The folder of a dataset URL, the naming scheme when the URL names one of its files
+ * (`.../emnist-letters-train-images-idx3-ubyte.gz` picks the letters split of a folder holding all of
+ * EMNIST), and the URL's query (`?download=1`, a token), which every file's URL keeps. Throws one
+ * sentence for the URL of an archive (`gzip.zip`, `kmnist-train-imgs.npz`), which is not read here.
  */
-export function datasetLocation(url: string): { base: string; scheme: NameScheme | null } {
-  const trimmed = url.replace(/\/+$/, '');
+export function datasetLocation(url: string): { base: string; scheme: NameScheme | null; query: string } {
+  const at = url.search(/[?#]/);
+  const query = at >= 0 ? url.slice(at).replace(/#.*$/, '') : '';
+  const trimmed = (at >= 0 ? url.slice(0, at) : url).replace(/\/+$/, '');
   const cut = trimmed.lastIndexOf('/');
-  const scheme = schemeOfFileName(trimmed.slice(cut + 1));
-  return scheme ? { base: cut >= 0 ? trimmed.slice(0, cut) : '', scheme } : { base: trimmed, scheme: null };
+  const last = trimmed.slice(cut + 1);
+  if (ARCHIVE.test(last)) {
+    throw new Error(
+      `${last} is an archive, which this app does not read: unpack it and give the folder holding the four IDX files (such as train-images-idx3-ubyte.gz), or one of those files.`,
+    );
+  }
+  const scheme = schemeOfFileName(last);
+  return scheme ? { base: cut >= 0 ? trimmed.slice(0, cut) : '', scheme, query } : { base: trimmed, scheme: null, query };
+}
+
+/** A dataset's name from its folder: the last part of the path, past torchvision's `raw` and `processed` (`FashionMNIST/raw`). */
+export function folderDatasetName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter((p) => p && p !== '.');
+  while (parts.length > 1 && /^(raw|processed)$/i.test(parts[parts.length - 1])) parts.pop();
+  return parts.at(-1) ?? 'dataset';
 }
 
 /**
@@ -62,7 +82,7 @@ export function datasetLocation(url: string): { base: string; scheme: NameScheme
  * MNIST's names or a variant's (file-names.ts), found from the test labels unless the URL names a file.
  */
 export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions = {}): Promise<DatasetSplits> {
-  const { base, scheme: named } = datasetLocation(baseUrl);
+  const { base, scheme: named, query } = datasetLocation(baseUrl);
   const report = opts.onProgress ?? (() => undefined);
   const loaded = { trainImages: 0, trainLabels: 0, testImages: 0, testLabels: 0 };
   const totals: Record<IdxFileKey, number | null> = { trainImages: null, trainLabels: null, testImages: null, testLabels: null };
@@ -89,7 +109,7 @@ export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions
   opts.signal?.addEventListener('abort', onAbort);
   try {
     report(0, `Downloading ${base || 'dataset'}`);
-    const fetchOptions = { fetchImpl: opts.fetchImpl, signal: controller.signal, limits: opts.limits };
+    const fetchOptions = { fetchImpl: opts.fetchImpl, signal: controller.signal, limits: opts.limits, query };
     const progressOf = (key: IdxFileKey) => (got: number, total: number | null) => update(key, got, total);
     const found: Promise<FoundNames | { scheme: NameScheme; testLabels: null }> = named
       ? Promise.resolve({ scheme: named, testLabels: null })
@@ -101,7 +121,7 @@ export async function loadImageDataset(baseUrl: string, opts: LoadDatasetOptions
     );
     const where = base ? `${base}/` : '';
     const decoding = found.then(({ scheme }) => ({
-      name: opts.name ?? (scheme.prefix.replace(/-$/, '') || base.split('/').pop() || 'dataset'),
+      name: opts.name ?? (scheme.prefix.replace(/-$/, '') || folderDatasetName(base.replace(/^[a-z]+:\/\/[^/]*/i, ''))),
       options: { names: idxFileNames(scheme), transposed: scheme.transposed, fit: opts.fit },
     }));
     decoding.catch(() => undefined); // awaited below, after the downloads, which report the same failure
