@@ -5,6 +5,7 @@
  * Its numbers sit in boxes of reserved width (styles.css), so the header does not re-wrap while
  * training.
  */
+import { Fragment } from 'react';
 import type { TrainingStatus } from '../worker/protocol';
 import { useStatusAnnouncement } from './status-announcer';
 
@@ -57,12 +58,19 @@ export function StatusBar({ status, backend, progress, phase, error = null }: St
   );
 }
 
-/** `role="alert"`: the current error in plain words, with a dismiss button. */
+/** `role="alert"`: the current errors in plain words (one a line), with a dismiss button. */
 export function ErrorBanner({ message, onDismiss }: { message: string | null; onDismiss: () => void }) {
   if (!message) return null;
   return (
     <div className="error" data-testid="error" role="alert">
-      <span>{message}</span>
+      <span>
+        {message.split('\n').map((line, i) => (
+          <Fragment key={i}>
+            {i > 0 ? <br /> : null}
+            {line}
+          </Fragment>
+        ))}
+      </span>
       <button type="button" onClick={onDismiss} aria-label="Dismiss the error">
         ×
       </button>

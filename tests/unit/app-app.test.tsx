@@ -155,6 +155,18 @@ describe('App', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/diverged/);
   });
 
+  it('keeps both sentences when two inputs fail together (a bad ?data= and a bad ?model=), until dismissed', () => {
+    const w = fakeWorker();
+    render(<App createPort={() => w.port} />);
+    w.emit({ type: 'error', id: null, message: 'The model at http://x/m.json could not be read.' });
+    w.emit({ type: 'error', id: null, message: 'No dataset found at http://x/d. The built-in MNIST is used instead.' });
+    const text = screen.getByRole('alert').textContent ?? '';
+    expect(text).toContain('The model at http://x/m.json could not be read.');
+    expect(text).toContain('No dataset found at http://x/d. The built-in MNIST is used instead.');
+    fireEvent.click(screen.getByLabelText('Dismiss the error'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('reports bad URL values in the error banner', () => {
     const w = fakeWorker();
     render(<App search="?lr=abc" createPort={() => w.port} />);

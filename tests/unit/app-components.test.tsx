@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../src/app/controls/ConfirmDialog';
 import { ControlsPanel, type ControlsPanelProps } from '../../src/app/controls/ControlsPanel';
 import { DEFAULT_SETTINGS } from '../../src/app/state/settings';
 import { ErrorBanner, StatusBar } from '../../src/app/StatusBar';
+import { ERRORS_JOIN_MS, nextErrors } from '../../src/app/hooks/error-list';
 
 afterEach(cleanup);
 
@@ -125,6 +126,28 @@ describe('StatusBar and ErrorBanner', () => {
     expect(screen.getByTestId('error').textContent).toMatch(/lower learning rate/);
     fireEvent.click(screen.getByLabelText('Dismiss the error'));
     expect(onDismiss).toHaveBeenCalled();
+  });
+
+  it('shows several errors one a line, in one span', () => {
+    render(<ErrorBanner message={'The dataset failed.\nThe model failed.'} onDismiss={() => undefined} />);
+    const spans = screen.getByTestId('error').querySelectorAll('span');
+    expect(spans).toHaveLength(1);
+    expect(spans[0].innerHTML).toBe('The dataset failed.<br>The model failed.');
+  });
+});
+
+describe('the error list', () => {
+  it('keeps the errors of the last 15 s beside a new one, each once, at most three; null clears', () => {
+    let list = nextErrors([], 'A failed.', 0);
+    list = nextErrors(list, 'B failed.', 2_000);
+    expect(list.map((e) => e.message)).toEqual(['A failed.', 'B failed.']); // two inputs failing together both say so
+    list = nextErrors(list, 'A failed.', 3_000);
+    expect(list.map((e) => e.message)).toEqual(['B failed.', 'A failed.']); // a repeat moves to the end, once
+    list = nextErrors(list, 'C failed.', 4_000);
+    list = nextErrors(list, 'D failed.', 5_000);
+    expect(list.map((e) => e.message)).toEqual(['A failed.', 'C failed.', 'D failed.']);
+    expect(nextErrors(list, 'E failed.', 5_000 + ERRORS_JOIN_MS).map((e) => e.message)).toEqual(['E failed.']); // older ones have gone
+    expect(nextErrors(list, null, 6_000)).toEqual([]);
   });
 });
 

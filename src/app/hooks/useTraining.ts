@@ -16,6 +16,7 @@ import { DecoderCopies, remoteDecoder, type PointDecoder } from '../decoding';
 import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
 import type { LatentCodes, LoadResult, ManifoldImages, TestSet, Training } from './training-types';
+import { useErrorList } from './error-list';
 
 export type { Encoded, LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
 
@@ -74,7 +75,7 @@ export function useTraining(options: TrainingOptions): Training {
   const [manifold, setManifold] = useState<ManifoldImages | null>(null);
   const [evaluations, setEvaluations] = useState<Evaluation[]>([]);
   const [historyVersion, setHistoryVersion] = useState(0);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useErrorList();
   /** Shows a failed request's error; requests of a worker this hook stopped itself failed nothing. */
   const reportFailure = useCallback((err: unknown) => {
     if (!(err instanceof WorkerStoppedError)) setError(messageOf(err));

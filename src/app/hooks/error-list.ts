@@ -1,0 +1,40 @@
+/**
+ * The error banner's messages. A new error joins the ones shown in the last few seconds instead of
+ * replacing them: two inputs that fail together (a bad `?data=` and a bad `?model=` at start) each
+ * keep their sentence. Dismissing the banner, or a success that clears it, empties the list.
+ */
+import { useCallback, useMemo, useState } from 'react';
+
+/** One shown error: its sentence and when it came (ms, performance.now()). */
+export interface ShownError {
+  message: string;
+  at: number;
+}
+
+/** How long an error keeps its place when another one comes (ms). */
+export const ERRORS_JOIN_MS = 15_000;
+/** Most errors shown at once (the newest). */
+export const MAX_ERRORS = 3;
+
+/**
+ * The list after `message` (null: clear) at time `now`: the errors of the last ERRORS_JOIN_MS
+ * other than this one, then this one, at most MAX_ERRORS.
+ */
+export function nextErrors(list: readonly ShownError[], message: string | null, now: number): ShownError[] {
+  if (message === null) return [];
+  const recent = list.filter((e) => e.message !== message && now - e.at < ERRORS_JOIN_MS);
+  return [...recent, { message, at: now }].slice(-MAX_ERRORS);
+}
+
+const clock = () => performance.now();
+
+/** The banner's text (the sentences, one a line) and the setter (the same function every render): a message is added, null clears. */
+export function useErrorList(): [string | null, (message: string | null) => void] {
+  const [list, setList] = useState<ShownError[]>([]);
+  const show = useCallback((message: string | null) => {
+    const now = clock();
+    setList((l) => nextErrors(l, message, now));
+  }, []);
+  const text = useMemo(() => (list.length ? list.map((e) => e.message).join('\n') : null), [list]);
+  return [text, show];
+}
