@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -260,6 +260,10 @@ describe('loading failures are plain and leave no tensors behind', () => {
     await truncate(join(root, dir, 'decoder', 'weights.bin'), 1000);
     await expectFailure(() => loadModelFromUrl(`${base}/${dir}/vae.json`), /The decoder's weights file weights\.bin is truncated: it holds 1000 bytes but model\.json describes/);
     await expectFailure(() => loadModelFromDirectory(join(root, dir)), /truncated/);
+    const short = await copyOfA('short');
+    const size = (await stat(join(root, short, 'decoder', 'weights.bin'))).size;
+    await truncate(join(root, short, 'decoder', 'weights.bin'), size - 3); // rounded, both sizes would read the same
+    await expectFailure(() => loadModelFromUrl(`${base}/${short}/vae.json`), new RegExp(`is truncated: it holds ${(size - 3).toLocaleString('en-US')} bytes but model\\.json describes ${size.toLocaleString('en-US')} bytes\\.`));
     const broken = await copyOfA('broken');
     await expectFailure(() => loadModelFromUrl(`${base}/${broken}/vae.json`), /The download of .*weights\.bin broke off/);
     const gone = await copyOfA('gone');

@@ -106,6 +106,13 @@ describe('inbound nodes tfjs-layers would loop on for ever', () => {
     await expectRefused(model, /layer "dense_2" takes its input from node 3 of "dense_1", which has only 1 node \(node 0\)/);
   });
 
+  it('an input from a layer that is never called', async () => {
+    const model = broken(plain, (json) => {
+      layerOf(json, 'dense_1').inbound_nodes = [];
+    });
+    await expectRefused(model, /layer "dense_2" takes its input from node 0 of "dense_1", which has no nodes at all \(it is never called\)/);
+  });
+
   it('a node number one past a nested model’s calls (its own first node counts)', async () => {
     const model = broken(nested, (json) => {
       configOf(json).output_layers = [['head', 2, 0]];

@@ -4,6 +4,7 @@ import { WeightsError } from './manifest';
 import { showLocation, textFromFile } from './quote';
 import { formatBytes, type ReadOptions, type WeightsSource } from './source';
 import { tfjsSaid, unbuildableLayer } from './diagnose';
+import { unreadableModelFormat } from './formats';
 import { checkTopology } from './topology';
 import { matchWeights } from './weight-names';
 
@@ -33,7 +34,7 @@ export async function readJson(source: WeightsSource, location: string, what: st
   try {
     return JSON.parse(text);
   } catch {
-    throw new WeightsError(`${showLocation(location)} is not ${what}: it is not valid JSON.`);
+    throw new WeightsError(unreadableModelFormat(bytes, location) ?? `${showLocation(location)} is not ${what}: it is not valid JSON.`);
   }
 }
 
@@ -96,9 +97,11 @@ export async function readWeights(source: WeightsSource, file: ModelFile, part: 
     const expected = file.groupBytes[g];
     if (got !== expected && sizeProblem === null) {
       const names = textFromFile(locations.map((l) => l.split('/').pop()).join(', '), 200);
+      // Exact byte counts where the rounded sizes would read the same ("2.0 MB but 2.0 MB").
+      const [has, wants] = formatBytes(got) === formatBytes(expected) ? [`${got.toLocaleString('en-US')} bytes`, `${expected.toLocaleString('en-US')} bytes`] : [formatBytes(got), formatBytes(expected)];
       sizeProblem = got < expected
-        ? `The ${part}'s weights file ${names} is truncated: it holds ${formatBytes(got)} but model.json describes ${formatBytes(expected)}.`
-        : `The ${part}'s weights file ${names} holds ${formatBytes(got)} but model.json describes ${formatBytes(expected)}; the weights do not match their description.`;
+        ? `The ${part}'s weights file ${names} is truncated: it holds ${has} but model.json describes ${wants}.`
+        : `The ${part}'s weights file ${names} holds ${has} but model.json describes ${wants}; the weights do not match their description.`;
     }
     chunks.push(...shards);
   }

@@ -6,8 +6,11 @@
 import type * as tf from '../tf';
 import '../model/sampling-layer'; // registers the Keras `Sampling` layer before any topology is read
 import { buildModel, disposeModel, parseModelJson, readJson, readWeights, type ModelFile, type Part, type WeightBytes } from './artifacts';
+import { archiveSource, isArchiveName, openArchive } from './archive';
 import { locate, pairPlan, type LayersPlan } from './locate';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, WeightsError, type VaeManifest } from './manifest';
+import { isObject } from './manifest-fields';
+import { encoderGivenAsDecoder, nestedVae, type NestedPart } from './nested';
 import { prepareModelFile } from './prepare';
 import { showLocation } from './quote';
 import type { DownloadLimits } from '../net/download';
@@ -77,7 +80,24 @@ function absoluteUrl(url: string): string {
 export function loadModelFromUrl(url: string, opts: UrlLoadOptions = {}): Promise<LoadedModel> {
   const absolute = absoluteUrl(url);
   const encoder = opts.encoder === undefined ? undefined : absoluteUrl(opts.encoder);
-  return loadModelFromSource(urlSource(opts.fetchImpl, opts.limits), absolute, { ...opts, encoder });
+  const source = urlSource(opts.fetchImpl, opts.limits);
+  if (encoder === undefined && isArchiveName(new URL(absolute).pathname)) return loadArchiveFromUrl(source, absolute, opts);
+  return loadModelFromSource(source, absolute, { ...opts, encoder });
+}
+
+/** A `.zip` saved by this app, at a URL: downloaded whole (its progress is the load's), then opened as a picked one is. */
+async function loadArchiveFromUrl(source: WeightsSource, url: string, opts: LoadOptions): Promise<LoadedModel> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  let got = 0;
+  const onBytes = (n: number) => {
+    got += n;
+    opts.onProgress?.(Math.min(0.5, got / maxBytes)); // the size is unknown until it is in; building takes the rest
+  };
+  const bytes = await source.read(url, { maxBytes, signal: opts.signal, onBytes });
+  checkCancelled(opts.signal, url);
+  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? 'model.zip');
+  const opened = openArchive(bytes, name, maxBytes);
+  return loadModelFromSource(archiveSource(opened.files, name), opened.entry, opts);
 }
 
 /** Loads a model whose manifest, model.json, state dict or folder is at `entry` in `source` (see `loadModelFromUrl`); validates it fully. */
@@ -113,12 +133,19 @@ async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions
     const where = showLocation(plan.weights);
     return validated(torch.manifest, torch.encoder, torch.decoder, opts, { encoder: where, decoder: where });
   }
-  const modelFile = async (part: Part, location: string) => {
-    const json = plan.read.get(location) ?? (await readJson(source, location, `the ${part}'s model.json`, read));
-    return prepareModelFile(parseModelJson(json, location, part), part);
-  };
+  const modelJson = async (part: Part, location: string) => plan.read.get(location) ?? (await readJson(source, location, `the ${part}'s model.json`, read));
+  const [encoderJson, decoderJson] = await Promise.all([plan.encoder ? modelJson('encoder', plan.encoder) : null, modelJson('decoder', plan.decoder)]);
   const files: Partial<Record<Part, ModelFile>> = {};
-  [files.encoder, files.decoder] = await Promise.all([plan.encoder ? modelFile('encoder', plan.encoder) : undefined, modelFile('decoder', plan.decoder)]);
+  const whole = plan.encoder ? null : wholeVaeFiles(decoderJson, plan.decoder);
+  if (whole) {
+    Object.assign(files, whole);
+  } else {
+    const topology = isObject(decoderJson) ? decoderJson.modelTopology : null;
+    const encoderAlone = plan.encoder ? null : encoderGivenAsDecoder(topology, showLocation(plan.decoder));
+    if (encoderAlone) throw new WeightsError(encoderAlone);
+    if (plan.encoder) files.encoder = prepareModelFile(parseModelJson(encoderJson, plan.encoder, 'encoder'), 'encoder');
+    files.decoder = prepareModelFile(parseModelJson(decoderJson, plan.decoder, 'decoder'), 'decoder');
+  }
   const weights = await readAllWeights(source, files, { ...read, onProgress: opts.onProgress });
   checkCancelled(opts.signal, entry);
   await opts.buildAfter;
@@ -134,7 +161,22 @@ async function loadFiles(source: WeightsSource, entry: string, opts: LoadOptions
     throw err;
   }
   const manifest = plan.manifest ?? (encoder ? madeUpManifest(plan, decoder) : null);
-  return validated(manifest, encoder, decoder, opts, { encoder: plan.encoder ? showLocation(plan.encoder) : undefined, decoder: showLocation(plan.decoder) });
+  const encoderAt = plan.encoder ? showLocation(plan.encoder) : whole ? `${showLocation(plan.decoder)} (its encoder)` : undefined;
+  return validated(manifest, encoder, decoder, opts, { encoder: encoderAt, decoder: whole ? `${showLocation(plan.decoder)} (its decoder)` : showLocation(plan.decoder) });
+}
+
+/**
+ * The encoder and decoder of a whole VAE in one model.json (nested.ts), each prepared as if exported
+ * alone: the weights of the other model are skipped. Null when `json` is not one.
+ */
+function wholeVaeFiles(json: unknown, location: string): Record<Part, ModelFile> | null {
+  const parts = isObject(json) ? nestedVae(json.modelTopology) : null;
+  if (!parts) return null;
+  const file = (part: Part, own: NestedPart, other: NestedPart): ModelFile => {
+    const prepared = prepareModelFile(parseModelJson({ ...(json as object), modelTopology: own.topology }, location, part), part);
+    return { ...prepared, dropped: new Set([...(prepared.dropped ?? []), ...other.layerNames]) };
+  };
+  return { encoder: file('encoder', parts.encoder, parts.decoder), decoder: file('decoder', parts.decoder, parts.encoder) };
 }
 
 /** The manifest of a model loaded without one (a folder or a pair): the defaults, its paths, the decoder's output kind from its last activation. */

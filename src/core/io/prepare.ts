@@ -8,6 +8,7 @@
 import * as tf from '../tf';
 import type { ModelFile, Part } from './artifacts';
 import { isKeras3Topology, keras3ToTfjs } from './keras3';
+import { isObject } from './manifest-fields';
 import { pruneToOutputs } from './prune';
 import { showLocation } from './quote';
 import { checkTopology } from './topology';
@@ -17,7 +18,23 @@ function tfjsKnowsClass(className: string): boolean {
   return Object.prototype.hasOwnProperty.call(tf.serialization.SerializationMap.getMap().classNameMap, className);
 }
 
-const ENCODER_OUTPUTS = ['mean (output 1)', 'log-variance (output 2)'];
+/** The names of a functional model's outputs (`output_layers`' layers), in order; [] when unreadable. */
+function outputNames(topology: unknown): string[] {
+  const top = isObject(topology) && isObject(topology.model_config) ? topology.model_config : topology;
+  const ends = isObject(top) && isObject(top.config) ? top.config.output_layers : null;
+  return Array.isArray(ends) ? ends.map((e) => (Array.isArray(e) && typeof e[0] === 'string' ? e[0] : '')) : [];
+}
+
+/**
+ * Which of an encoder's outputs are the mean and the log-variance: the ones named so (z_mean, mu;
+ * z_log_var, logvar, log_sigma), in whatever order the file lists them; else the first two (or the mean alone).
+ */
+export function posteriorOutputs(names: readonly string[], count: number): number[] {
+  const mean = names.findIndex((n) => /mean|(^|_)mu($|_|\d)/i.test(n));
+  const logVar = names.findIndex((n) => /log_?var|logvar|log_?sigma/i.test(n));
+  if (mean >= 0 && logVar >= 0 && mean !== logVar) return [mean, logVar];
+  return count >= 2 ? [0, 1] : [0];
+}
 
 /**
  * `file` with its topology in the tfjs-layers form and cut to the outputs used; `dropped` lists the
@@ -31,11 +48,14 @@ export function prepareModelFile(file: ModelFile, part: Part): ModelFile {
   if (keras3) topology = keras3ToTfjs(topology, where);
   // The structure first (any class allowed: pruning may remove unknown ones), so pruning follows only well-formed nodes.
   checkTopology(topology, { file: where, model: part, isKnownClass: () => true });
+  const names = outputNames(topology);
+  const posterior = posteriorOutputs(names, names.length);
+  const encoderOutput = (i: number) => (i === posterior[0] ? `mean (output ${i + 1})` : i === posterior[1] ? `log-variance (output ${i + 1})` : `output ${i + 1}`);
   const pruned = pruneToOutputs(topology, {
     file: where,
     part,
-    keep: (n) => (part === 'encoder' ? (n >= 2 ? [0, 1] : [0]) : Array.from({ length: n }, (_, i) => i)),
-    outputName: (i) => (part === 'encoder' ? ENCODER_OUTPUTS[i] : i === 0 ? 'image (output 1)' : `output ${i + 1}`) ?? `output ${i + 1}`,
+    keep: (n) => (part === 'encoder' ? posteriorOutputs(names, n) : Array.from({ length: n }, (_, i) => i)),
+    outputName: (i) => (part === 'encoder' ? encoderOutput(i) : i === 0 ? 'image (output 1)' : `output ${i + 1}`),
     isKnownClass: tfjsKnowsClass,
   });
   return {

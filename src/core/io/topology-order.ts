@@ -51,7 +51,8 @@ export function replayNodeQueue(layers: readonly OrderLayer[], where: string): n
 }
 
 const q = (name: string) => quoteFromFile(name);
-const nodeWords = (n: number) => (n === 1 ? '1 node (node 0)' : n === 0 ? 'no nodes' : `${n} nodes (0 to ${n - 1})`);
+/** "which has …": "only 1 node (node 0)", "no nodes at all", "only 3 nodes (0 to 2)". */
+const nodeWords = (n: number) => (n === 1 ? 'only 1 node (node 0)' : n === 0 ? 'no nodes at all (it is never called)' : `only ${n} nodes (0 to ${n - 1})`);
 
 /** Why the first stuck call can never be made: an input node that never exists, or a circle of layers. */
 function explain(layers: readonly OrderLayer[], nodes: readonly number[], stuck: readonly Stuck[], where: string): string {
@@ -70,7 +71,7 @@ function explain(layers: readonly OrderLayer[], nodes: readonly number[], stuck:
     if (missing.node >= most || !firstStuck.has(missing.layer)) {
       // The node asked for never exists: the layer is not called that often, or has made every call it can.
       const has = missing.node >= most ? most : nodes[missing.layer];
-      return `${where}: layer ${q(layers[layer].name)} takes its input from node ${missing.node} of ${q(from.name)}, which has only ${nodeWords(has)}; the node numbers do not match the layers' calls.`;
+      return `${where}: layer ${q(layers[layer].name)} takes its input from node ${missing.node} of ${q(from.name)}, which has ${nodeWords(has)}; the node numbers do not match the layers' calls.`;
     }
     layer = missing.layer;
   }
