@@ -58,7 +58,7 @@ describe("the address's ?model=", () => {
     const init = w.last('init')!;
     expect(init.models).toEqual([{ kind: 'url', url: expect.stringMatching(/\/models\/mnist-2d\/vae\.json$/), label: 'the bundled model' }]);
     const load = w.last('load')!;
-    expect(load).toMatchObject({ source: { kind: 'url', url: 'http://stalls.example/vae.json' }, generation: 2 });
+    expect(load).toMatchObject({ source: { kind: 'url', url: 'http://stalls.example/vae.json' }, generation: 2, keepAs: 'trained-here' }); // a model trained meanwhile comes back saved
     expect(w.sent.indexOf(init)).toBeLessThan(w.sent.indexOf(load));
     expect(screen.getByTestId('cancel-load')).toBeTruthy();
 

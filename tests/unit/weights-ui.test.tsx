@@ -147,6 +147,17 @@ describe('WeightsPanel', () => {
     expect(screen.getByLabelText('Open mnist-2d-step120 (2)')).toBeTruthy();
   });
 
+  it("keeps a model trained here that the address's ?model= replaced when it arrived", async () => {
+    const kept = { files: [{ name: 'trained-here-step40.zip', bytes: new Uint8Array([4, 2]) }], steps: 40, latentDim: 2 };
+    const clearReplaced = vi.fn();
+    const store = memoryModelStore();
+    const training = { ...fakeTraining(), replaced: { info: info({ origin: 'http://models.example/vae.json' }), kept }, clearReplaced };
+    render(<WeightsPanel training={training} config={() => makeConfig()} store={store} />);
+    await waitFor(() => expect(screen.getByText(/^Loaded http:\/\/models\.example\/vae\.json\. The model it replaced \(40 training steps here\) is kept in this browser as "trained-here-step40"/)).toBeTruthy());
+    expect(clearReplaced).toHaveBeenCalledTimes(1);
+    expect((await store.get('trained-here-step40'))?.entry).toBe('trained-here-step40.zip');
+  });
+
   it('downloads the replaced model when browser storage refuses it', async () => {
     const kept = { files: [{ name: 'mnist-2d-step7.zip', bytes: new Uint8Array([9]) }], steps: 7, latentDim: 2 };
     const training = fakeTraining({ load: vi.fn(async () => ({ info: info({ origin: 'http://models.example/vae.json' }), kept })) });

@@ -79,6 +79,12 @@ export interface Training {
   load(source: ModelSource, config: VaeConfig, keepAs?: string): Promise<LoadResult | null>;
   /** Stops the running load (`loadProgress` not null): its download ends and the current model stays. */
   cancelLoad(): void;
+  /**
+   * A model trained here that the address's `?model=` replaced when it arrived (it loads in the
+   * background, so training may have begun), saved; the weights panel keeps it and clears this.
+   */
+  replaced: (LoadResult & { kept: KeptModel }) | null;
+  clearReplaced(): void;
   /** The current model as one file, `<name>.zip` (the weights format's folder, see core/io/archive.ts); null when it failed (the error is shown). */
   save(name: string): Promise<ModelFile[] | null>;
   showError(message: string | null): void;

@@ -76,6 +76,7 @@ export function useTraining(options: TrainingOptions): Training {
   const [evaluations, setEvaluations] = useState<Evaluation[]>([]);
   const [historyVersion, setHistoryVersion] = useState(0);
   const [error, setError] = useErrorList();
+  const [replaced, setReplaced] = useState<Training['replaced']>(null);
   /** Shows a failed request's error; requests of a worker this hook stopped itself failed nothing. */
   const reportFailure = useCallback((err: unknown) => {
     if (!(err instanceof WorkerStoppedError)) setError(messageOf(err));
@@ -235,7 +236,10 @@ export function useTraining(options: TrainingOptions): Training {
     if (later) {
       setLoadProgress(0);
       client
-        .request({ type: 'load', source: later, config, generation: client.nextGeneration() })
+        .request({ type: 'load', source: later, config, generation: client.nextGeneration(), keepAs: 'trained-here' })
+        .then((reply) => {
+          if (reply?.type === 'model' && reply.kept && clientRef.current === client) setReplaced({ info: reply.info, kept: reply.kept });
+        })
         .catch(reportFailure)
         .finally(() => {
           if (clientRef.current === client) setLoadProgress(null);
@@ -337,6 +341,8 @@ export function useTraining(options: TrainingOptions): Training {
       [pumpView],
     ),
     showError: setError,
+    replaced,
+    clearReplaced: useCallback(() => setReplaced(null), []),
     encode: useCallback(async (images: Float32Array, count: number, seed: number, samples: number) => {
       try {
         const reply = await clientRef.current?.request({ type: 'encode', images, count, seed, samples });

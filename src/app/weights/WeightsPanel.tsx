@@ -18,7 +18,8 @@ import { sourceFromPicked, type PickedFile } from './picked-files';
 
 /** Props of `WeightsPanel`. */
 export interface WeightsPanelProps {
-  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'cancelLoad' | 'save' | 'showError'> & Partial<Pick<Training, 'testSet'>>;
+  training: Pick<Training, 'model' | 'status' | 'phase' | 'loadProgress' | 'load' | 'cancelLoad' | 'save' | 'showError'> &
+    Partial<Pick<Training, 'testSet' | 'replaced' | 'clearReplaced'>>;
   /** The app's current config: a loaded model of this app's format trains with its training settings. */
   config: () => VaeConfig;
   /** Where "Save in browser" goes (IndexedDB unless told). */
@@ -161,6 +162,15 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
   };
 
   /** Loads `source`; `storedAs`: the name of the browser save it is. */
+  // The address's model (loaded in the background) replaced one trained here: keep that one too.
+  const { replaced, clearReplaced } = training;
+  useEffect(() => {
+    if (!replaced) return;
+    clearReplaced?.();
+    void keep(replaced.kept).then((sentence) => setNote(`Loaded ${replaced.info.origin}.${sentence}`));
+    // `keep` is remade each render and is left out of the deps: the replaced model is what matters
+  }, [replaced, clearReplaced]);
+
   const loadSource = async (source: ModelSource, storedAs?: string) => {
     const result = await load(source, config(), defaultName(model, 0, dataset));
     if (!result) return null;
