@@ -65,6 +65,15 @@ describe('inflateIdx', () => {
     await expect(inflateIdx(bomb, 'bomb.gz')).rejects.toThrow(/bomb.gz inflates to more than its header announces/);
   });
 
+  it('an image file that carries a label header: the message asks whether the files are swapped', async () => {
+    const images = Uint8Array.from({ length: 4 * 784 }, (_, i) => i % 256);
+    const labelHeader = encodeIdx([4], images.subarray(0, 4)); // [4] announced, 4 * 784 bytes follow
+    const file = new Uint8Array(gzipSync(Uint8Array.from([...labelHeader, ...images.subarray(4)])));
+    await expect(inflateIdx(file, 't10k-images-idx3-ubyte.gz')).rejects.toThrow(
+      /t10k-images-idx3-ubyte\.gz inflates to more than its header announces \(4 data bytes for shape \[4\]\), so it was not read further\. Its header is a label file's \(one dimension\): are the image and label files swapped, or is its header wrong\?/,
+    );
+  });
+
   it('refuses, from the header alone, a file that announces more data than the app reads', async () => {
     const huge = header(0x08, [1_000_000, 28, 28]); // 784 MB announced
     const gz = await gzipWithZeros(huge, 64);

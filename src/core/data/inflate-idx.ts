@@ -77,8 +77,10 @@ function checkAnnounced(header: IdxHeader, what: string, maxDataBytes: number): 
 }
 
 function tooLong(what: string, header: IdxHeader): IdxFormatError {
+  // A label file's header (one dimension) before more data: most often an image file with the wrong header, or the files swapped.
+  const labels = header.shape.length === 1 && /images/i.test(what) ? ' Its header is a label file\'s (one dimension): are the image and label files swapped, or is its header wrong?' : '';
   return new IdxFormatError(
-    `${what} inflates to more than its header announces (${header.dataLength} data bytes for shape [${header.shape.join(', ')}]), so it was not read further.`,
+    `${what} inflates to more than its header announces (${header.dataLength} data bytes for shape [${header.shape.join(', ')}]), so it was not read further.${labels}`,
   );
 }
 
