@@ -11,8 +11,9 @@
 import { runCli, UsageError } from './lib/cli';
 import { loadDatasetFromDir } from './lib/load-dataset-node';
 import { prepareOutputDir } from './lib/output-dir';
-import { configOverrides, parseTrainArgs, trainUsage } from './lib/train-options';
+import { checkAppOpens, configOverrides, parseTrainArgs, trainUsage } from './lib/train-options';
 import { makeConfig, type VaeConfig } from '../src/core/model/config';
+import { fitForInput } from '../src/core/data/fit';
 
 await runCli(async () => {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -20,6 +21,7 @@ await runCli(async () => {
     console.log(trainUsage());
     return;
   }
+  checkAppOpens(args);
   let config: VaeConfig;
   try {
     config = makeConfig(configOverrides(args));
@@ -27,7 +29,7 @@ await runCli(async () => {
     throw new UsageError((err as Error).message);
   }
   const out = args.out === undefined ? undefined : await prepareOutputDir(args.out);
-  const data = await loadDatasetFromDir(args.data);
+  const data = await loadDatasetFromDir(args.data, undefined, fitForInput(config.inputDim)); // the app's fit: what trains here opens there
   const { trainAndSave } = await import('./lib/train-run');
   await trainAndSave({ config, data, epochs: args.epochs, iwaeSamples: args.iwae, backend: args.backend, out });
 }, 'Run npm run train -- --help for every option.');

@@ -1,6 +1,6 @@
 /**
  * Running a Node command-line entry point so that every failure reaches the user as one plain
- * line, a hint, and an exit code: 2 for bad usage, 1 for anything else.
+ * line and an exit code: 2 for bad usage (with a hint), 1 for anything else.
  *
  * Why the process-wide handlers: tfjs-backend-wasm's Emscripten module installs
  * `process.on('uncaughtException')` and `process.on('unhandledRejection')` handlers that rethrow.
@@ -20,10 +20,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Ends with `main`'s outcome: 0 when it resolves, otherwise one plain line plus `hint` on stderr and exit 1 or 2. */
+/**
+ * Ends with `main`'s outcome: 0 when it resolves, otherwise one plain line on stderr and exit 1 or 2;
+ * `hint` (e.g. where the options are listed) follows the line of a UsageError only, since a failure
+ * of the data or the output folder is not mended by another option.
+ */
 export async function runCli(main: () => Promise<void>, hint: string): Promise<void> {
   const fail = (err: unknown) => {
-    process.stderr.write(`${plainMessage(err)}\n${hint}\n`);
+    process.stderr.write(`${plainMessage(err)}\n${err instanceof UsageError ? `${hint}\n` : ''}`);
     process.exit(err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE);
   };
   process.on('uncaughtException', fail);

@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetSplits } from '../../src/core/data/dataset';
+import type { DatasetFit } from '../../src/core/data/fit';
 import { IDX_FILE_KEYS, idxFileName, idxFileNames, MNIST_NAMES, NAME_SCHEMES, schemeOfFileName, type NameScheme } from '../../src/core/data/file-names';
 import { decodeSplits, folderDatasetName, type IdxFileKey } from '../../src/core/data/load-dataset';
 
@@ -22,9 +23,10 @@ export function defaultMnistDir(): string {
  * `path` is the folder (the first naming scheme whose test labels it holds is used, MNIST's first) or
  * one of the dataset's files, which picks its scheme (`emnist-letters-train-images-idx3-ubyte.gz` in
  * a folder holding all of EMNIST). The name defaults to the files' prefix ("emnist-letters"), else the
- * folder's name. Throws one plain sentence when the path or a file is missing or unreadable.
+ * folder's name. Throws one plain sentence when the path or a file is missing or unreadable, or (with
+ * `fit`) when the data does not fit the models (DatasetFitError: its image size, its labels).
  */
-export async function loadDatasetFromDir(path: string = defaultMnistDir(), name?: string): Promise<DatasetSplits> {
+export async function loadDatasetFromDir(path: string = defaultMnistDir(), name?: string, fit?: DatasetFit): Promise<DatasetSplits> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new Error(`The data path ${path} does not exist.${prepareHint(path)}`);
   const named = info.isDirectory() ? null : schemeOfFileName(basename(path));
@@ -41,7 +43,7 @@ export async function loadDatasetFromDir(path: string = defaultMnistDir(), name?
   });
   const files = Object.fromEntries(IDX_FILE_KEYS.map((k, i) => [k, raw[i]])) as Record<IdxFileKey, Uint8Array>;
   const datasetName = name ?? (scheme.prefix.replace(/-$/, '') || folderDatasetName(resolve(dir)));
-  return decodeSplits(files, datasetName, `${dir}/`, undefined, { names, transposed: scheme.transposed });
+  return decodeSplits(files, datasetName, `${dir}/`, undefined, { names, transposed: scheme.transposed, fit });
 }
 
 /** The first naming scheme whose test labels (`.gz` or plain) are in `dir`, or null. */

@@ -32,7 +32,8 @@ function fromTable<T>(name: SettingName): OptionSpec<T> {
   const t = row.type;
   const field = row.field as keyof VaeConfig;
   const dflt = DEFAULT_CONFIG[field];
-  const words = t.kind === 'choice' || t.kind === 'flag' ? '' : `: ${rangeWords(t)}`;
+  const appWords = row.app ? ` (the app opens ${row.app.min} to ${row.app.max}; a model outside that trains but is not saved with --out)` : '';
+  const words = t.kind === 'choice' || t.kind === 'flag' ? '' : `: ${rangeWords(t)}${appWords}`;
   const help = t.kind === 'flag' ? row.tip : `${row.label}${words}`;
   const parse = {
     int: () => (t.kind === 'int' ? integer(t.min, t.max) : null),
@@ -102,6 +103,24 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     throw new UsageError("--hidden sets the MLP's hidden layers; the conv family's layers are fixed (Conv2D 32 and 64, Dense 16), so leave it out with --arch conv.");
   }
   return values;
+}
+
+/**
+ * Checks, before training, that the app will open what `--out` writes: a setting outside its `app`
+ * range in the settings table (e.g. --latent 1 or 100, which the core trains but the app does not
+ * show) is a UsageError with `--out`, and allowed without it (a run that only measures).
+ */
+export function checkAppOpens(args: TrainArgs): void {
+  if (args.out === undefined) return;
+  for (const row of Object.values(SETTING_ROWS) as SettingRow[]) {
+    const value = row.cli && row.app ? args[row.cli as keyof TrainArgs] : undefined;
+    if (row.app && typeof value === 'number' && (value < row.app.min || value > row.app.max)) {
+      throw new UsageError(
+        `--${row.cli} ${value} trains, but the app opens only ${row.app.min} to ${row.app.max} (${row.app.reason}), so it could not open what --out writes: ` +
+          `use ${row.app.min} to ${row.app.max} with --out, or leave --out out to only measure.`,
+      );
+    }
+  }
 }
 
 /** The config fields the parsed options set (every option with a row in the settings table). */

@@ -1,7 +1,7 @@
 /**
  * The training CLI (`npm run train`) with bad inputs: the real script as a child process, and its
- * option table and output-folder check in-process. Every failure must be one plain line plus the
- * hint, exit code 1 or 2, and come before any training starts.
+ * option table and output-folder check in-process. Every failure must be one plain line (bad usage:
+ * plus the hint to --help), exit code 1 or 2, and come before any training starts.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -35,19 +35,31 @@ function node(args: string[]): Promise<Run> {
 
 const train = (...args: string[]) => node(['scripts/train.ts', ...args]);
 
-/** One plain sentence and the hint: short, no source code, no stack, nothing on stdout. */
+/** One plain sentence (bad usage: and the hint): short, no source code, no stack, nothing on stdout. */
 function expectPlainFailure(run: Run, code: 1 | 2, message: RegExp) {
   expect(run.code, run.stderr).toBe(code);
   expect(run.stdout).toBe(''); // no training line, no JSON: it stopped before training
-  expect(run.stderr.length).toBeLessThan(300);
+  expect(run.stderr.length).toBeLessThan(400);
   const lines = run.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(2);
   expect(lines[0]).toMatch(message);
-  expect(lines[1]).toBe(HINT);
+  expect(lines.slice(1)).toEqual(code === 2 ? [HINT] : []); // --help does not mend missing data or a full disk
+  expect(run.stderr).not.toMatch(/training /); // no training header: nothing started
   expect(run.stderr).not.toMatch(/function\s*\(|=>|var \w+=|node_modules|\n\s+at /);
 }
 
 let tmp: string;
+
+/** A folder of the four MNIST-layout files (gzipped) of `side`x`side` images, 40 train and 20 test, labels from `label`. */
+async function idxFolder(name: string, side: number, label: (i: number) => number): Promise<string> {
+  const dir = join(tmp, name);
+  await mkdir(dir, { recursive: true });
+  const images = (n: number) => encodeIdx([n, side, side], Uint8Array.from({ length: n * side * side }, (_, i) => ((i * 13) % 7 < 2 ? 255 : 0)));
+  const labels = (n: number) => encodeIdx([n], Uint8Array.from({ length: n }, (_, i) => label(i)));
+  const files = { 'train-images-idx3-ubyte': images(40), 'train-labels-idx1-ubyte': labels(40), 't10k-images-idx3-ubyte': images(20), 't10k-labels-idx1-ubyte': labels(20) };
+  for (const [file, bytes] of Object.entries(files)) await writeFile(join(dir, `${file}.gz`), gzipSync(bytes));
+  return dir;
+}
+
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'vae-cli-'));
 });
@@ -93,6 +105,26 @@ describe.concurrent('npm run train with bad inputs', () => {
 
   it('a negative --epochs (read as a value, not as an option): exit 2', async () => {
     expectPlainFailure(await train('--epochs', '-1'), 2, /--epochs must be a whole number of 0 or more; got "-1"/);
+  });
+
+  // The app's fit (core/data/fit.ts): what the CLI trains, the app opens; a shape the models cannot
+  // take was a tensor-shape error from inside tfjs after the training header.
+  it('a --data folder of 32x32 images: the same sentence as the app, exit 1', async () => {
+    const data = await idxFolder('shape32', 32, () => 3);
+    expectPlainFailure(await train('--data', data, '--epochs', '1'), 1, /^The (test|training) split of shape32 has 32x32 grey images, but the models here take 28x28 grey images\.$/);
+    expectPlainFailure(await train('--data', join(data, 'train-images-idx3-ubyte.gz'), '--epochs', '0'), 1, /has 32x32 grey images/);
+  });
+
+  it('a --data folder with labels up to 99: the same sentence as the app, exit 1', async () => {
+    const data = await idxFolder('labels99', 28, (i) => (i * 7) % 100);
+    expectPlainFailure(await train('--data', data, '--epochs', '1', '--conditional'), 1, /^The (test|training) split of labels99 has labels up to 9[0-9], but the app shows at most 62 classes/);
+  });
+
+  it('--latent outside what the app opens, with --out: refused before training, exit 2', async () => {
+    const out = join(tmp, 'latent-100');
+    expectPlainFailure(await train('--latent', '100', '--out', out), 2, /^--latent 100 trains, but the app opens only 2 to 64 \(.*\), so it could not open what --out writes/);
+    await expect(readdir(out)).rejects.toThrow(); // nothing written
+    expectPlainFailure(await train('--latent', '1', '--out', out), 2, /^--latent 1 trains, but the app opens only 2 to 64/);
   });
 
   it('--help lists every option and exits 0', async () => {
