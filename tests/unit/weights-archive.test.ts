@@ -133,6 +133,17 @@ describe('picking', () => {
     await expect(sourceFromPicked([picked('my-model.zip', zip), picked('vae.json', new Uint8Array(2))])).rejects.toThrow('Open my-model.zip on its own: a saved .zip holds the whole model.');
   });
 
+  it("a Keras or PyTorch file picked alone is named with what to export, as by URL (formats.ts)", async () => {
+    const hdf5 = Uint8Array.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
+    await expect(sourceFromPicked([picked('vae.h5', hdf5)])).rejects.toThrow(/^vae\.h5 is a Keras HDF5 file, which a browser cannot read: convert it with tensorflowjs_converter/);
+    await expect(sourceFromPicked([picked('weights', hdf5)])).rejects.toThrow(/^weights is a Keras HDF5 file/); // by its bytes alone
+    await expect(sourceFromPicked([picked('model.pt', zip)])).rejects.toThrow(/^model\.pt is a pickled PyTorch file \(torch\.save\).*safetensors/);
+    await expect(sourceFromPicked([picked('pytorch_model.bin', Uint8Array.from([0x80, 0x02, 0x7d, 0x71]))])).rejects.toThrow(/is a pickled PyTorch file/);
+    await expect(sourceFromPicked([picked('encoder.keras', zip), picked('decoder.keras', zip)])).rejects.toThrow(/^encoder\.keras is a Keras \.keras file/);
+    // Files of no known format keep the general sentence.
+    await expect(sourceFromPicked([picked('notes.txt', new Uint8Array([65, 66]))])).rejects.toThrow(/Choose the model's manifest/);
+  });
+
   it('the entry of a set of files: the manifest, else a lone .json, else a lone state dict', () => {
     expect(findEntry(['a/vae.json', 'a/encoder/model.json', 'vae.json'])).toBe('vae.json');
     expect(findEntry(['decoder/model.json', 'decoder/weights.bin'])).toBe('decoder/model.json');

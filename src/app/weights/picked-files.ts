@@ -4,6 +4,7 @@
  * is unpacked where the model loads (the worker, core/io/archive.ts).
  */
 import { findEntry, isArchiveName, withoutCopyNumber } from '../../core/io/archive';
+import { unreadableModelFormat } from '../../core/io/formats';
 import { DEFAULT_MAX_BYTES, formatBytes } from '../../core/io/source';
 import type { ModelSource } from '../../worker/protocol';
 
@@ -24,7 +25,11 @@ export function pathOf(file: PickedFile): string {
   return rel.includes('/') ? rel.split('/').slice(1).join('/') : file.name;
 }
 
-/** Reads picked files into a `files` ModelSource; refuses any file over `maxBytes` before reading it. */
+/**
+ * Reads picked files into a `files` ModelSource; refuses any file over `maxBytes` before reading it.
+ * When no file is a model's entry, a file of a format people export but a browser cannot read (a
+ * Keras .h5, a torch.save checkpoint: core/io/formats.ts) is named with what to export instead.
+ */
 export async function sourceFromPicked(picked: readonly PickedFile[], maxBytes = DEFAULT_MAX_BYTES): Promise<ModelSource> {
   if (picked.length === 0) throw new Error('No files were chosen.');
   const big = picked.find((f) => f.size > maxBytes);
@@ -35,8 +40,14 @@ export async function sourceFromPicked(picked: readonly PickedFile[], maxBytes =
     if (paths.length > 1) throw new Error(`Open ${archives[0]} on its own: a saved .zip holds the whole model.`);
     return { kind: 'files', label: `the file ${paths[0]}`, entry: paths[0], files: [{ name: paths[0], bytes: await picked[0].arrayBuffer() }] };
   }
-  const entry = findEntry(paths);
   const files = await Promise.all(picked.map(async (f, i) => ({ name: paths[i], bytes: await f.arrayBuffer() })));
+  let entry: string;
+  try {
+    entry = findEntry(paths);
+  } catch (err) {
+    const named = files.map((f) => unreadableModelFormat(new Uint8Array(f.bytes, 0, Math.min(16, f.bytes.byteLength)), f.name)).find((said) => said !== null);
+    throw named ? new Error(named) : err;
+  }
   // Also list each renamed download under its original name, so the manifest's references resolve.
   const taken = new Set(paths);
   for (const f of [...files]) {
