@@ -10,7 +10,7 @@ import { priorQuantiles } from '../../src/core/latent/normal';
 import { axisPlane, manifoldCellPoint } from '../../src/core/latent/plane';
 import { Store, type LatentPoint } from '../../src/app/state/store';
 import type { PlaneView } from '../../src/app/view';
-import { steppedCell, steppedPoint } from '../../src/app/panels/latent-keys';
+import { KEY_LIMIT, steppedCell, steppedPoint } from '../../src/app/panels/latent-keys';
 
 // The Plotly wrapper stands in as an element with a drawn plot's axis mapping (support/fake-plot.tsx).
 vi.mock('../../src/app/Plot', () => import('./support/fake-plot'));
@@ -71,6 +71,18 @@ describe('latent plot keys', () => {
     expect(z[2]).toBeCloseTo(-2, 12);
     expect(z[3]).toBeCloseTo(0.35, 12);
     expect(steppedPoint('Enter', false, [0, 0], view2d.plane)).toBeNull();
+  });
+
+  it("stops at the sliders' ±4 along each view axis, and never moves a far point further out", () => {
+    let z = [3.8, 0];
+    for (let i = 0; i < 80; i++) z = steppedPoint('ArrowRight', true, z, view2d.plane)!;
+    expect(z[0]).toBeCloseTo(KEY_LIMIT, 12); // was 39.8 after 80 presses
+    expect(KEY_LIMIT).toBe(4);
+    expect(steppedPoint('ArrowLeft', false, z, view2d.plane)![0]).toBeCloseTo(3.9, 12); // back in at once
+    const far = [-6.2, 5];
+    expect(steppedPoint('ArrowLeft', false, far, view2d.plane)).toEqual([-6.2, 5]); // a clicked far code stays where it is
+    expect(steppedPoint('ArrowRight', false, far, view2d.plane)![0]).toBeCloseTo(-6.1, 12); // inward moves
+    expect(steppedPoint('ArrowDown', true, far, view2d.plane)![1]).toBeCloseTo(4.5, 12);
   });
 });
 

@@ -10,6 +10,7 @@ import type { PointDecoder } from '../decoding';
 import { drawDigit } from '../draw';
 import { recordDecode } from '../perf';
 import { useStore, type LatentPoint, type Store } from '../state/store';
+import { KEY_LIMIT } from './latent-keys';
 
 /** Props of `DecodedPanel`. */
 export interface DecodedPanelProps {
@@ -26,7 +27,8 @@ export function formatZ(z: number[], digits = 3): string {
   return z.map((v) => v.toFixed(digits)).join(',');
 }
 
-const SLIDER_LIMIT = 4;
+/** The sliders' range, ±this (wider when z is further out): the arrow keys' limit too. */
+const SLIDER_LIMIT = KEY_LIMIT;
 
 /** The decoded-digit panel, canvas `data-testid="decoded-digit"` with `data-z`. */
 export function DecodedPanel({ point, decoder, side, classNames }: DecodedPanelProps) {

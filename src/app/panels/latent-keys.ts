@@ -10,6 +10,11 @@ import type { PlaneView } from '../view';
 export const KEY_STEP = 0.1;
 /** With Shift held. */
 export const KEY_STEP_LARGE = 0.5;
+/**
+ * How far the arrow keys take z along a view axis, in latent units: the prior's 4σ, the range the
+ * z sliders show. A point already beyond it (a click on a far code) is never moved further out.
+ */
+export const KEY_LIMIT = 4;
 
 /** The direction of an arrow key on the view plane (x right, y up), or null for other keys. */
 export function arrowDirection(key: string): [number, number] | null {
@@ -28,8 +33,8 @@ export function arrowDirection(key: string): [number, number] | null {
 }
 
 /**
- * The latent point one arrow press away from `z` on `plane` (`z`'s part off the plane kept), or
- * null when the key is not an arrow. `z` of another length than the plane's counts as the origin.
+ * The latent point one arrow press away from `z` on `plane` (`z`'s part off the plane kept), within
+ * ±KEY_LIMIT along each view axis, or null when the key is not an arrow. `z` of another length than the plane's counts as the origin.
  */
 export function steppedPoint(key: string, shift: boolean, z: readonly number[], plane: LatentPlane): number[] | null {
   const dir = arrowDirection(key);
@@ -39,7 +44,11 @@ export function steppedPoint(key: string, shift: boolean, z: readonly number[], 
   const [u, v] = projectPoint(base, plane);
   // Rounded to the step's grid of 0.001 so that repeated presses don't accumulate float noise.
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  return liftPoint(round(u + dir[0] * step), round(v + dir[1] * step), plane, base);
+  const bounded = (from: number, to: number) => {
+    const limit = Math.max(KEY_LIMIT, Math.abs(from));
+    return Math.min(limit, Math.max(-limit, to));
+  };
+  return liftPoint(bounded(u, round(u + dir[0] * step)), bounded(v, round(v + dir[1] * step)), plane, base);
 }
 
 /**
