@@ -149,6 +149,16 @@ describe('the error list', () => {
     expect(nextErrors(list, 'E failed.', 5_000 + ERRORS_JOIN_MS).map((e) => e.message)).toEqual(['E failed.']); // older ones have gone
     expect(nextErrors(list, null, 6_000)).toEqual([]);
   });
+
+  it('the same error with new numbers replaces the old one (Train pressed again after a divergence)', () => {
+    const diverged = (at: number) => `Training diverged: the loss became NaN or infinite at step ${at}. The weights were rolled back to step 373; try a lower learning rate.`;
+    let list = nextErrors([], 'A failed.', 0);
+    list = nextErrors(list, diverged(374), 1_000);
+    list = nextErrors(list, diverged(375), 2_000);
+    expect(list.map((e) => e.message)).toEqual(['A failed.', diverged(375)]);
+    list = nextErrors(list, 'The file a.json is truncated: it holds 1.2 MB but model.json describes 2.0 MB.', 3_000);
+    expect(list).toHaveLength(3); // a different sentence still joins
+  });
 });
 
 describe('ConfirmDialog', () => {

@@ -17,12 +17,21 @@ export const ERRORS_JOIN_MS = 15_000;
 export const MAX_ERRORS = 3;
 
 /**
+ * The same error again: the same sentence apart from its numbers ("diverged at step 374" and "at
+ * step 375"), which replaces the earlier one rather than stacking beside it.
+ */
+function sameError(a: string, b: string): boolean {
+  const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#');
+  return shape(a) === shape(b);
+}
+
+/**
  * The list after `message` (null: clear) at time `now`: the errors of the last ERRORS_JOIN_MS
- * other than this one, then this one, at most MAX_ERRORS.
+ * other than this one (or the same apart from its numbers), then this one, at most MAX_ERRORS.
  */
 export function nextErrors(list: readonly ShownError[], message: string | null, now: number): ShownError[] {
   if (message === null) return [];
-  const recent = list.filter((e) => e.message !== message && now - e.at < ERRORS_JOIN_MS);
+  const recent = list.filter((e) => !sameError(e.message, message) && now - e.at < ERRORS_JOIN_MS);
   return [...recent, { message, at: now }].slice(-MAX_ERRORS);
 }
 
