@@ -100,6 +100,10 @@ describe('WeightsPanel', () => {
     fireEvent.change(screen.getByLabelText('Weights URL'), { target: { value: 'javascript:alert(1)' } });
     fireEvent.click(screen.getByTestId('load-weights'));
     await waitFor(() => expect(training.showError).toHaveBeenLastCalledWith('Only http and https addresses can be loaded.'));
+    fireEvent.change(screen.getByLabelText('Weights URL'), { target: { value: 'not a url' } });
+    fireEvent.click(screen.getByTestId('load-weights'));
+    await waitFor(() => expect(training.showError).toHaveBeenLastCalledWith(expect.stringMatching(/^"not a url" is not a web address; type one such as https:/)));
+    expect(training.load).not.toHaveBeenCalled(); // was fetched as http://host/not%20a%20url/vae.json, "an HTML page"
     fireEvent.change(screen.getByTestId('weights-url'), { target: { value: 'http://models.example/vae.json' } });
     fireEvent.click(screen.getByTestId('load-weights'));
     await waitFor(() => expect(screen.getByText('Loaded http://models.example/vae.json.')).toBeTruthy());

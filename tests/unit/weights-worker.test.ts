@@ -181,7 +181,7 @@ describe('bad weights leave the current model loaded and working', () => {
       return `http://127.0.0.1:${port}/good/vae.json`;
     }, /Could not reach .*; the server may be down or may not allow cross-origin requests\./],
     ['not JSON', async () => url('text.json'), /text\.json is not a model manifest: it is not valid JSON\./],
-    ['an HTML page', async () => url('page.json'), /page\.json is an HTML page, not a model manifest\./],
+    ['an HTML page', async () => url('page.json'), /page\.json is an HTML page, not a model manifest \(a wrong address/],
     ['missing fields', () => damaged('missing', (d) => editJson(join(d, 'vae.json'), (j) => { delete j.latentDim; delete j.decoder; })), /is missing the fields latentDim, decoder\./],
     ['unknown format', () => damaged('format', (d) => editJson(join(d, 'vae.json'), (j) => { j.format = 'pytorch'; })), /has the unknown format "pytorch"/],
     ['newer version', () => damaged('version', (d) => editJson(join(d, 'vae.json'), (j) => { j.version = 7; })), /version 7 is newer than this app understands/],

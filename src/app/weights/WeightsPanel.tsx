@@ -182,11 +182,15 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
     run(async () => {
       const text = url.trim();
       if (!text) throw new Error('Type the address of a model manifest (vae.json) or of a decoder model.json first.');
-      let absolute: URL;
+      let absolute: URL | null = null;
       try {
         absolute = new URL(text, document.baseURI);
       } catch {
-        throw new Error(`"${text.slice(0, 200)}" is not a valid address.`);
+        // not even a relative address
+      }
+      // A relative address is a path (a slash or a file name with a dot): "not a url" is no address at all.
+      if (!absolute || (!/^[a-z][a-z0-9+.-]*:/i.test(text) && !/[/.]/.test(text))) {
+        throw new Error(`"${text.slice(0, 200)}" is not a web address; type one such as https://example.com/models/vae.json, or a path on this site such as /models/mnist-2d/vae.json.`);
       }
       if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw new Error('Only http and https addresses can be loaded.');
       return loadSource({ kind: 'url', url: absolute.href });

@@ -30,7 +30,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export async function readJson(source: WeightsSource, location: string, what: string, options: ReadOptions): Promise<unknown> {
   const bytes = await source.read(location, options);
   const text = utf8.decode(bytes).replace(/^\uFEFF/, '').trimStart();
-  if (text.startsWith('<')) throw new WeightsError(`${showLocation(location)} is an HTML page, not ${what}.`);
+  if (text.startsWith('<')) throw new WeightsError(`${showLocation(location)} is an HTML page, not ${what} (a wrong address, or the server answered with a web page of its own).`);
   try {
     return JSON.parse(text);
   } catch {
