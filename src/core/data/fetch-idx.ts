@@ -41,8 +41,11 @@ export async function findNames(base: string, onProgress: ByteProgress, options:
   }
   const other = [first, ...probes].find((p): p is Extract<Probe, { kind: 'other' }> => p.kind === 'other');
   const where = base || 'the current folder';
-  const why = other ? `, and ${explainNotIdx(other)}` : ' (the server answered 404 Not Found)';
-  throw new DownloadError(`No dataset found at ${where}: it has none of ${describeLookedFor()}${why}.`, base, 404);
+  // An answer that is not IDX (a web page, a text) says most: it leads, and the list of names stays short.
+  const message = other
+    ? `No dataset found at ${where}: ${explainNotIdx(other)}. A dataset folder holds MNIST-layout IDX files such as ${idxFileName(MNIST_NAMES, 'testLabels')}.gz.`
+    : `No dataset found at ${where}: it has none of ${describeLookedFor()} (the server answered 404 Not Found).`;
+  throw new DownloadError(message, base, 404);
 }
 
 /** Fetches `<base>/<name>.gz`, falling back to `<base>/<name>` when the .gz is missing or not IDX/gzip data. */
