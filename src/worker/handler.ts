@@ -357,15 +357,16 @@ export class TrainingHandler {
   }
 
   /**
-   * The current model saved as `<name>-step<N>.zip` when it has steps trained here that no save holds
-   * (it is about to be replaced); undefined when there is nothing to keep or it cannot be saved yet.
+   * The current model saved as `<name>-step<N>.zip` (N: its steps from the first, the file's and
+   * these) when it has steps trained here that no save holds (it is about to be replaced); undefined
+   * when there is nothing to keep or it cannot be saved yet.
    */
   private async keptOf(name: string): Promise<KeptModel | undefined> {
     const model = this.model;
     const steps = model?.session?.step ?? 0;
     if (!model || steps === 0 || (this.lastSaved?.model === model && this.lastSaved.step === steps)) return undefined;
     try {
-      const files = await modelFiles(model, `${name}-step${steps}`, this.saveContext());
+      const files = await modelFiles(model, `${name}-step${(model.info.training?.steps ?? 0) + steps}`, this.saveContext());
       return { files, steps, latentDim: model.info.latentDim };
     } catch {
       return undefined; // e.g. the test set is still loading: the load goes on as before

@@ -191,6 +191,13 @@ describe('WeightsPanel', () => {
     expect((screen.getByLabelText('Name in browser storage') as HTMLInputElement).placeholder).toBe('fashion-mnist-2d');
   });
 
+  it("names a save by the model's steps from its first: the file's and those trained here", () => {
+    const bundled = info({ training: { epochs: 50, steps: 23_450, testElbo: -138.85 } });
+    const status = { generation: 1, training: false, step: 348, epoch: 0, epochProgress: 0.7, stepsPerEpoch: 469, examplesPerSecond: 0 };
+    render(<WeightsPanel training={{ ...fakeTraining({ model: bundled }), status }} config={() => makeConfig()} store={memoryModelStore()} />);
+    expect((screen.getByLabelText('Name in browser storage') as HTMLInputElement).placeholder).toBe('mnist-2d-step23798'); // was -step348
+  });
+
   it('freeName numbers a taken name', () => {
     expect(freeName('a', [])).toBe('a');
     expect(freeName('a', [{ name: 'a' }, { name: 'a (2)' }, { name: 'b' }])).toBe('a (3)');
@@ -206,7 +213,7 @@ describe('WeightsPanel', () => {
   it('says how long a save was trained: its steps when it ran less than one epoch', () => {
     const line = (training: ModelInfo['training']) => render(<ModelInfoLine model={info({ origin: 'my save', training })} steps={0} />).container.textContent;
     expect(line({ epochs: 0, steps: 1234, testElbo: -180.5 })).toBe('Model: my save — mnist, 1,234 steps, test loss 180.50 nats per digit');
-    expect(line({ epochs: 2, steps: 1000 })).toBe('Model: my save — mnist, 2 epochs');
+    expect(line({ epochs: 2, steps: 1000 })).toBe('Model: my save — mnist, 2 epochs (1,000 steps)'); // a save trained on past its epochs shows it
     expect(line({ epochs: 1 })).toBe('Model: my save — mnist, 1 epoch');
     expect(line({ epochs: 0 })).toBe('Model: my save — mnist, 0 epochs');
   });

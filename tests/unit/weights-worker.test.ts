@@ -293,6 +293,11 @@ describe('saving', () => {
     expect(Array.from((await w.decode(z)).pixels)).toEqual(Array.from(trained.pixels));
     expect(tf.memory().numTensors).toBe(tensorsAfterKeeping); // keeping it held on to no tensor
 
+    for (let i = 0; i < 2; i++) await w.send({ type: 'step' });
+    const again = await keepingLoad({ kind: 'url', url: url('other/vae.json') });
+    expect(again.kept).toMatchObject({ steps: 2 }); // the steps trained here
+    expect(again.kept!.files.map((f) => f.name)).toEqual(['mnist-2d-step5.zip']); // named by its steps from the first: 3 in its file, 2 here
+
     await w.send({ type: 'step' });
     await w.send({ type: 'save', name: 'mine' });
     expect((await keepingLoad({ kind: 'url', url: url('other/vae.json') })).kept).toBeUndefined(); // the save holds step 1

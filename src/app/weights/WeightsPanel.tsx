@@ -32,9 +32,13 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
-/** How long a model was trained: "30 epochs"; "300 steps" for a run shorter than one epoch (its epochs count 0). */
+/**
+ * How long a model was trained: "30 epochs (14,070 steps)"; "300 steps" for a run shorter than one
+ * epoch (its epochs count 0); "30 epochs" where the file records no steps.
+ */
 function trainedFor(t: TrainingSummary): string {
-  return t.epochs === 0 && t.steps ? plural(t.steps, 'step') : plural(t.epochs, 'epoch');
+  if (!t.steps) return plural(t.epochs, 'epoch');
+  return t.epochs === 0 ? plural(t.steps, 'step') : `${plural(t.epochs, 'epoch')} (${plural(t.steps, 'step')})`;
 }
 
 /** "Model: the bundled model — mnist, 30 epochs, test loss 140.35 nats per digit (+ 120 steps here)". */
@@ -57,10 +61,14 @@ export function ModelInfoLine({ model, steps }: { model: ModelInfo | null; steps
   );
 }
 
-/** A short name for saved files: "mnist-2d", "mnist-2d-step120"; `dataset`: what a model with no dataset of its own trains on. */
+/**
+ * A short name for saved files: "mnist-2d", or with `steps` trained here "mnist-2d-step23570", the
+ * steps counted from the model's first (those its file records, plus these); `dataset`: what a model
+ * with no dataset of its own trains on.
+ */
 function defaultName(model: ModelInfo | null, steps: number, dataset?: string): string {
   const base = `${model?.dataset ?? dataset ?? 'vae'}-${model?.latentDim ?? 2}d`;
-  return safeBaseName(steps > 0 ? `${base}-step${steps}` : base);
+  return safeBaseName(steps > 0 ? `${base}-step${(model?.training?.steps ?? 0) + steps}` : base);
 }
 
 /** `name`, or `name (2)`, `name (3)`… : the first that no model in `taken` has. */
