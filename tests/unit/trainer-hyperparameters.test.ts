@@ -97,7 +97,7 @@ describe('hyperparameters through a call', () => {
     expect(session.stepsPerEpoch).toBe(5);
     expect(first.config).toMatchObject({ learningRate: 1e-3, beta: 1, batchSize: 128, binarize: false });
     await expect(session.configure(makeConfig({ hidden: [16], latentDim: 3 }))).rejects.toThrow(/^These settings change the network; reset the model to apply them\.$/);
-    await expect(session.configure({ ...session.config, hidden: [16], beta: -1 })).rejects.toThrow(/^The training settings were not changed: beta must be a number from 0 to 100\.$/);
+    await expect(session.configure({ ...session.config, hidden: [16], beta: -1 })).rejects.toThrow(/^The training settings were not changed: β \(the KL weight\) must be a number from 0 to 100\.$/);
     expect(session.config.beta).toBe(3);
     session.dispose();
   });

@@ -106,7 +106,7 @@ export const SETTING_ROWS = {
     step: '0.01', effect: 'training',
   },
   beta: {
-    field: 'beta', url: 'beta', cli: 'beta', placeholder: 'B', type: { kind: 'number', min: 0, max: 100 }, what: 'beta',
+    field: 'beta', url: 'beta', cli: 'beta', placeholder: 'B', type: { kind: 'number', min: 0, max: 100 }, what: 'β (the KL weight)',
     label: 'β (KL weight)',
     tip: 'Weight of KL(q(z|x) ‖ N(0, I)) in the loss. 1 is the true ELBO; larger pulls codes toward the prior; 0 makes a plain autoencoder whose latent space loses its shape.',
     step: '0.1', effect: 'training',
