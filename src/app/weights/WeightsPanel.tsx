@@ -297,7 +297,7 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       <div className="field" title="Keep the current model in this browser (IndexedDB) under a name">
         <label htmlFor={ids.name}>Name in browser storage</label>
         <div className="weights-row">
-          <input id={ids.name} type="text" placeholder={storeDefault} value={storeName} maxLength={80} onChange={(e) => setStoreName(e.target.value)} />
+          <input id={ids.name} className="store-name" type="text" placeholder={storeDefault} value={storeName} maxLength={80} onChange={(e) => setStoreName(e.target.value)} />
           <button type="button" data-testid="store-weights" disabled={busy || !ready} onClick={() => void saveStored()}>
             Save in browser
           </button>
