@@ -205,7 +205,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
           </p>
         </div>
         <div className="header-side">
-          <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} />
+          <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} onSkipDataset={training.skipDataset} />
           <LiveToggle live={settings.live} onChange={(live) => requestChange({ live })} />
         </div>
       </header>

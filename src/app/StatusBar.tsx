@@ -13,15 +13,17 @@ import { useStatusAnnouncement } from './status-announcer';
 export interface StatusBarProps {
   status: TrainingStatus | null;
   backend: string | null;
-  /** Dataset download, while it runs. */
-  progress: { fraction: number; message: string } | null;
+  /** Dataset download, while it runs; `skippable`: the address's dataset, which `onSkipDataset` stops. */
+  progress: { fraction: number; message: string; skippable?: boolean } | null;
+  /** Stops the address's dataset download; the built-in MNIST is used instead. */
+  onSkipDataset?: () => void;
   phase: 'loading' | 'ready' | 'failed';
   /** The current error, if any: a pause it caused is announced as such. */
   error?: string | null;
 }
 
 /** `role="status"`: "step N · epoch N [bar] · N examples/s · backend". */
-export function StatusBar({ status, backend, progress, phase, error = null }: StatusBarProps) {
+export function StatusBar({ status, backend, progress, phase, error = null, onSkipDataset }: StatusBarProps) {
   const step = status?.step ?? 0;
   const epoch = (status?.epoch ?? 0) + 1;
   const rate = Math.round(status?.examplesPerSecond ?? 0);
@@ -34,6 +36,11 @@ export function StatusBar({ status, backend, progress, phase, error = null }: St
           <span className="status-item download">
             <progress max={1} value={progress.fraction} aria-label="dataset download" />
             <span>{progress.message || 'Downloading MNIST'}</span>
+            {progress.skippable && onSkipDataset ? (
+              <button type="button" className="skip-dataset" data-testid="skip-dataset" onClick={onSkipDataset} title="Stop this download and train on the built-in MNIST">
+                Use built-in MNIST
+              </button>
+            ) : null}
           </span>
         ) : null}
         <span className={`status-item state state-${state.replace(' ', '-')}`}>{state}</span>

@@ -25,25 +25,35 @@ export interface DataSourceDeps {
   warn: (message: string) => void;
 }
 
+/** Dataset progress: a fraction in [0, 1], a message, and whether `skip` can still stop it (the address's dataset is downloading). */
+export type DataProgress = (fraction: number, message: string, skippable: boolean) => void;
+
 /**
- * Loads `url` (checked against APP_DATASET_FIT); when that fails, says why and loads the built-in
- * MNIST instead. Only a failure of the built-in MNIST itself (or a cancel) rejects.
+ * Loads `url` (checked against APP_DATASET_FIT); when that fails, or the person stops it through
+ * `skip` (a server that answers slowly or not at all), says why and loads the built-in MNIST instead.
+ * Only a failure of the built-in MNIST itself (or another cancel) rejects.
  */
 export async function loadDataOrBuiltin(
   url: string,
-  onProgress: (fraction: number, message: string) => void,
+  onProgress: DataProgress,
   onTestSplit: ((test: ImageDataset) => void) | undefined,
   deps: DataSourceDeps,
+  skip?: AbortSignal,
 ): Promise<DatasetSplits> {
-  const options: LoadDatasetOptions = { onProgress, onTestSplit, fit: APP_DATASET_FIT };
-  if (sameFolder(url, deps.builtinUrl)) return deps.load(deps.builtinUrl, options);
+  const builtin: LoadDatasetOptions = { onProgress: (f, m) => onProgress(f, m, false), onTestSplit, fit: APP_DATASET_FIT };
+  if (sameFolder(url, deps.builtinUrl)) return deps.load(deps.builtinUrl, builtin);
   try {
-    return await deps.load(url, options);
+    if (skip?.aborted) throw new DOMException('skipped', 'AbortError');
+    return await deps.load(url, { ...builtin, onProgress: (f, m) => onProgress(f, m, true), signal: skip });
   } catch (err) {
+    if (skip?.aborted) {
+      deps.warn(`The download of the dataset at ${url} was stopped. The built-in MNIST is used instead.`);
+      return deps.load(deps.builtinUrl, builtin);
+    }
     if (cancelled(err)) throw err;
     const reason = (err instanceof Error ? err.message : String(err)).trim();
     deps.warn(`${/[.!?)]$/.test(reason) ? reason : `${reason}.`} The built-in MNIST is used instead.`);
-    return deps.load(deps.builtinUrl, options);
+    return deps.load(deps.builtinUrl, builtin);
   }
 }
 

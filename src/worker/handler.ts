@@ -11,6 +11,7 @@ import { decodeEveryClass, decodePoint } from '../core/model/codec';
 import type { LoadedModel } from '../core/io/load';
 import { capMessage } from '../core/io/quote';
 import { TrainingDivergedError } from '../core/train/trainer';
+import type { DataProgress } from './dataset-source';
 import { DEFAULT_TIMING, Displays, type Timing } from './displays';
 import { decodeBatch, encodeImages } from './explore';
 import { ActiveModel } from './model';
@@ -30,7 +31,8 @@ export interface HandlerDeps {
   /** Starts a tfjs backend; resolves with its name and a label for people. */
   initBackend: (choice: BackendChoice) => Promise<{ name: BackendName; label: string }>;
   /** Loads the dataset, reporting progress, and hands over the test split as soon as it is in. */
-  loadData: (url: string, onProgress: (fraction: number, message: string) => void, onTestSplit?: (test: ImageDataset) => void) => Promise<DatasetSplits>;
+  /** The address's dataset (or the built-in MNIST in its place); `skip` aborted: the built-in MNIST now (dataset-source.ts). */
+  loadData: (url: string, onProgress: DataProgress, onTestSplit?: (test: ImageDataset) => void, skip?: AbortSignal) => Promise<DatasetSplits>;
   /** Fetches and validates a model (default: core io over fetch, or files in memory); `signal` cancels it. */
   loadModel?: (source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>, signal?: AbortSignal) => Promise<LoadedModel>;
   /** Milliseconds clock. */
@@ -69,6 +71,8 @@ export class TrainingHandler {
   private parking: QuietParking | null = null;
   private loopRunning = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Aborted by `skip-dataset`: the address's dataset stops downloading and the built-in MNIST is used. */
+  private readonly datasetSkip = new AbortController();
   /** The loads still fetching or building; `cancel-load` aborts them. */
   private readonly loads = new Set<AbortController>();
   /** The model last saved and its session's step then: a load need not keep it again (see `keptOf`). */
@@ -160,6 +164,9 @@ export class TrainingHandler {
         case 'cancel-load':
           for (const load of this.loads) load.abort();
           break;
+        case 'skip-dataset':
+          this.datasetSkip.abort();
+          break;
         case 'save':
           await this.exclusive(async () => {
             const model = this.requireModel();
@@ -243,8 +250,9 @@ export class TrainingHandler {
     this.backend = backend.name;
     const data = this.deps.loadData(
       req.dataUrl,
-      (fraction, message) => this.deps.post({ type: 'progress', fraction, message }),
+      (fraction, message, skippable) => this.deps.post({ type: 'progress', fraction, message, ...(skippable ? { skippable } : {}) }),
       (test) => void this.exclusive(() => this.useTestSplit(test)).catch((err: unknown) => this.deps.post({ type: 'error', id: null, message: messageOf(err) })),
+      this.datasetSkip.signal,
     );
     data.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
     const first = await firstReady;

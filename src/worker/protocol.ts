@@ -110,6 +110,11 @@ export type WorkerRequest =
    * `model` answer carries that model saved as `<keepAs>-step<N>.zip` (`kept`), so nothing trained is lost.
    */
   | { type: 'load'; id: number; source: ModelSource; config: VaeConfig; generation: number; keepAs?: string }
+  /**
+   * Stop downloading the address's dataset (`?data=`, while `progress` says `skippable`) and train on
+   * the built-in MNIST instead; an error event says so. Answered by `done`.
+   */
+  | { type: 'skip-dataset'; id: number }
   /** Stop every `load` still fetching or building (each then answers `done`; the current model stays). Answered by `done`. */
   | { type: 'cancel-load'; id: number }
   /** The current model as one file, `<name>.zip`, holding the weights format's folder (core/io/archive.ts). Answered by `saved`. */
@@ -207,7 +212,8 @@ export type WorkerEvent =
   /** Answer to `decode-batch`: pixel intensities in [0, 1], [count, D]. */
   | { type: 'decoded-batch'; id: number; generation: number; pixels: Float32Array }
   /** Dataset download progress, fraction in [0, 1]. */
-  | { type: 'progress'; fraction: number; message: string }
+  /** Dataset download progress; `skippable` while the address's dataset (not the built-in MNIST) downloads (see `skip-dataset`). */
+  | { type: 'progress'; fraction: number; message: string; skippable?: boolean }
   /** Answer to `init`: the backend in use and the test split for display (pixels as bytes 0-255). */
   | {
       type: 'ready';

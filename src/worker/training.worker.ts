@@ -32,12 +32,18 @@ const handler = new TrainingHandler({
   post: (event: WorkerEvent) => scope.postMessage(event, transferablesOf(event)),
   initBackend: (choice) => initBackend(choice, kernels),
   // The address's dataset, or the built-in MNIST (with the reason shown) when it cannot be loaded or used.
-  loadData: (url, onProgress, onTestSplit) =>
-    loadDataOrBuiltin(url, onProgress, onTestSplit, {
-      load: loadImageDataset,
-      builtinUrl: new URL(BUILTIN_DATA_PATH, self.location.href).href,
-      warn: (message) => scope.postMessage({ type: 'error', id: null, message }, []),
-    }),
+  loadData: (url, onProgress, onTestSplit, skip) =>
+    loadDataOrBuiltin(
+      url,
+      onProgress,
+      onTestSplit,
+      {
+        load: loadImageDataset,
+        builtinUrl: new URL(BUILTIN_DATA_PATH, self.location.href).href,
+        warn: (message) => scope.postMessage({ type: 'error', id: null, message }, []),
+      },
+      skip,
+    ),
   yieldToEvents,
 });
 

@@ -2,7 +2,8 @@
  * A dead server (DESIGN.md §2 ids `weights-url`, `load-weights`, `error`, and the panel's `cancel-load`):
  * a local server on another origin that sends its headers and then nothing, forever. With
  * `?model=` on it the bundled model opens first and stays, with one plain sentence in `role=alert`
- * once the 15 s stall limit passes; Load on it can be cancelled; left alone it ends in the same sentence.
+ * once the 15 s stall limit passes; Load on it can be cancelled; left alone it ends in the same sentence;
+ * `?data=` on it offers "Use built-in MNIST", which stops the download at once.
  * The app runs with its real limits (core/net/download.ts), so this file takes about a minute.
  */
 import { createServer, type ServerResponse } from 'node:http';
@@ -160,5 +161,27 @@ describe('a server that sends headers and then nothing', () => {
     expect(await page.getByTestId('cancel-load').count()).toBe(0);
     expect(same(await decodingsAt(page, POINTS), bundled)).toBeLessThan(0.5);
     expect(session.unexpectedErrors()).toEqual([]);
+  });
+
+  test('?data= on it: "Use built-in MNIST" stops the download at once; one sentence, and the app trains on MNIST', async () => {
+    const other = await openPage(browser);
+    const { page } = other;
+    await page.goto(new URL(`?data=${encodeURIComponent(new URL('slow-data/', stall.url).href)}`, appUrl).href);
+    const skip = page.getByTestId('skip-dataset');
+    await skip.waitFor({ state: 'visible', timeout: 30_000 });
+    await expect.poll(() => stall.requests.some((p) => p.startsWith('/slow-data/')), { timeout: 5_000 }).toBe(true);
+    expect(await page.getByTestId('train-toggle').isDisabled()).toBe(true); // waiting on the dataset
+    await skip.click();
+    await page.waitForSelector('[data-testid="train-toggle"]:not([disabled])', { timeout: 30_000 });
+    // The person's skip, not the stall limit's "did not answer within 15 s".
+    expect((await page.getByTestId('error').locator('span').innerText()).trim()).toMatch(
+      /^The download of the dataset at http:\/\/127\.0\.0\.1:\d+\/slow-data\/? was stopped\. The built-in MNIST is used instead\.$/,
+    );
+    expect(await page.getByTestId('skip-dataset').count()).toBe(0);
+    await expect.poll(() => stall.open.size, { timeout: 5_000 }).toBe(0); // the worker let go of the connections
+    await page.getByTestId('step-button').click();
+    await expect.poll(async () => (await page.getByTestId('status').innerText()).replace(/\s+/g, ' '), { timeout: 30_000 }).toMatch(/step 1\b/);
+    expect(other.unexpectedErrors()).toEqual([]);
+    await other.close();
   });
 });

@@ -116,6 +116,14 @@ describe('StatusBar and ErrorBanner', () => {
     const bar = screen.getByLabelText('dataset download') as HTMLProgressElement;
     expect(Number(bar.getAttribute('value'))).toBeCloseTo(0.4);
     expect(screen.getByRole('status').textContent).toMatch(/step 0.*epoch 1.*0 examples\/s/s);
+    expect(screen.queryByTestId('skip-dataset')).toBeNull(); // the built-in MNIST: nothing to skip to
+  });
+
+  it("offers the built-in MNIST while the address's dataset downloads", () => {
+    const onSkipDataset = vi.fn();
+    render(<StatusBar phase="loading" backend={null} status={null} progress={{ fraction: 0, message: 'Downloading http://slow.example/data', skippable: true }} onSkipDataset={onSkipDataset} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Use built-in MNIST' }));
+    expect(onSkipDataset).toHaveBeenCalledOnce();
   });
 
   it('puts errors in an alert that can be dismissed', () => {

@@ -31,6 +31,7 @@ beforeAll(async () => {
   };
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(root, 'big', `${name}.gz`), gzipSync(bytes));
   server = createServer((req, res) => {
+    if (req.url?.startsWith('/hang/')) return; // accepts and never answers
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     const file = path.startsWith('/data/mnist/') ? join(defaultMnistDir(), path.slice('/data/mnist/'.length)) : join(root, path);
     try {
@@ -45,29 +46,38 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server.closeAllConnections(); // the /hang/ requests
   await new Promise<void>((done) => server.close(() => done()));
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A handler whose data comes as the worker's does (loadDataOrBuiltin over HTTP), and the events it posts. */
+function fallbackHandler() {
+  const events: WorkerEvent[] = [];
+  const post = (e: WorkerEvent) => events.push(e);
+  const handler = new TrainingHandler({
+    post,
+    initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
+    loadData: (url, onProgress, onTestSplit, skip) =>
+      loadDataOrBuiltin(
+        url,
+        onProgress,
+        onTestSplit,
+        { load: loadImageDataset, builtinUrl: `${baseUrl}/data/mnist/`, warn: (message) => post({ type: 'error', id: null, message }) },
+        skip,
+      ),
+    yieldToEvents: () => new Promise((r) => setImmediate(r)),
+    timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 2000, displayShare: 1 },
+  });
+  const init = (dataUrl: string) =>
+    handler.handle({ type: 'init', id: 1, dataUrl, backend: 'wasm', config: makeConfig({ hidden: [16], latentDim: 2, batchSize: 50 }), generation: 1, view: { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] } } as WorkerRequest);
+  return { events, handler, init };
+}
+
 describe('a dataset that cannot be used falls back to the built-in MNIST', () => {
   it('a folder that 404s: the reason is shown, MNIST is loaded, and the worker becomes ready and trains', async () => {
-    const events: WorkerEvent[] = [];
-    const post = (e: WorkerEvent) => events.push(e);
-    const handler = new TrainingHandler({
-      post,
-      initBackend: async () => ({ name: 'wasm', label: 'wasm (test)' }),
-      loadData: (url, onProgress, onTestSplit) =>
-        loadDataOrBuiltin(url, onProgress, onTestSplit, {
-          load: loadImageDataset,
-          builtinUrl: `${baseUrl}/data/mnist/`,
-          warn: (message) => post({ type: 'error', id: null, message }),
-        }),
-      yieldToEvents: () => new Promise((r) => setImmediate(r)),
-      timing: { metricsEvery: 1, weightsEveryMs: 0, latentsMinIntervalMs: 0, batchRows: 2000, displayShare: 1 },
-    });
-    const config = makeConfig({ hidden: [16], latentDim: 2, batchSize: 50 });
-    const view = { n: 3, ...axisPlane(2, 0, 1), base: [0, 0] };
-    await handler.handle({ type: 'init', id: 1, dataUrl: `${baseUrl}/typo/`, backend: 'wasm', config, generation: 1, view } as WorkerRequest);
+    const { events, handler, init } = fallbackHandler();
+    await init(`${baseUrl}/typo/`);
     const errors = events.filter((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].id).toBeNull();
@@ -78,6 +88,21 @@ describe('a dataset that cannot be used falls back to the built-in MNIST', () =>
     const metrics = events.filter((e): e is Extract<WorkerEvent, { type: 'metrics' }> => e.type === 'metrics').flatMap((e) => e.metrics);
     expect(metrics).toHaveLength(1);
     expect(Number.isFinite(metrics[0].total)).toBe(true);
+  });
+
+  it('a dataset server that never answers: skip-dataset stops its download, and MNIST is used', async () => {
+    const { events, handler, init } = fallbackHandler();
+    const initDone = init(`${baseUrl}/hang/`);
+    await expect.poll(() => events.some((e) => e.type === 'progress' && e.skippable)).toBe(true); // the page offers the skip now
+    await handler.handle({ type: 'skip-dataset', id: 2 } as WorkerRequest);
+    await initDone;
+    const errors = events.filter((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error').map((e) => e.message);
+    // Not the stall limit's "did not answer within 15 s": the person's skip stopped it.
+    expect(errors).toEqual([`The download of the dataset at ${baseUrl}/hang/ was stopped. The built-in MNIST is used instead.`]);
+    expect(events.find((e) => e.type === 'ready')).toMatchObject({ id: 1, datasetName: 'mnist', trainCount: 60000 });
+    expect(events.some((e) => e.type === 'done' && e.id === 2)).toBe(true);
+    const afterSkip = events.filter((e) => e.type === 'progress').slice(-1)[0];
+    expect(afterSkip).not.toHaveProperty('skippable'); // MNIST's own download offers nothing to skip to
   });
 
   it('a dataset of the wrong image size is refused in one sentence, and MNIST is used', async () => {

@@ -27,7 +27,7 @@ function setup() {
       return { name: 'wasm', label: 'wasm (test)' };
     },
     loadData: async (_url, onProgress) => {
-      onProgress(0.5, 'half way');
+      onProgress(0.5, 'half way', false);
       return small;
     },
   });

@@ -47,7 +47,10 @@ export interface ModelFile {
 /** Everything the panels show, and what the controls can ask for. */
 export interface Training {
   phase: 'loading' | 'ready' | 'failed';
-  progress: { fraction: number; message: string } | null;
+  /** Dataset download, while it runs; `skippable` while the address's dataset (not the built-in MNIST) downloads. */
+  progress: { fraction: number; message: string; skippable?: boolean } | null;
+  /** Stops downloading the address's dataset and trains on the built-in MNIST (the banner says so). */
+  skipDataset(): void;
   backend: string | null;
   status: TrainingStatus | null;
   /** The model in the worker: where it came from, whether it trains, what its manifest says. */

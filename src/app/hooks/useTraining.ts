@@ -145,7 +145,7 @@ export function useTraining(options: TrainingOptions): Training {
     const onEvent = (e: WorkerEvent) => {
       switch (e.type) {
         case 'progress':
-          setProgress({ fraction: e.fraction, message: e.message });
+          setProgress({ fraction: e.fraction, message: e.message, ...(e.skippable ? { skippable: true } : {}) });
           break;
         case 'model':
           setModel(e.info);
@@ -330,6 +330,7 @@ export function useTraining(options: TrainingOptions): Training {
     }, [send]),
     step: useCallback(() => send({ type: 'step' }), [send]),
     cancelLoad: useCallback(() => send({ type: 'cancel-load' }), [send]),
+    skipDataset: useCallback(() => send({ type: 'skip-dataset' }), [send]),
     reset,
     configure: useCallback((config: VaeConfig) => send({ type: 'configure', config }), [send]),
     setLiveDisplays: useCallback((live: boolean) => send({ type: 'displays', live }), [send]),
