@@ -43,7 +43,7 @@ export async function findNames(base: string, onProgress: ByteProgress, options:
   const where = base || 'the current folder';
   // An answer that is not IDX (a web page, a text) says most: it leads, and the list of names stays short.
   const message = other
-    ? `No dataset found at ${where}: ${explainNotIdx(other)}. A dataset folder holds MNIST-layout IDX files such as ${idxFileName(MNIST_NAMES, 'testLabels')}.gz.`
+    ? `No dataset found at ${where}: ${base ? explainNotIdx(other).replace(`${base}/`, 'its ') : explainNotIdx(other)}.`
     : `No dataset found at ${where}: it has none of ${describeLookedFor()} (the server answered 404 Not Found).`;
   throw new DownloadError(message, base, 404);
 }
