@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../../src/core/model/config';
 import { findEntry, sourceFromPicked, withoutCopyNumber, type PickedFile } from '../../src/app/weights/picked-files';
 import { memoryModelStore } from '../../src/app/weights/model-store';
-import { freeName, ModelInfoLine, WeightsPanel } from '../../src/app/weights/WeightsPanel';
+import { freeName, hostWithoutScheme, ModelInfoLine, WeightsPanel } from '../../src/app/weights/WeightsPanel';
 import { addressModel, startModels } from '../../src/app/weights/bundled';
 import { parseSettings } from '../../src/app/state/settings';
 import { TrainingClient, type WorkerPort } from '../../src/worker/client';
@@ -196,6 +196,21 @@ describe('WeightsPanel', () => {
     const status = { generation: 1, training: false, step: 348, epoch: 0, epochProgress: 0.7, stepsPerEpoch: 469, examplesPerSecond: 0 };
     render(<WeightsPanel training={{ ...fakeTraining({ model: bundled }), status }} config={() => makeConfig()} store={memoryModelStore()} />);
     expect((screen.getByLabelText('Name in browser storage') as HTMLInputElement).placeholder).toBe('mnist-2d-step23798'); // was -step348
+  });
+
+  it('an address typed without http(s):// is named with the one meant, not fetched as a path on this site', async () => {
+    expect(hostWithoutScheme('www.example.com/vae.json')).toBe('https://www.example.com/vae.json');
+    expect(hostWithoutScheme('localhost:4180/models/mnist-2d/vae.json')).toBe('http://localhost:4180/models/mnist-2d/vae.json');
+    expect(hostWithoutScheme('127.0.0.1:8000/vae.json')).toBe('http://127.0.0.1:8000/vae.json');
+    expect(hostWithoutScheme('huggingface.co/user/vae/resolve/main/vae.json')).toBe('https://huggingface.co/user/vae/resolve/main/vae.json');
+    // Paths on this site stay paths.
+    for (const path of ['vae.json', 'models/mnist-2d/vae.json', '/models/mnist-2d/vae.json', './vae.json', 'mnist-2d.v2/vae.json']) expect(hostWithoutScheme(path), path).toBeNull();
+    const training = fakeTraining();
+    render(<WeightsPanel training={training} config={() => makeConfig()} store={memoryModelStore()} />);
+    fireEvent.change(screen.getByLabelText('Weights URL'), { target: { value: 'www.example.com/vae.json' } });
+    fireEvent.click(screen.getByTestId('load-weights'));
+    await waitFor(() => expect(training.showError).toHaveBeenLastCalledWith('"www.example.com/vae.json" has no http:// or https:// in front; did you mean https://www.example.com/vae.json?'));
+    expect(training.load).not.toHaveBeenCalled();
   });
 
   it('freeName numbers a taken name', () => {

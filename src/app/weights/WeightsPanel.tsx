@@ -71,6 +71,19 @@ function defaultName(model: ModelInfo | null, steps: number, dataset?: string): 
   return safeBaseName(steps > 0 ? `${base}-step${(model?.training?.steps ?? 0) + steps}` : base);
 }
 
+/**
+ * The address meant when `text` starts with a host but no scheme ("www.example.com/vae.json",
+ * "localhost:5173/models/…"), which the browser would read as a path on this site; null otherwise.
+ */
+export function hostWithoutScheme(text: string): string | null {
+  const m = /^(localhost|\d{1,3}(?:\.\d{1,3}){3}|(?:[a-z0-9-]+\.)+[a-z]{2,})(:\d+)?(\/.*)?$/i.exec(text);
+  if (!m) return null;
+  const [, name, port, path] = m;
+  if (!port && !path) return null; // "vae.json" alone is a file here, not a host
+  const local = /^(localhost|127\.|\d{1,3}(\.\d{1,3}){3}$)/i.test(name);
+  return `${local ? 'http' : 'https'}://${text}`;
+}
+
 /** `name`, or `name (2)`, `name (3)`… : the first that no model in `taken` has. */
 export function freeName(name: string, taken: { name: string }[]): string {
   const names = new Set(taken.map((t) => t.name));
@@ -200,6 +213,8 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
       if (!absolute || (!/^[a-z][a-z0-9+.-]*:/i.test(text) && !/[/.]/.test(text))) {
         throw new Error(`"${text.slice(0, 200)}" is not a web address; type one such as https://example.com/models/vae.json, or a path on this site such as /models/mnist-2d/vae.json.`);
       }
+      const host = hostWithoutScheme(text);
+      if (host) throw new Error(`"${text.slice(0, 200)}" has no http:// or https:// in front; did you mean ${host}?`);
       if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') throw new Error('Only http and https addresses can be loaded.');
       return loadSource({ kind: 'url', url: absolute.href });
     });
@@ -285,7 +300,8 @@ export function WeightsPanel({ training, config, store: givenStore, download = d
         <button type="button" data-testid="save-weights" disabled={busy || !ready} onClick={() => void saveFiles()} title="Download the current model as one .zip: a folder holding vae.json, encoder/ and decoder/">
           Save .zip
         </button>
-        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".zip,.json,.bin" data-testid="weights-files" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
+        {/* Formats the app cannot read are listed too, so that picking one gets the sentence saying what to export instead. */}
+        <input id={ids.files} className="visually-hidden" type="file" multiple accept=".zip,.json,.bin,.safetensors,.h5,.hdf5,.keras,.pt,.pth,.ckpt,.onnx" data-testid="weights-files" disabled={!canOpen} onChange={(e) => loadPicked(e.currentTarget)} />
         <label className={`file-button${canOpen ? '' : ' disabled'}`} htmlFor={ids.files} title="Choose a saved model's .zip, or the files of one model together (a vae.json with its model.json and .bin files); you can also drop them on the page">
           Open files…
         </label>
