@@ -31,18 +31,18 @@ export function StatusBar({ status, backend, progress, phase, error = null, onSk
   const announcement = useStatusAnnouncement({ phase, status, backend, error });
   return (
     <>
+      {progress ? (
+        <div className="status-download">
+          <progress max={1} value={progress.fraction} aria-label="dataset download" />
+          <span className="download-message" title={progress.message || undefined}>{progress.message || 'Downloading MNIST'}</span>
+          {progress.skippable && onSkipDataset ? (
+            <button type="button" className="skip-dataset" data-testid="skip-dataset" onClick={onSkipDataset} title="Stop this download and train on the built-in MNIST">
+              Use built-in MNIST
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       <div className="status" data-testid="status" role="status" aria-live="off">
-        {progress ? (
-          <span className="status-item download">
-            <progress max={1} value={progress.fraction} aria-label="dataset download" />
-            <span>{progress.message || 'Downloading MNIST'}</span>
-            {progress.skippable && onSkipDataset ? (
-              <button type="button" className="skip-dataset" data-testid="skip-dataset" onClick={onSkipDataset} title="Stop this download and train on the built-in MNIST">
-                Use built-in MNIST
-              </button>
-            ) : null}
-          </span>
-        ) : null}
         <span className={`status-item state state-${state.replace(' ', '-')}`}>{state}</span>
         <span className="status-item">
           step <span className="num num-step">{step}</span>
