@@ -43,7 +43,6 @@ export async function loadDataOrBuiltin(
   const builtin: LoadDatasetOptions = { onProgress: (f, m) => onProgress(f, m, false), onTestSplit, fit: APP_DATASET_FIT };
   if (sameFolder(url, deps.builtinUrl)) return deps.load(deps.builtinUrl, builtin);
   try {
-    if (skip?.aborted) throw new DOMException('skipped', 'AbortError');
     return await deps.load(url, { ...builtin, onProgress: (f, m) => onProgress(f, m, true), signal: skip });
   } catch (err) {
     if (skip?.aborted) {

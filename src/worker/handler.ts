@@ -9,6 +9,7 @@ import { classNamesOf, labelCount } from '../core/data/class-names';
 import type { DatasetSplits, ImageDataset } from '../core/data/dataset';
 import { decodeEveryClass, decodePoint } from '../core/model/codec';
 import type { LoadedModel } from '../core/io/load';
+import { stepsFromFirst } from '../core/io/manifest-fields';
 import { capMessage } from '../core/io/quote';
 import { TrainingDivergedError } from '../core/train/trainer';
 import type { DataProgress } from './dataset-source';
@@ -30,8 +31,10 @@ export interface HandlerDeps {
   post: (event: WorkerEvent) => void;
   /** Starts a tfjs backend; resolves with its name and a label for people. */
   initBackend: (choice: BackendChoice) => Promise<{ name: BackendName; label: string }>;
-  /** Loads the dataset, reporting progress, and hands over the test split as soon as it is in. */
-  /** The address's dataset (or the built-in MNIST in its place); `skip` aborted: the built-in MNIST now (dataset-source.ts). */
+  /**
+   * Loads the address's dataset (or the built-in MNIST in its place), reporting progress, and hands over
+   * the test split as soon as it is in; `skip` aborted: the built-in MNIST now (dataset-source.ts).
+   */
   loadData: (url: string, onProgress: DataProgress, onTestSplit?: (test: ImageDataset) => void, skip?: AbortSignal) => Promise<DatasetSplits>;
   /** Fetches and validates a model (default: core io over fetch, or files in memory); `signal` cancels it. */
   loadModel?: (source: ModelSource, onProgress: (fraction: number) => void, buildAfter?: Promise<unknown>, signal?: AbortSignal) => Promise<LoadedModel>;
@@ -374,7 +377,7 @@ export class TrainingHandler {
     const steps = model?.session?.step ?? 0;
     if (!model || steps === 0 || (this.lastSaved?.model === model && this.lastSaved.step === steps)) return undefined;
     try {
-      const files = await modelFiles(model, `${name}-step${(model.info.training?.steps ?? 0) + steps}`, this.saveContext());
+      const files = await modelFiles(model, `${name}-step${stepsFromFirst(model.info.training, steps)}`, this.saveContext());
       return { files, steps, latentDim: model.info.latentDim };
     } catch {
       return undefined; // e.g. the test set is still loading: the load goes on as before

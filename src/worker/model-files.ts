@@ -4,6 +4,7 @@ import { archiveSource, isArchiveName, openArchive, writeArchive } from '../core
 import { folderSink, safeBaseName, saveLoadedModel, type SavedFile } from '../core/io/files';
 import { DEFAULT_MAX_BYTES, loadModelFromSource, loadModelFromUrl, memorySource, type LoadedModel } from '../core/io/load';
 import type { TrainingSummary } from '../core/io/manifest';
+import { stepsFromFirst } from '../core/io/manifest-fields';
 import type { DownloadLimits } from '../core/net/download';
 import { saveVae } from '../core/io/save';
 import { evaluateElbo } from '../core/model/evaluate';
@@ -67,7 +68,7 @@ async function summaryOf(model: ActiveModel, ctx: SaveContext): Promise<{ traini
     testElbo: round2(-elbo.total),
     testReconstruction: round2(elbo.reconstruction),
     testKl: round2(elbo.kl),
-    steps: (base?.steps ?? 0) + steps,
+    steps: stepsFromFirst(base, steps),
     backend: `tfjs-${ctx.backend}`,
     date: new Date().toISOString(),
   };

@@ -211,8 +211,7 @@ export type WorkerEvent =
     }
   /** Answer to `decode-batch`: pixel intensities in [0, 1], [count, D]. */
   | { type: 'decoded-batch'; id: number; generation: number; pixels: Float32Array }
-  /** Dataset download progress, fraction in [0, 1]. */
-  /** Dataset download progress; `skippable` while the address's dataset (not the built-in MNIST) downloads (see `skip-dataset`). */
+  /** Dataset download progress, fraction in [0, 1]; `skippable` while the address's dataset (not the built-in MNIST) downloads (see `skip-dataset`). */
   | { type: 'progress'; fraction: number; message: string; skippable?: boolean }
   /** Answer to `init`: the backend in use and the test split for display (pixels as bytes 0-255). */
   | {

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useId, useMemo, useState, type CSSProperties } 
 import { isArchiveName, manifestInArchive } from '../../core/io/archive';
 import { safeBaseName } from '../../core/io/names';
 import type { VaeConfig } from '../../core/model/config';
-import type { TrainingSummary } from '../../core/io/manifest-fields';
+import { stepsFromFirst, type TrainingSummary } from '../../core/io/manifest-fields';
 import type { KeptModel, ModelInfo, ModelSource } from '../../worker/protocol';
 import type { ModelFile, Training } from '../hooks/training-types';
 import { bundledModelUrl } from './bundled';
@@ -68,7 +68,7 @@ export function ModelInfoLine({ model, steps }: { model: ModelInfo | null; steps
  */
 function defaultName(model: ModelInfo | null, steps: number, dataset?: string): string {
   const base = `${model?.dataset ?? dataset ?? 'vae'}-${model?.latentDim ?? 2}d`;
-  return safeBaseName(steps > 0 ? `${base}-step${(model?.training?.steps ?? 0) + steps}` : base);
+  return safeBaseName(steps > 0 ? `${base}-step${stepsFromFirst(model?.training, steps)}` : base);
 }
 
 /**

@@ -28,6 +28,11 @@ export interface TrainingSummary {
   date?: string;
 }
 
+/** A model's training steps from its first: those its file records (`training.steps`) plus `stepsHere`. */
+export function stepsFromFirst(training: Pick<TrainingSummary, 'steps'> | null | undefined, stepsHere: number): number {
+  return (training?.steps ?? 0) + stepsHere;
+}
+
 /** A JSON object. */
 export type Json = Record<string, unknown>;
 /** True for a JSON object (not a list, not null). */
