@@ -339,10 +339,15 @@ export class Displays {
     this.src.post({ type: 'manifold', id, generation: m.info.generation, step: m.session?.step ?? 0, n, pixels: m.codec.inputDim, images });
   }
 
-  /** Brings every display up to date (after a pause, a step, a new model): metrics, weights, manifold, test codes. */
-  async refreshAll(): Promise<void> {
+  /**
+   * Brings every display up to date (after a pause, a step, a new model): weights, metrics, manifold, test
+   * codes. The weights go first, before the status the metrics carry: once the page shows training paused,
+   * its decoder copy is the model's. `weightsPosted`: the caller has just sent them (a new model's reply).
+   */
+  async refreshAll(weightsPosted = false): Promise<void> {
     const m = this.src.model();
     if (!m) return;
+    if (!weightsPosted) await this.postWeights();
     try {
       await this.readAndPostMetrics();
     } catch (err) {
@@ -354,7 +359,7 @@ export class Displays {
       this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
     }
     while (this.evaluateJob) await this.stepEvaluation();
-    await this.postWeightsAndManifold();
+    await this.postManifoldTurn();
     await this.encodeAll();
     this.postStatus();
   }

@@ -70,6 +70,11 @@ export class TrainingHandler {
   /** The newest model generation requested (a load that finishes after a newer request is dropped). */
   private latestGeneration = 0;
   private trainingNow = false;
+  /**
+   * Between Pause and the displays' refresh after it: the page still shows training, so that once it shows
+   * paused, its decoder copy holds the last step's weights (the step in flight may post a status first).
+   */
+  private pausing = false;
   /** Lets the page draw without competing for the CPU (a gate shared with it), or null. */
   private parking: QuietParking | null = null;
   private loopRunning = false;
@@ -95,7 +100,7 @@ export class TrainingHandler {
       model: () => this.model,
       test: () => this.test,
       view: () => this.view,
-      training: () => this.training,
+      training: () => this.training || this.pausing,
     });
   }
 
@@ -138,8 +143,12 @@ export class TrainingHandler {
           this.startLoop();
           break;
         case 'pause':
+          this.pausing ||= this.training;
           this.training = false;
-          await this.exclusive(() => this.displays.refreshAll());
+          await this.exclusive(async () => {
+            this.pausing = false;
+            await this.displays.refreshAll(); // the weights first, then the status: paused
+          });
           break;
         case 'step':
           this.training = false;
@@ -387,13 +396,15 @@ export class TrainingHandler {
   /** Makes `model` the current one: the old one is freed, the displays start over. */
   private async install(model: ActiveModel, id: number | null, kept?: KeptModel): Promise<void> {
     this.training = false;
+    this.pausing = false;
     this.model?.dispose();
     this.model = model;
     this.lastSaved = null;
     this.displays.clear();
     if (this.data) model.attach(this.data.train, this.classNames?.length);
-    this.deps.post({ type: 'model', id, info: model.info, ...(kept ? { kept } : {}) });
-    await this.displays.refreshAll();
+    const decoder = await model.snapshot(); // with the reply: the page decodes the new model from its first frame
+    this.deps.post({ type: 'model', id, info: model.info, ...(kept ? { kept } : {}), ...(decoder ? { decoder } : {}) });
+    await this.displays.refreshAll(decoder !== null);
   }
 
   /** Keeps the test split, sends it to the main thread, and encodes it with the current model. */

@@ -181,8 +181,12 @@ export interface KeptModel {
 
 /** Worker -> main thread. */
 export type WorkerEvent =
-  /** A new model is in place (id: the `load` it answers, or null); comes before any event of its generation. */
-  | { type: 'model'; id: number | null; info: ModelInfo; kept?: KeptModel }
+  /**
+   * A new model is in place (id: the `load` it answers, or null); comes before any event of its generation.
+   * `decoder`: its decoder weights when the page decodes with a copy (as in `weights`), so that from this
+   * event on the page never decodes with the replaced model's.
+   */
+  | { type: 'model'; id: number | null; info: ModelInfo; kept?: KeptModel; decoder?: DecoderSnapshot | NetworkSnapshot }
   /** Weight download progress of a `load`, fraction in [0, 1]. */
   | { type: 'load-progress'; id: number; fraction: number }
   /** The test split, as soon as it is in (before `ready`): labels and pixels as bytes 0-255. */
@@ -250,6 +254,11 @@ export type WorkerEvent =
 /** Request types. */
 export type WorkerRequestType = WorkerRequest['type'];
 
+/** The buffers of a decoder snapshot. */
+function snapshotBuffers(decoder: DecoderSnapshot | NetworkSnapshot): ArrayBufferLike[] {
+  return isNetworkSnapshot(decoder) ? decoder.weights.map((w) => w.values.buffer) : decoder.layers.flatMap((l) => [l.kernel.buffer, l.bias.buffer]);
+}
+
 /** The buffers of an event that can be transferred instead of copied. */
 export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
   const buffers: ArrayBufferLike[] = [];
@@ -258,8 +267,7 @@ export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
       buffers.push(event.testLabels.buffer, event.testImages.buffer);
       break;
     case 'weights':
-      if (isNetworkSnapshot(event.decoder)) for (const w of event.decoder.weights) buffers.push(w.values.buffer);
-      else for (const l of event.decoder.layers) buffers.push(l.kernel.buffer, l.bias.buffer);
+      buffers.push(...snapshotBuffers(event.decoder));
       break;
     case 'latents':
       buffers.push(event.means.buffer, event.logVars.buffer);
@@ -275,6 +283,7 @@ export function transferablesOf(event: WorkerEvent): ArrayBuffer[] {
       break;
     case 'model':
       for (const f of event.kept?.files ?? []) buffers.push(f.bytes.buffer);
+      if (event.decoder) buffers.push(...snapshotBuffers(event.decoder));
       break;
     case 'decoded':
     case 'decoded-batch':

@@ -15,6 +15,8 @@ import { sourceFromPicked } from '../../src/app/weights/picked-files';
 import { openArchive } from '../../src/core/io/archive';
 import { takeFirst, type DatasetSplits } from '../../src/core/data/dataset';
 import { saveVae } from '../../src/core/io/save';
+import { MlpDecoder } from '../../src/core/latent/mlp-decoder';
+import { isNetworkSnapshot } from '../../src/core/latent/network-snapshot';
 import { axisPlane } from '../../src/core/latent/plane';
 import { makeConfig, type VaeConfig } from '../../src/core/model/config';
 import { Vae } from '../../src/core/model/vae';
@@ -142,6 +144,25 @@ describe('loading a model in the worker', () => {
     expect(w.ofType('model').at(-1)!.info).toMatchObject({ generation: 4, origin: 'fresh random weights' });
   });
 
+  it("answers a load and a reset with the new model's decoder weights, so the page never decodes with the replaced model's", async () => {
+    const w = await started();
+    const z = [0.4, -0.9];
+    const pageDecodes = (reply: WorkerEvent | undefined) => {
+      if (reply?.type !== 'model' || !reply.decoder || isNetworkSnapshot(reply.decoder)) throw new Error(`no MLP decoder weights in ${reply?.type}`);
+      return Array.from(new MlpDecoder(reply.decoder).decode(z));
+    };
+    const before = pageDecodes(w.ofType('model').at(-1));
+    const id = await w.load({ kind: 'url', url: url('other/vae.json') });
+    const loaded = pageDecodes(w.replyTo(id));
+    const worker = Array.from((await w.decode(z)).pixels);
+    expect(Math.max(...loaded.map((p, i) => Math.abs(p - worker[i])))).toBeLessThan(1e-4); // the page's copy decodes as the worker's model
+    expect(Math.max(...loaded.map((p, i) => Math.abs(p - before[i])))).toBeGreaterThan(0.01); // and not as the model it replaced
+    await w.reset();
+    const fresh = pageDecodes(w.ofType('model').at(-1));
+    const freshWorker = Array.from((await w.decode(z)).pixels);
+    expect(Math.max(...fresh.map((p, i) => Math.abs(p - freshWorker[i])))).toBeLessThan(1e-4);
+  });
+
   it('loads a Keras VAE for exploring: decodes exactly what its decoder computes, encodes the test set, refuses to train', async () => {
     const w = await started();
     const id = await w.load({ kind: 'url', url: url('keras/vae.json') });
@@ -156,6 +177,7 @@ describe('loading a model in the worker', () => {
     const means = tf.tidy(() => (keras.encoder.predict(tf.tensor4d(small.test.images.subarray(0, 784 * 100), [100, 28, 28, 1])) as tf.Tensor[])[0].dataSync());
     expect(Array.from(latents.means.subarray(0, 200))).toEqual(Array.from(means));
     expect(w.ofType('weights').filter((e) => e.generation === 2)).toHaveLength(0); // decoded in the worker, not on the main thread
+    expect(w.replyTo(id)).not.toHaveProperty('decoder');
     const stepId = await w.send({ type: 'step' });
     expect(w.replyTo(stepId)).toMatchObject({ type: 'error', message: expect.stringMatching(/can be explored but not trained/) });
   });

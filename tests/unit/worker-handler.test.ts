@@ -91,9 +91,16 @@ describe('TrainingHandler', () => {
     expect(running.stepsPerEpoch).toBe(10);
     expect(ofType('evaluation')[0]).toMatchObject({ generation: 1, epoch: 1 });
     expect(ofType('evaluation')[0].summary.total).toBeGreaterThan(50);
+    const atPause = events.length;
     await send({ type: 'pause' });
     const paused = lastStatus();
     expect(paused).toMatchObject({ training: false, examplesPerSecond: 0 });
+    // The page shows paused only once its decoder copy holds the last step's weights.
+    const after = events.slice(atPause);
+    const firstPaused = after.findIndex((e) => e.type === 'status' && !e.status.training);
+    const lastWeights = after.findIndex((e) => e.type === 'weights' && e.step === paused.step);
+    expect(lastWeights).toBeGreaterThanOrEqual(0);
+    expect(lastWeights).toBeLessThan(firstPaused);
     const steps = ofType('metrics').flatMap((m) => m.metrics.map((x) => x.step));
     expect(steps).toEqual(Array.from({ length: paused.step }, (_, i) => i)); // every step reported once, in order
     const count = events.length;

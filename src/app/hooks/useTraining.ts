@@ -142,6 +142,13 @@ export function useTraining(options: TrainingOptions): Training {
         setHistoryVersion((v) => v + 1);
       }, HISTORY_REFRESH_MS);
     };
+    const setDecoderFrom = (snapshot: Extract<WorkerEvent, { type: 'weights' }>['decoder']) => {
+      try {
+        decoder.set(copies.decoderFor(snapshot));
+      } catch (err) {
+        setError(messageOf(err));
+      }
+    };
     const onEvent = (e: WorkerEvent) => {
       switch (e.type) {
         case 'progress':
@@ -154,7 +161,8 @@ export function useTraining(options: TrainingOptions): Training {
           setEvaluations([]);
           setLatents(null);
           copies.newModel();
-          if (e.info.decodeInWorker) decoder.set(remoteDecoder(e.info.latentDim, decodeInWorker, reportFailure));
+          if (e.decoder) setDecoderFrom(e.decoder); // the new model's weights: never a frame of the old one's
+          else if (e.info.decodeInWorker) decoder.set(remoteDecoder(e.info.latentDim, decodeInWorker, reportFailure));
           view.current.ready = true;
           pumpView();
           break;
@@ -190,11 +198,7 @@ export function useTraining(options: TrainingOptions): Training {
           setEvaluations((list) => [...list, { epoch: e.epoch, step: e.step, ...e.summary }]);
           break;
         case 'weights':
-          try {
-            decoder.set(copies.decoderFor(e.decoder));
-          } catch (err) {
-            setError(messageOf(err));
-          }
+          setDecoderFrom(e.decoder);
           break;
         case 'latents':
           setLatents({ step: e.step, count: e.count, latentDim: e.latentDim, means: e.means, logVars: e.logVars });
