@@ -81,7 +81,7 @@ describe('a dataset that cannot be used falls back to the built-in MNIST', () =>
     const errors = events.filter((e): e is Extract<WorkerEvent, { type: 'error' }> => e.type === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].id).toBeNull();
-    expect(errors[0].message).toMatch(/^No dataset found at http:\/\/127\.0\.0\.1:\d+\/typo: it has none of t10k-labels-idx1-ubyte .* The built-in MNIST is used instead\.$/);
+    expect(errors[0].message).toMatch(/^No dataset found at http:\/\/127\.0\.0\.1:\d+\/typo: it has no t10k-labels-idx1-ubyte \(\.gz or plain\), nor the test labels of EMNIST, Fashion-MNIST, KMNIST or QMNIST under their own names \(the server answered 404 Not Found\)\. The built-in MNIST is used instead\.$/);
     const ready = events.find((e): e is Extract<WorkerEvent, { type: 'ready' }> => e.type === 'ready');
     expect(ready).toMatchObject({ id: 1, datasetName: 'mnist', trainCount: 60000, testCount: 10000 });
     await handler.handle({ type: 'step', id: 2 } as WorkerRequest);

@@ -44,7 +44,7 @@ export async function findNames(base: string, onProgress: ByteProgress, options:
   // An answer that is not IDX (a web page, a text) says most: it leads, and the list of names stays short.
   const message = other
     ? `No dataset found at ${where}: ${base ? explainNotIdx(other).replace(`${base}/`, 'its ') : explainNotIdx(other)}.`
-    : `No dataset found at ${where}: it has none of ${describeLookedFor()} (the server answered 404 Not Found).`;
+    : `No dataset found at ${where}: it has no ${describeLookedFor()} (the server answered 404 Not Found).`;
   throw new DownloadError(message, base, 404);
 }
 
