@@ -363,8 +363,14 @@ export class TrainingHandler {
           this.deps.post({ type: 'done', id: req.id });
           return;
         }
+        let kept: KeptModel | undefined;
+        try {
+          kept = req.keepAs === undefined ? undefined : await this.keptOf(req.keepAs);
+        } catch (err) {
+          model.dispose(); // the model trained here stays, with its steps: nothing is lost
+          throw err;
+        }
         this.latestGeneration = req.generation;
-        const kept = req.keepAs === undefined ? undefined : await this.keptOf(req.keepAs);
         await this.install(model, req.id, kept);
       });
     } finally {
@@ -379,7 +385,8 @@ export class TrainingHandler {
   /**
    * The current model saved as `<name>-step<N>.zip` (N: its steps from the first, the file's and
    * these) when it has steps trained here that no save holds (it is about to be replaced); undefined
-   * when there is nothing to keep or it cannot be saved yet.
+   * when there is nothing to keep. Throws, in words, when it cannot be saved: the load is then refused
+   * rather than lose those steps.
    */
   private async keptOf(name: string): Promise<KeptModel | undefined> {
     const model = this.model;
@@ -388,8 +395,9 @@ export class TrainingHandler {
     try {
       const files = await modelFiles(model, `${name}-step${stepsFromFirst(model.info.training, steps)}`, this.saveContext());
       return { files, steps, latentDim: model.info.latentDim };
-    } catch {
-      return undefined; // e.g. the test set is still loading: the load goes on as before
+    } catch (err) {
+      const why = messageOf(err).replace(/\.$/, '');
+      throw new Error(`The model trained here (${steps.toLocaleString('en-US')} steps) stays open, since it could not be kept before opening another: ${why.charAt(0).toLowerCase()}${why.slice(1)}.`);
     }
   }
 

@@ -325,6 +325,26 @@ describe('saving', () => {
     expect((await keepingLoad({ kind: 'url', url: url('other/vae.json') })).kept).toBeUndefined(); // the save holds step 1
   });
 
+  it('refuses a load in one sentence when the model trained here cannot be kept: that model stays, with its steps', async () => {
+    const w = await started();
+    for (let i = 0; i < 4; i++) await w.send({ type: 'step' });
+    const z = [0.3, 0.8];
+    const trained = Array.from((await w.decode(z)).pixels);
+    const tensors = tf.memory().numTensors;
+    (w.handler as unknown as { test: null }).test = null; // keeping it measures the test ELBO: here there is no test set to measure on
+    const generation = w.ofType('model').at(-1)!.info.generation;
+    const id = await w.send({ type: 'load', source: { kind: 'url', url: url('other/vae.json') }, config: config(), generation: generation + 1, keepAs: 'mnist-2d' });
+    expect(w.replyTo(id)).toMatchObject({
+      type: 'error',
+      message: 'The model trained here (4 steps) stays open, since it could not be kept before opening another: the test set is still loading; save again in a moment (the saved file records the test loss).',
+    });
+    expect(w.ofType('model').at(-1)!.info.generation).toBe(generation);
+    expect(Array.from((await w.decode(z)).pixels)).toEqual(trained);
+    expect(tf.memory().numTensors).toBe(tensors); // the model it would have opened is freed
+    await w.send({ type: 'step' });
+    expect(w.ofType('status').at(-1)!.status).toMatchObject({ generation, step: 5 });
+  });
+
   it('round-trips a Keras model and a decoder alone as they were loaded', async () => {
     const w = await started();
     for (const path of ['keras/vae.json', 'keras/decoder/model.json']) {
