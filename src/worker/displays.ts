@@ -355,10 +355,14 @@ export class Displays {
     }
     const s = m.session;
     const test = this.src.test();
-    if (s && test && !this.evaluateJob && s.epoch > this.evaluatedEpoch) {
-      this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
+    // The latest epoch's test ELBO: an evaluation begun earlier (of an older epoch) finishes first.
+    for (;;) {
+      if (s && test && !this.evaluateJob && s.epoch > this.evaluatedEpoch) {
+        this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
+      }
+      if (!this.evaluateJob) break;
+      await this.stepEvaluation();
     }
-    while (this.evaluateJob) await this.stepEvaluation();
     await this.postManifoldTurn();
     await this.encodeAll();
     this.postStatus();

@@ -109,6 +109,19 @@ describe('TrainingHandler', () => {
     expect(ofType('latents').at(-1)!.step).toBe(paused.step); // displays are in sync after a pause
   });
 
+  it("Pause gives the test ELBO of the latest epoch, after an older epoch's evaluation still running", async () => {
+    // Displays held to a sliver of the time, in small pieces: epoch 1's evaluation is still running at epoch 3.
+    const { send, ofType, lastStatus } = handlerHarness(() => small, { displayShare: 0.0005, batchRows: 10 });
+    await send({ type: 'init', dataUrl: '', backend: 'auto', config: config(), generation: 1, view });
+    await send({ type: 'train' });
+    await waitFor(() => lastStatus().epoch >= 3);
+    await send({ type: 'pause' });
+    const paused = lastStatus();
+    const epochs = ofType('evaluation').map((e) => e.epoch);
+    expect(epochs.at(-1)).toBe(paused.epoch);
+    expect(ofType('evaluation').at(-1)!.step).toBe(paused.step);
+  });
+
   it('changes hyperparameters through the trainer, keeping the weights, and refuses architecture changes without a reset', async () => {
     const { handler, send, ofType, lastStatus } = setup();
     await send({ type: 'init', dataUrl: '', backend: 'auto', config: config(), generation: 1, view });
