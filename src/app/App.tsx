@@ -182,7 +182,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
   }, [askBeforeDiscarding, reset]);
 
   const closePending = useCallback(() => setPending(null), []);
-  const isTraining = training.status?.training ?? false;
+  const isTraining = (training.status?.training ?? false) && !training.pausing; // the button offers Train at once on Pause
   const ready = training.phase === 'ready';
 
   // Live panels off: the worker stops updating the displays while training, and the loss chart holds still.
@@ -205,7 +205,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
           </p>
         </div>
         <div className="header-side">
-          <StatusBar status={training.status} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} onSkipDataset={training.skipDataset} />
+          <StatusBar status={training.status} pausing={training.pausing} backend={training.backend} progress={training.progress} phase={training.phase} error={training.error} onSkipDataset={training.skipDataset} />
           <LiveToggle live={settings.live} onChange={(live) => requestChange({ live })} />
         </div>
       </header>

@@ -12,6 +12,8 @@ import { useStatusAnnouncement } from './status-announcer';
 /** Props of `StatusBar`. */
 export interface StatusBarProps {
   status: TrainingStatus | null;
+  /** Pause was pressed and the worker is finishing its step: "pausing" until it says it stopped. */
+  pausing?: boolean;
   backend: string | null;
   /** Dataset download, while it runs; `skippable`: the address's dataset, which `onSkipDataset` stops. */
   progress: { fraction: number; message: string; skippable?: boolean } | null;
@@ -23,11 +25,11 @@ export interface StatusBarProps {
 }
 
 /** `role="status"`: "step N · epoch N [bar] · N examples/s · backend". */
-export function StatusBar({ status, backend, progress, phase, error = null, onSkipDataset }: StatusBarProps) {
+export function StatusBar({ status, pausing = false, backend, progress, phase, error = null, onSkipDataset }: StatusBarProps) {
   const step = status?.step ?? 0;
   const epoch = (status?.epoch ?? 0) + 1;
   const rate = Math.round(status?.examplesPerSecond ?? 0);
-  const state = phase === 'loading' ? 'loading data' : phase === 'failed' ? 'stopped' : status?.training ? 'training' : 'paused';
+  const state = phase === 'loading' ? 'loading data' : phase === 'failed' ? 'stopped' : status?.training ? (pausing ? 'pausing' : 'training') : 'paused';
   const announcement = useStatusAnnouncement({ phase, status, backend, error });
   return (
     <>

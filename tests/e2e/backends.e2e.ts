@@ -36,7 +36,7 @@ describe.each([
     if (backend === 'wasm') expect(before.backend.includes('stock kernels')).toBe(kernels === 'stock');
     await startTraining(session.page);
     const status = await waitForStep(session.page, before.step + steps, 240_000);
-    await pauseTraining(session.page);
+    await pauseTraining(session.page, { settled: false }); // only the losses are read: no need to wait out a display in flight
     await session.page.waitForFunction(() => {
       const el = document.querySelector('[data-testid="loss-chart"]') as (HTMLElement & { data?: { name?: string; x?: ArrayLike<number> }[] }) | null;
       return (el?.data?.find((t) => t.name === 'total (raw)')?.x?.length ?? 0) >= 10;

@@ -89,6 +89,14 @@ describe('App', () => {
     expect(screen.getByRole('status').textContent).toMatch(/step 40.*epoch 1.*2500 examples\/s/s);
     fireEvent.click(screen.getByTestId('train-toggle'));
     expect(w.last('pause')).toBeTruthy();
+    // The button offers Train at once; the status line says pausing until the worker says it stopped.
+    expect(screen.getByTestId('train-toggle').textContent).toBe('Train');
+    expect(screen.getByRole('status').textContent).toMatch(/pausing.*step 40/s);
+    w.emit(status({ training: true, step: 42, examplesPerSecond: 2500 })); // the step in flight lands
+    expect(screen.getByTestId('train-toggle').textContent).toBe('Train');
+    expect(screen.getByRole('status').textContent).toMatch(/pausing.*step 42/s);
+    w.emit(status({ training: false, step: 42 }));
+    expect(screen.getByRole('status').textContent).toMatch(/paused.*step 42.*0 examples\/s/s);
     fireEvent.click(screen.getByTestId('step-button'));
     expect(w.last('step')).toBeTruthy();
   });

@@ -52,7 +52,13 @@ export interface Training {
   /** Stops downloading the address's dataset and trains on the built-in MNIST (the banner says so). */
   skipDataset(): void;
   backend: string | null;
+  /** Where training stands, as the worker last said (with `training: true` optimistically after Train). */
   status: TrainingStatus | null;
+  /**
+   * Pause was pressed and the worker has not yet said it stopped: the button offers Train again at once,
+   * while the status line says "pausing" until the last step's losses and decoder weights are in.
+   */
+  pausing: boolean;
   /** The model in the worker: where it came from, whether it trains, what its manifest says. */
   model: ModelInfo | null;
   /** Weight download progress of a running load, or null. */

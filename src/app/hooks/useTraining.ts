@@ -68,6 +68,7 @@ export function useTraining(options: TrainingOptions): Training {
   const [progress, setProgress] = useState<Training['progress']>(null);
   const [backendLabel, setBackendLabel] = useState<string | null>(null);
   const [status, setStatus] = useState<TrainingStatus | null>(null);
+  const [pausing, setPausing] = useState(false);
   const [model, setModel] = useState<ModelInfo | null>(null);
   const [loadProgress, setLoadProgress] = useState<number | null>(null);
   const [testSet, setTestSet] = useState<TestSet | null>(null);
@@ -128,6 +129,7 @@ export function useTraining(options: TrainingOptions): Training {
     historyRef.current = new LossHistory();
     setPhase('loading');
     setStatus(null);
+    setPausing(false);
     setModel(null);
     setTestSet(null);
     setLatents(null);
@@ -156,6 +158,7 @@ export function useTraining(options: TrainingOptions): Training {
           break;
         case 'model':
           setModel(e.info);
+          setPausing(false);
           historyRef.current = new LossHistory();
           setHistoryVersion((v) => v + 1);
           setEvaluations([]);
@@ -182,6 +185,7 @@ export function useTraining(options: TrainingOptions): Training {
           break;
         case 'status':
           setStatus(e.status);
+          if (!e.status.training) setPausing(false); // the worker has stopped: its last weights came before this
           if (e.status.timeShares) perf.workerTimeShares = e.status.timeShares;
           redraws.setShare(e.status.training ? REDRAW_SHARE_WHILE_TRAINING : null);
           break;
@@ -277,6 +281,7 @@ export function useTraining(options: TrainingOptions): Training {
       setEvaluations([]);
       setLatents(null);
       setStatus((s) => (s ? { ...s, training: false, step: 0, epoch: 0, epochProgress: 0, examplesPerSecond: 0 } : s));
+      setPausing(false);
       send({ type: 'reset', config, generation: client.nextGeneration() });
     },
     [send],
@@ -312,6 +317,7 @@ export function useTraining(options: TrainingOptions): Training {
     progress,
     backend: backendLabel,
     status,
+    pausing,
     model,
     loadProgress,
     load,
@@ -325,11 +331,12 @@ export function useTraining(options: TrainingOptions): Training {
     error,
     decoder,
     train: useCallback(() => {
+      setPausing(false);
       setStatus((s) => (s ? { ...s, training: true } : s));
       send({ type: 'train' });
     }, [send]),
     pause: useCallback(() => {
-      setStatus((s) => (s ? { ...s, training: false } : s));
+      setPausing(true); // the status stays the worker's until it says it stopped (see `pausing`)
       send({ type: 'pause' });
     }, [send]),
     step: useCallback(() => send({ type: 'step' }), [send]),

@@ -75,10 +75,15 @@ export async function startTraining(page: Page): Promise<void> {
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === 'Pause', byId('train-toggle'));
 }
 
-/** Clicks Pause (when it says Pause) and waits for it to say Train. */
-export async function pauseTraining(page: Page): Promise<void> {
+/**
+ * Clicks Pause (when it says Pause) and waits for it to say Train and, unless `settled` is false, for the
+ * status line to say paused: the worker has then stopped, and the page holds its last step's decoder
+ * weights and losses. (On software WebGL a conv model's display work in flight can take a minute.)
+ */
+export async function pauseTraining(page: Page, { settled = true }: { settled?: boolean } = {}): Promise<void> {
   if ((await toggleLabel(page)) === 'Pause') await page.getByTestId('train-toggle').click();
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === 'Train', byId('train-toggle'));
+  if (settled) await page.waitForSelector(`${byId('status')} .state-paused`, { timeout: 120_000 });
 }
 
 /** The loss chart's raw per-step series of one term ("total", "reconstruction", "KL"). */
