@@ -138,7 +138,7 @@ export async function initBackend(choice: BackendChoice, kernels: KernelsChoice 
     if (await tryBackend(name, choice !== 'auto', probes)) return { name, label: describe(name, await startKernels(kernels)) };
   }
   if (choice !== 'auto') {
-    throw new Error(`The "${choice}" backend does not work in this browser. Remove backend=${choice} from the address to pick one automatically.`);
+    throw new Error(`The "${choice}" backend does not work in this browser: choose auto under Backend (it drops backend=${choice} from the address) to use one that does.`);
   }
   throw new Error('No TensorFlow.js backend works in this browser (tried webgpu, webgl, wasm and cpu).');
 }

@@ -44,12 +44,22 @@ describe('KlPanel', () => {
     expect(screen.getByText(/1 of 3 dimensions active/)).toBeTruthy();
     expect(screen.getByText(/posterior collapse/)).toBeTruthy();
     expect(screen.getByText(/now 4/)).toBeTruthy();
+    expect(screen.getByText(/Raise the latent dimension to 20/)).toBeTruthy(); // 3 dimensions: too few to see some stay active
     // Linear axis: the tallest bar reaches most of the plot, the others nothing.
     const logHeight = (bars[1] as HTMLElement).style.height;
     fireEvent.click(screen.getByRole('radio', { name: 'linear' }));
     const linear = screen.getByTestId('kl-per-dim').querySelectorAll('.kl-bar');
     expect(parseFloat((linear[0] as HTMLElement).style.height)).toBeGreaterThan(60);
     expect(parseFloat((linear[1] as HTMLElement).style.height)).toBeLessThan(parseFloat(logHeight));
+  });
+
+  it('does not ask to raise the latent dimension to 20 when it is already that large', () => {
+    const dims = 20;
+    const means = Float32Array.from({ length: 3 * dims }, (_, i) => (i % dims < 5 ? 1 : 0));
+    render(<KlPanel latents={{ step: 7, count: 3, latentDim: dims, means, logVars: new Float32Array(3 * dims) }} beta={1} hasEncoder />);
+    expect(screen.getByText(/5 of 20 dimensions active/)).toBeTruthy();
+    expect(screen.queryByText(/Raise the latent dimension/)).toBeNull();
+    expect(screen.getByText(/A larger β \(now 1\) collapses more/)).toBeTruthy();
   });
 
   it('explains an empty chart: no codes yet, a decoder alone, an encoder without σ', () => {

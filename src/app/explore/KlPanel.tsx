@@ -121,7 +121,7 @@ export function KlPanel({ latents, beta, hasEncoder }: KlPanelProps) {
       {body}
       <p className="panel-note kl-explain">
         <span className="kl-key" /> active <span className="kl-key inactive" /> inactive: q(z<sub>k</sub>|x) equals the prior N(0, 1) for every digit, so the dimension carries no
-        information and the decoder ignores it (<em>posterior collapse</em>). Raise the latent dimension to 20 to see only some stay active; a larger β (now {beta}) collapses more.
+        information and the decoder ignores it (<em>posterior collapse</em>). {dims < 10 ? 'Raise the latent dimension to 20 to see only some stay active; a' : 'A'} larger β (now {beta}) collapses more.
       </p>
     </>
   );
