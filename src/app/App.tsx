@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { axisPlane } from '../core/latent/plane';
 import type { WorkerPort } from '../worker/client';
-import { ControlsPanel } from './controls/ControlsPanel';
+import { ControlsPanel, NOT_APPLIED } from './controls/ControlsPanel';
 import { ConfirmDialog } from './controls/ConfirmDialog';
 import { ExploreDeck } from './explore/ExploreDeck';
 import { exploreStore } from './explore/explore-state';
@@ -135,6 +135,7 @@ export function App({ search = window.location.search, createPort }: AppProps) {
   const apply = useCallback(
     (next: Settings, effect: SettingEffect) => {
       setSettings(next);
+      training.withdrawErrors((m) => m.startsWith(NOT_APPLIED)); // a setting applied: earlier refusals are answered
       if (effect === 'weights') {
         seed.current += 1;
         if (next.latent !== point.get().z.length) point.set({ z: new Array<number>(next.latent).fill(0), source: 'reset' });

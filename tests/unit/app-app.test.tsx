@@ -101,6 +101,32 @@ describe('App', () => {
     expect(w.last('step')).toBeTruthy();
   });
 
+  it('a setting that applies withdraws the refusals before it, and no other error', () => {
+    const w = fakeWorker();
+    render(<App search="" createPort={() => w.port} />);
+    ready(w);
+    w.emit({ type: 'error', id: null, message: 'No dataset found at http://x/data: the server answered 404 Not Found. The built-in MNIST is used instead.' });
+    const beta = screen.getByLabelText('β (KL weight)');
+    fireEvent.change(beta, { target: { value: '-1' } });
+    fireEvent.keyDown(beta, { key: 'Enter' });
+    expect(screen.getByRole('alert').textContent).toMatch(/Not applied: β \(the KL weight\) must be/);
+    fireEvent.change(beta, { target: { value: '0.5' } });
+    fireEvent.keyDown(beta, { key: 'Enter' });
+    expect(w.last('configure')!.config.beta).toBe(0.5);
+    const alert = screen.getByRole('alert').textContent ?? '';
+    expect(alert).not.toMatch(/Not applied/);
+    expect(alert).toMatch(/No dataset found/);
+  });
+
+  it('a backend that starts withdraws the sentence about one that did not', () => {
+    const w = fakeWorker();
+    render(<App search="" createPort={() => w.port} />);
+    w.emit({ type: 'error', id: null, message: 'The "webgpu" backend does not work in this browser: choose auto under Backend (it drops backend=webgpu from the address) to use one that does.' });
+    expect(screen.getByRole('alert').textContent).toMatch(/webgpu/);
+    ready(w);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('keeps the URL in sync and applies training settings without new weights', () => {
     const w = fakeWorker();
     const replace = vi.spyOn(window.history, 'replaceState');

@@ -5,7 +5,7 @@ import { ConfirmDialog } from '../../src/app/controls/ConfirmDialog';
 import { ControlsPanel, type ControlsPanelProps } from '../../src/app/controls/ControlsPanel';
 import { DEFAULT_SETTINGS } from '../../src/app/state/settings';
 import { ErrorBanner, StatusBar } from '../../src/app/StatusBar';
-import { ERRORS_JOIN_MS, nextErrors } from '../../src/app/hooks/error-list';
+import { ERRORS_JOIN_MS, nextErrors, withdrawErrors } from '../../src/app/hooks/error-list';
 
 afterEach(cleanup);
 
@@ -156,6 +156,12 @@ describe('the error list', () => {
     expect(list.map((e) => e.message)).toEqual(['A failed.', 'C failed.', 'D failed.']);
     expect(nextErrors(list, 'E failed.', 5_000 + ERRORS_JOIN_MS).map((e) => e.message)).toEqual(['E failed.']); // older ones have gone
     expect(nextErrors(list, null, 6_000)).toEqual([]);
+  });
+
+  it('a success withdraws the errors it answers and keeps the rest (the same list when none match)', () => {
+    const list = nextErrors(nextErrors([], 'Not applied: β must be a number from 0 to 10.', 0), 'The dataset failed.', 1_000);
+    expect(withdrawErrors(list, (m) => m.startsWith('Not applied:')).map((e) => e.message)).toEqual(['The dataset failed.']);
+    expect(withdrawErrors(list, (m) => m.startsWith('Nothing'))).toBe(list);
   });
 
   it('the same error with new numbers replaces the old one (Train pressed again after a divergence)', () => {

@@ -4,6 +4,9 @@ import type { FamilyName, Likelihood } from '../../core/model/config';
 import { appRange, FAMILY_NAMES, LIKELIHOODS, SETTING_ROWS, type SettingName } from '../../core/model/settings-table';
 import type { BackendChoice } from '../../worker/protocol';
 import { SETTINGS_TABLE, type Projection, type Settings } from '../state/settings';
+
+/** How a refused setting's sentence begins (App withdraws these once a setting applies). */
+export const NOT_APPLIED = 'Not applied:';
 import { CheckField, CommitField, SelectField } from './fields';
 
 /** Props of `ControlsPanel`. */
@@ -52,7 +55,7 @@ export function ControlsPanel(props: ControlsPanelProps) {
   const canTrain = ready && trainBlocked === null;
   const commit = <K extends keyof Settings>(key: K) => (text: string) => {
     const parsed = parseFor(key, text);
-    if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) onInvalid(`Not applied: ${parsed.problem}.`);
+    if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) onInvalid(`${NOT_APPLIED} ${parsed.problem}.`);
     else onChange({ [key]: parsed } as Partial<Settings>);
   };
   const batchRange = appRange(SETTING_ROWS.batch);

@@ -35,15 +35,24 @@ export function nextErrors(list: readonly ShownError[], message: string | null, 
   return [...recent, { message, at: now }].slice(-MAX_ERRORS);
 }
 
+/** The list without the errors `outdated` picks (a success has answered them: a setting applied, a backend started). */
+export function withdrawErrors(list: readonly ShownError[], outdated: (message: string) => boolean): readonly ShownError[] {
+  return list.some((e) => outdated(e.message)) ? list.filter((e) => !outdated(e.message)) : list;
+}
+
 const clock = () => performance.now();
 
-/** The banner's text (the sentences, one a line) and the setter (the same function every render): a message is added, null clears. */
-export function useErrorList(): [string | null, (message: string | null) => void] {
-  const [list, setList] = useState<ShownError[]>([]);
+/**
+ * The banner's text (the sentences, one a line), the setter (a message is added, null clears) and
+ * `withdraw` (drops the errors a success has answered); both functions are the same every render.
+ */
+export function useErrorList(): [string | null, (message: string | null) => void, (outdated: (message: string) => boolean) => void] {
+  const [list, setList] = useState<readonly ShownError[]>([]);
   const show = useCallback((message: string | null) => {
     const now = clock();
     setList((l) => nextErrors(l, message, now));
   }, []);
+  const withdraw = useCallback((outdated: (message: string) => boolean) => setList((l) => withdrawErrors(l, outdated)), []);
   const text = useMemo(() => (list.length ? list.map((e) => e.message).join('\n') : null), [list]);
-  return [text, show];
+  return [text, show, withdraw];
 }

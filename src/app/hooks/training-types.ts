@@ -97,6 +97,8 @@ export interface Training {
   /** The current model as one file, `<name>.zip` (the weights format's folder, see core/io/archive.ts); null when it failed (the error is shown). */
   save(name: string): Promise<ModelFile[] | null>;
   showError(message: string | null): void;
+  /** Drops the shown errors `outdated` picks: a success has answered them. */
+  withdrawErrors(outdated: (message: string) => boolean): void;
   /** Encodes images [count, D] in the worker (posteriors, reconstructions, −ELBO terms); null when stale or failed (the error is shown). */
   encode(images: Float32Array, count: number, seed: number, samples: number): Promise<Encoded | null>;
   /** Decodes latent points [count, latentDim] in the worker: pixels [count, D]; null when stale or failed. */

@@ -18,6 +18,9 @@ import { Store } from '../state/store';
 import type { LatentCodes, LoadResult, ManifoldImages, TestSet, Training } from './training-types';
 import { useErrorList } from './error-list';
 
+/** The worker's sentences for a backend that did not start (src/worker/backend.ts, initBackend). */
+const BACKEND_FAILED = /backend does not work in this browser|No TensorFlow\.js backend works/;
+
 export type { Encoded, LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
 
 /** Options of `useTraining`. */
@@ -76,7 +79,7 @@ export function useTraining(options: TrainingOptions): Training {
   const [manifold, setManifold] = useState<ManifoldImages | null>(null);
   const [evaluations, setEvaluations] = useState<Evaluation[]>([]);
   const [historyVersion, setHistoryVersion] = useState(0);
-  const [error, setError] = useErrorList();
+  const [error, setError, withdrawErrors] = useErrorList();
   const [replaced, setReplaced] = useState<Training['replaced']>(null);
   /** Shows a failed request's error; requests of a worker this hook stopped itself failed nothing. */
   const reportFailure = useCallback((err: unknown) => {
@@ -177,6 +180,7 @@ export function useTraining(options: TrainingOptions): Training {
           setTestSet((t) => ({ ...(t && t.count === e.testCount ? t : { labels: e.testLabels, images: e.testImages, side: e.imageShape[0], count: e.testCount }), classNames: e.classNames, datasetName: e.datasetName }));
           setProgress(null);
           setPhase('ready');
+          withdrawErrors((m) => BACKEND_FAILED.test(m)); // a backend works now: the sentence about one that did not is answered
           view.current.ready = true;
           pumpView();
           break;
@@ -264,7 +268,7 @@ export function useTraining(options: TrainingOptions): Training {
       if (historyTimer.current !== null) clearTimeout(historyTimer.current);
       historyTimer.current = null;
     };
-  }, [backend, kernels, dataUrl, decoder, pumpView, decodeInWorker, reportFailure]);
+  }, [backend, kernels, dataUrl, decoder, pumpView, decodeInWorker, reportFailure, withdrawErrors]);
 
   const send = useCallback((body: Parameters<TrainingClient['request']>[0]) => {
     const client = clientRef.current;
@@ -353,6 +357,7 @@ export function useTraining(options: TrainingOptions): Training {
       [pumpView],
     ),
     showError: setError,
+    withdrawErrors,
     replaced,
     clearReplaced: useCallback(() => setReplaced(null), []),
     encode: useCallback(async (images: Float32Array, count: number, seed: number, samples: number) => {
