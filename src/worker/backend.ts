@@ -11,7 +11,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { acceleratorFeatures, startKernels, wantedWasmThreads, withReportedCores } from '../core/accelerator';
 import type { KernelsChoice, TrainingOps } from '../core/ops';
-import type { BackendChoice, BackendName } from './protocol';
+import { backendFailedMessage, type BackendChoice, type BackendName } from './protocol';
 
 /** The order tried when no backend is forced. */
 export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -137,8 +137,5 @@ export async function initBackend(choice: BackendChoice, kernels: KernelsChoice 
   for (const name of order) {
     if (await tryBackend(name, choice !== 'auto', probes)) return { name, label: describe(name, await startKernels(kernels)) };
   }
-  if (choice !== 'auto') {
-    throw new Error(`The "${choice}" backend does not work in this browser: choose auto under Backend (it drops backend=${choice} from the address) to use one that does.`);
-  }
-  throw new Error('No TensorFlow.js backend works in this browser (tried webgpu, webgl, wasm and cpu).');
+  throw new Error(backendFailedMessage(choice));
 }

@@ -6,6 +6,7 @@ import { takeFirst, type ImageDataset } from '../core/data/dataset';
 import { TrainingDivergedError, type StepMetrics } from '../core/train/trainer';
 import { EncodeJob, EvaluateJob } from './jobs';
 import type { ActiveModel } from './model';
+import type { TrainingSession } from './session';
 import type { ManifoldView, TrainingStatus, WorkerEvent } from './protocol';
 import { fitView, renderManifold } from './readouts';
 import { Throughput } from './throughput';
@@ -237,9 +238,7 @@ export class Displays {
     }
     if (!m?.session || !test || !this.live) return;
     const s = m.session;
-    if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) {
-      this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
-    }
+    this.startDueEvaluation(s, test);
     const now = this.src.now();
     const { latentsMinIntervalMs, manifoldEveryMs } = this.src.timing;
     if (!this.encodeJob && now - this.lastLatentsAt >= latentsMinIntervalMs) this.encodeJob = this.newEncodeJob(false);
@@ -273,6 +272,11 @@ export class Displays {
     const { displayShare, batchRows } = this.src.timing;
     const data = whole ? test : takeFirst(test, codesWhileTraining(this.msPerCode, displayShare, batchRows));
     return new EncodeJob(m.codec, data, m.session?.step ?? 0, this.src.timing.batchRows);
+  }
+
+  /** Starts evaluating the test set when an epoch has ended since the last evaluation and none is running. */
+  private startDueEvaluation(s: TrainingSession, test: ImageDataset): void {
+    if (!this.evaluateJob && s.epoch > this.evaluatedEpoch) this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
   }
 
   private async stepEvaluation(): Promise<void> {
@@ -356,12 +360,10 @@ export class Displays {
     const s = m.session;
     const test = this.src.test();
     // The latest epoch's test ELBO: an evaluation begun earlier (of an older epoch) finishes first.
-    for (;;) {
-      if (s && test && !this.evaluateJob && s.epoch > this.evaluatedEpoch) {
-        this.evaluateJob = new EvaluateJob(s.vae, test, s.epoch, s.step, this.src.timing.batchRows);
-      }
-      if (!this.evaluateJob) break;
+    if (s && test) this.startDueEvaluation(s, test);
+    while (this.evaluateJob) {
       await this.stepEvaluation();
+      if (s && test) this.startDueEvaluation(s, test);
     }
     await this.postManifoldTurn();
     await this.encodeAll();

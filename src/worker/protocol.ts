@@ -22,6 +22,17 @@ export type BackendChoice = BackendName | 'auto';
 /** Every BackendChoice, as the address's `backend=` takes them. */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
+/** The sentence for a backend that did not start: the one chosen (`auto`: none of them). */
+export function backendFailedMessage(choice: BackendChoice): string {
+  if (choice === 'auto') return 'No TensorFlow.js backend works in this browser (tried webgpu, webgl, wasm and cpu).';
+  return `The "${choice}" backend does not work in this browser: choose auto under Backend (it drops backend=${choice} from the address) to use one that does.`;
+}
+
+/** True for a `backendFailedMessage` sentence (a backend that starts later answers it). */
+export function isBackendFailedMessage(message: string): boolean {
+  return BACKEND_CHOICES.some((choice) => message === backendFailedMessage(choice));
+}
+
 /** Which latent points the manifold panel decodes: an n×n grid on the plane (a1, a2) through `base`. */
 export interface ManifoldView {
   /** Cells per side. */

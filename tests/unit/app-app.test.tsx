@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WorkerPort } from '../../src/worker/client';
-import type { TrainingStatus, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+import { backendFailedMessage, type TrainingStatus, type WorkerEvent, type WorkerRequest } from '../../src/worker/protocol';
 
 // Plotly needs a real browser; the panels' Plotly wrapper is replaced by a plain element here.
 vi.mock('../../src/app/Plot', () => ({
@@ -121,7 +121,7 @@ describe('App', () => {
   it('a backend that starts withdraws the sentence about one that did not', () => {
     const w = fakeWorker();
     render(<App search="" createPort={() => w.port} />);
-    w.emit({ type: 'error', id: null, message: 'The "webgpu" backend does not work in this browser: choose auto under Backend (it drops backend=webgpu from the address) to use one that does.' });
+    w.emit({ type: 'error', id: null, message: backendFailedMessage('webgpu') });
     expect(screen.getByRole('alert').textContent).toMatch(/webgpu/);
     ready(w);
     expect(screen.queryByRole('alert')).toBeNull();

@@ -4,10 +4,10 @@ import type { FamilyName, Likelihood } from '../../core/model/config';
 import { appRange, FAMILY_NAMES, LIKELIHOODS, SETTING_ROWS, type SettingName } from '../../core/model/settings-table';
 import type { BackendChoice } from '../../worker/protocol';
 import { SETTINGS_TABLE, type Projection, type Settings } from '../state/settings';
+import { CheckField, CommitField, SelectField } from './fields';
 
 /** How a refused setting's sentence begins (App withdraws these once a setting applies). */
 export const NOT_APPLIED = 'Not applied:';
-import { CheckField, CommitField, SelectField } from './fields';
 
 /** Props of `ControlsPanel`. */
 export interface ControlsPanelProps {

@@ -7,7 +7,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { VaeConfig } from '../../core/model/config';
 import type { KernelsChoice } from '../../core/ops';
 import { TrainingClient, WorkerStoppedError, type WorkerPort } from '../../worker/client';
-import type { BackendChoice, ManifoldView, ModelInfo, ModelSource, TrainingStatus, WorkerEvent } from '../../worker/protocol';
+import { isBackendFailedMessage, type BackendChoice, type ManifoldView, type ModelInfo, type ModelSource, type TrainingStatus, type WorkerEvent } from '../../worker/protocol';
 import { perf } from '../perf';
 import { createQuietGate, holdForDecoding, requestQuiet } from '../../worker/quiet-gate';
 import { redraws } from '../plot-queue';
@@ -17,9 +17,6 @@ import { LossHistory, type Evaluation } from '../loss-series';
 import { Store } from '../state/store';
 import type { LatentCodes, LoadResult, ManifoldImages, TestSet, Training } from './training-types';
 import { useErrorList } from './error-list';
-
-/** The worker's sentences for a backend that did not start (src/worker/backend.ts, initBackend). */
-const BACKEND_FAILED = /backend does not work in this browser|No TensorFlow\.js backend works/;
 
 export type { Encoded, LatentCodes, ManifoldImages, ModelFile, TestSet, Training } from './training-types';
 
@@ -180,7 +177,7 @@ export function useTraining(options: TrainingOptions): Training {
           setTestSet((t) => ({ ...(t && t.count === e.testCount ? t : { labels: e.testLabels, images: e.testImages, side: e.imageShape[0], count: e.testCount }), classNames: e.classNames, datasetName: e.datasetName }));
           setProgress(null);
           setPhase('ready');
-          withdrawErrors((m) => BACKEND_FAILED.test(m)); // a backend works now: the sentence about one that did not is answered
+          withdrawErrors(isBackendFailedMessage); // a backend works now: the sentence about one that did not is answered
           view.current.ready = true;
           pumpView();
           break;
